@@ -1,0 +1,40 @@
+package io.pgdr.ports;
+
+import io.pgdr.target.DatabaseTarget;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+/** Kubernetes work for a target, through the API server. */
+@ActivityInterface
+public interface KubernetesActivities {
+
+  /** StatefulSet, pods with their endpoints, claims, Service selector and warning events. Read-only. */
+  @ActivityMethod
+  ClusterState describeCluster(DatabaseTarget target);
+
+  /**
+   * Marks a pod fenced: the StatefulSet lists it in {@link KubernetesLabels#FENCED_PODS} (so a
+   * recreated pod starts as a standby, never a writable primary) and the pod carries the run.
+   * Idempotent: a pod already listed is not listed twice.
+   */
+  @ActivityMethod
+  void fencePod(DatabaseTarget target, String pod, String runId);
+
+  /** Points the Service at one pod by its pod-name label. Idempotent: a patch to the same value. */
+  @ActivityMethod
+  void repointService(DatabaseTarget target, String pod);
+
+  /** Sets the target's ConfigMap host key to the pod's host; nothing when the target has none. Idempotent. */
+  @ActivityMethod
+  void repointConfigMap(DatabaseTarget target, String pod);
+
+  /**
+   * Rollout restart of the target's Deployments. Idempotent per run: a Deployment whose pod
+   * template already carries this run's {@link KubernetesLabels#RESTARTED_BY} is not restarted again.
+   *
+   * @return the Deployments restarted by this call
+   */
+  @ActivityMethod
+  List<String> restartDeployments(DatabaseTarget target, String runId);
+}

@@ -1,0 +1,17 @@
+package io.pgdr.ports;
+
+/** Label and annotation names pgdr reads and writes; one place, shared by adapters and the lab. */
+public final class KubernetesLabels {
+  /** Set by the StatefulSet controller on each pod; the Service selects the primary with it. */
+  public static final String POD_NAME = "statefulset.kubernetes.io/pod-name";
+  /** On the StatefulSet: comma-separated pods that must never start as a writable primary again. */
+  public static final String FENCED_PODS = "pgdr.io/fenced-pods";
+  /** On a pod: pgdr fenced it (the run that did). */
+  public static final String FENCED_BY = "pgdr.io/fenced-by";
+  /** On a Deployment's pod template: the run that last restarted it, so a retry restarts once. */
+  public static final String RESTARTED_BY = "pgdr.io/restarted-by";
+  /** The annotation {@code kubectl rollout restart} sets. */
+  public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+  private KubernetesLabels() {}
+}
