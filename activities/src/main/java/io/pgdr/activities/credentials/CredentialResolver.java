@@ -1,0 +1,96 @@
+package io.pgdr.activities.credentials;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.target.SecretRef;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Turns a {@link SecretRef} from workflow history into a user and password, at the last moment
+ * and inside the activity, so no secret ever enters history. Messages name where it looked and
+ * which key was missing, never a value.
+ */
+public final class CredentialResolver {
+
+  private final KubernetesClient kubernetes;
+  private final Function<String, String> environment;
+
+  /**
+   * @param kubernetes reads Secrets; may be null when every reference uses environment variables
+   * @param environment looks up a variable ({@code System::getenv} in the worker)
+   */
+  public CredentialResolver(KubernetesClient kubernetes, Function<String, String> environment) {
+    this.kubernetes = kubernetes;
+    this.environment = Objects.requireNonNull(environment, "environment");
+  }
+
+  /** For a worker (or a test) that reaches PostgreSQL without Kubernetes. */
+  public static CredentialResolver fromEnvironment(Function<String, String> environment) {
+    return new CredentialResolver(null, environment);
+  }
+
+  /**
+   * @param namespace where a referenced Secret lives (the target's namespace)
+   * @throws CredentialsUnavailableException when the Secret, one of its keys or the variable is missing
+   */
+  public Credentials resolve(SecretRef ref, String namespace) {
+    Objects.requireNonNull(ref, "credentials reference");
+    if (ref.secret() != null && !ref.secret().isBlank()) {
+      return fromSecret(ref, namespace);
+    }
+    if (ref.passwordEnv() != null && !ref.passwordEnv().isBlank()) {
+      return fromEnvironment(ref);
+    }
+    throw new CredentialsUnavailableException(
+        "credentials reference names neither a Secret nor a password environment variable");
+  }
+
+  private Credentials fromSecret(SecretRef ref, String namespace) {
+    String where = "Secret " + namespace + "/" + ref.secret();
+    if (kubernetes == null) {
+      throw new CredentialsUnavailableException(where + " cannot be read: this worker has no Kubernetes client");
+    }
+    Secret secret = kubernetes.secrets().inNamespace(namespace).withName(ref.secret()).get();
+    if (secret == null) {
+      throw new CredentialsUnavailableException(where + " not found");
+    }
+    String user = secretValue(secret, where, ref.usernameKey());
+    String password = secretValue(secret, where, ref.passwordKey());
+    return new Credentials(user, password);
+  }
+
+  // A Secret may carry a key in stringData only when it was never round-tripped through the API
+  // server (the mock, a manifest); the server itself always answers with base64 data.
+  private static String secretValue(Secret secret, String where, String key) {
+    Map<String, String> data = secret.getData();
+    if (data != null && data.get(key) != null) {
+      try {
+        return new String(Base64.getDecoder().decode(data.get(key).trim()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw new CredentialsUnavailableException(where + " key '" + key + "' is not valid base64");
+      }
+    }
+    Map<String, String> stringData = secret.getStringData();
+    if (stringData != null && stringData.get(key) != null) {
+      return stringData.get(key);
+    }
+    throw new CredentialsUnavailableException(where + " has no key '" + key + "'");
+  }
+
+  private Credentials fromEnvironment(SecretRef ref) {
+    if (ref.username() == null || ref.username().isBlank()) {
+      throw new CredentialsUnavailableException(
+          "credentials reference with passwordEnv " + ref.passwordEnv() + " names no username");
+    }
+    String password = environment.apply(ref.passwordEnv());
+    if (password == null) {
+      throw new CredentialsUnavailableException(
+          "environment variable " + ref.passwordEnv() + " (password for " + ref.username() + ") is not set on the worker");
+    }
+    return new Credentials(ref.username(), password);
+  }
+}

@@ -1,0 +1,40 @@
+package io.pgdr.activities.kubernetes;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The comma-separated list of fenced pods kept in the StatefulSet annotation
+ * {@link io.pgdr.ports.KubernetesLabels#FENCED_PODS}, read tolerantly (spaces, empties) and
+ * written back in first-fenced order.
+ */
+record FencedPods(Set<String> pods) {
+
+  static FencedPods from(Map<String, String> annotations, String key) {
+    String value = annotations == null ? null : annotations.get(key);
+    if (value == null || value.isBlank()) {
+      return new FencedPods(Set.of());
+    }
+    return new FencedPods(Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(pod -> !pod.isEmpty())
+        .collect(Collectors.toCollection(LinkedHashSet::new)));
+  }
+
+  boolean contains(String pod) {
+    return pods.contains(pod);
+  }
+
+  FencedPods with(String pod) {
+    Set<String> more = new LinkedHashSet<>(pods);
+    more.add(pod);
+    return new FencedPods(more);
+  }
+
+  String annotationValue() {
+    return String.join(",", pods);
+  }
+}

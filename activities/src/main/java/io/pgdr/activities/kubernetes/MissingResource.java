@@ -1,0 +1,19 @@
+package io.pgdr.activities.kubernetes;
+
+import io.temporal.failure.ApplicationFailure;
+
+/**
+ * A resource the target names does not exist. Retrying cannot create it, so the failure is
+ * non-retryable and its message names kind, namespace and name, as {@code kubectl} would.
+ */
+final class MissingResource {
+
+  static final String FAILURE_TYPE = "KubernetesResourceMissing";
+
+  private MissingResource() {}
+
+  static ApplicationFailure failure(String kind, String namespace, String name) {
+    return ApplicationFailure.newNonRetryableFailure(
+        kind + " " + namespace + "/" + name + " not found", FAILURE_TYPE);
+  }
+}

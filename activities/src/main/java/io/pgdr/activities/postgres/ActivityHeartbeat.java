@@ -1,0 +1,24 @@
+package io.pgdr.activities.postgres;
+
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.util.function.Consumer;
+
+/**
+ * Heartbeats when called inside a Temporal activity and does nothing elsewhere, so the waits that
+ * report progress run unchanged in plain JUnit tests and in the CLI's lab commands. A cancelled
+ * activity surfaces here as the SDK's {@code ActivityCompletionException}, ending the wait.
+ */
+final class ActivityHeartbeat implements Consumer<Object> {
+
+  @Override
+  public void accept(Object details) {
+    ActivityExecutionContext context;
+    try {
+      context = Activity.getExecutionContext();
+    } catch (IllegalStateException notInActivity) {
+      return;
+    }
+    context.heartbeat(details);
+  }
+}

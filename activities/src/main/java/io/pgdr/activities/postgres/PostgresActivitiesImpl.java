@@ -1,0 +1,125 @@
+package io.pgdr.activities.postgres;
+
+import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.credentials.Credentials;
+import io.pgdr.activities.credentials.CredentialsUnavailableException;
+import io.pgdr.ports.FenceResult;
+import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.PromotionResult;
+import io.pgdr.ports.ServerState;
+import io.pgdr.ports.VerificationResult;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link PostgresActivities} over JDBC, one short-lived connection per call. Credentials are
+ * resolved inside each call from the server's reference and never logged. Failures carry a type:
+ * {@code ServerUnreachable} (retryable), {@code CredentialsRefused}, {@code CredentialsUnavailable},
+ * {@code DatabaseMissing}, {@code PermissionDenied} (not retryable).
+ */
+public final class PostgresActivitiesImpl implements PostgresActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(PostgresActivitiesImpl.class);
+
+  private final CredentialResolver credentials;
+  private final PostgresConnector connector;
+  private final Promotion promotion;
+
+  public PostgresActivitiesImpl(CredentialResolver credentials) {
+    this(credentials, PostgresConnector.withDefaultTimeouts(), Duration.ofSeconds(60), new ActivityHeartbeat());
+  }
+
+  /**
+   * @param promotionTimeout how long a promoted server may stay in recovery before the call fails
+   *     (and is retried); the activity's start-to-close timeout must be longer
+   * @param heartbeat receives progress while waiting; heartbeats the activity by default
+   */
+  public PostgresActivitiesImpl(CredentialResolver credentials, PostgresConnector connector,
+      Duration promotionTimeout, Consumer<Object> heartbeat) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.connector = Objects.requireNonNull(connector, "connector");
+    this.promotion = new Promotion(promotionTimeout, heartbeat);
+  }
+
+  /** Read-only, so any number of retries is harmless. */
+  @Override
+  public ServerState inspectServer(PostgresServer server) {
+    try (Connection connection = connect(server)) {
+      return ServerInspector.inspect(connection, server);
+    } catch (SQLException e) {
+      if (PostgresFailures.isUnreachable(e)) {
+        return ServerState.unreachable(server.pod(), server.address(), e.getMessage());
+      }
+      throw PostgresFailures.toFailure(server, "inspect", e);
+    }
+  }
+
+  /** Idempotent: setting read-only again and terminating sessions that are already gone is harmless. */
+  @Override
+  public FenceResult fenceServer(PostgresServer server) {
+    try (Connection connection = connect(server)) {
+      int terminated = ReadOnlyFence.apply(connection);
+      log.warn("fenced {} ({}): default_transaction_read_only=on persisted, {} client sessions terminated",
+          server.pod(), server.address(), terminated);
+      return new FenceResult(server.pod(), true, terminated,
+          "default_transaction_read_only=on (ALTER SYSTEM, survives restart); " + terminated + " client sessions terminated");
+    } catch (SQLException e) {
+      if (PostgresFailures.isUnreachable(e)) {
+        // A dead old primary cannot take writes now; the Kubernetes-side fence covers its return.
+        return new FenceResult(server.pod(), false, 0, "unreachable: " + e.getMessage());
+      }
+      throw PostgresFailures.toFailure(server, "fence", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("fence of " + server.pod() + " interrupted", "Interrupted");
+    }
+  }
+
+  /** Idempotent: a server out of recovery is reported {@code alreadyPrimary} and not touched. */
+  @Override
+  public PromotionResult promoteServer(PostgresServer server) {
+    try (Connection connection = connect(server)) {
+      PromotionResult result = promotion.promote(connection, server);
+      if (!result.alreadyPrimary()) {
+        log.warn("promoted {} ({}): replayed {} before, now at {}", server.pod(), server.address(),
+            result.replayLsnBefore(), result.timelineLsn());
+      }
+      return result;
+    } catch (SQLException e) {
+      // Unlike inspect and fence, promotion has no answer for an unreachable server: retry.
+      throw PostgresFailures.toFailure(server, "promote", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("promotion of " + server.pod() + " interrupted", "Interrupted");
+    }
+  }
+
+  /** Idempotent: the probe row is keyed by run id, so a retry rewrites it instead of adding one. */
+  @Override
+  public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
+    try (Connection connection = connect(server)) {
+      return PrimaryVerifier.verify(connection, server, integrityTables == null ? List.of() : integrityTables, runId);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(server, "verify", e);
+    }
+  }
+
+  private Connection connect(PostgresServer server) throws SQLException {
+    Credentials resolved;
+    try {
+      resolved = credentials.resolve(server.credentials(), server.namespace());
+    } catch (CredentialsUnavailableException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "credentials for " + server.pod() + ": " + e.getMessage(), PostgresFailures.CREDENTIALS_UNAVAILABLE);
+    }
+    return connector.open(server, resolved);
+  }
+}

@@ -1,0 +1,79 @@
+package io.pgdr.activities.notification;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.pgdr.ports.Escalation;
+import io.pgdr.target.Notify;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Escalations reach the webhook as JSON, and a broken webhook never fails the run. */
+class NotificationActivitiesImplTest {
+
+  static final Escalation ESCALATION = new Escalation("recovery-fabrica", "fabrica", "ReplicaPromotion",
+      "approval for 'promote' unanswered for 15 minutes", Instant.parse("2025-01-10T03:20:00Z"));
+
+  HttpServer webhook;
+  BlockingQueue<String> received = new ArrayBlockingQueue<>(4);
+  NotificationActivitiesImpl notifications = new NotificationActivitiesImpl();
+
+  @BeforeEach
+  void startWebhook() throws IOException {
+    webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    webhook.createContext("/hook", exchange -> {
+      received.add(exchange.getRequestHeaders().getFirst("Content-Type") + " "
+          + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    webhook.start();
+  }
+
+  @AfterEach
+  void stopWebhook() {
+    webhook.stop(0);
+  }
+
+  @Test
+  void theEscalationIsPostedAsJson() throws Exception {
+    notifications.escalate(new Notify("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"), ESCALATION);
+
+    String request = received.poll(5, TimeUnit.SECONDS);
+    assertTrue(request.startsWith("application/json "), request);
+    JsonNode body = new ObjectMapper().readTree(request.substring("application/json ".length()));
+    assertEquals("recovery-fabrica", body.get("workflowId").asText());
+    assertEquals("ReplicaPromotion", body.get("scenario").asText());
+    assertEquals("2025-01-10T03:20:00Z", body.get("at").asText());
+  }
+
+  @Test
+  void anUnreachableWebhookIsLoggedNotThrown() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+
+    notifications.escalate(new Notify("http://127.0.0.1:" + closedPort + "/hook"), ESCALATION);
+  }
+
+  @Test
+  void withoutWebhookItOnlyLogs() {
+    notifications.escalate(Notify.NONE, ESCALATION);
+
+    assertEquals(0, received.size());
+  }
+}

@@ -1,0 +1,173 @@
+package io.pgdr.activities.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.ReplicationPeer;
+import io.pgdr.ports.ServerState;
+import io.pgdr.ports.VerificationResult;
+import io.pgdr.target.SecretRef;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Read-mostly activities against a real primary and streaming standby. One pair for the class:
+ * nothing here promotes or fences, and the only write is pgdr's own probe table.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InspectAndVerifyTest {
+
+  LabServers lab;
+
+  @BeforeAll
+  void createPair(@TempDir Path dir) {
+    lab = LabServers.create(dir);
+  }
+
+  @AfterAll
+  void stopPair() {
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @Test
+  void thePrimaryReportsItsWritePositionAndItsStreamingStandby() {
+    ServerState state = lab.activities.inspectServer(lab.primary());
+
+    assertTrue(state.reachable());
+    assertFalse(state.inRecovery());
+    assertNotNull(state.currentLsn());
+    assertEquals(state.currentLsn(), state.position());
+    assertNull(state.replayLsn());
+    assertFalse(state.readOnly());
+    assertTrue(state.serverVersion().startsWith("15"), state.serverVersion());
+    assertEquals(1, state.replication().size(), state.replication().toString());
+    ReplicationPeer standby = state.replication().get(0);
+    assertEquals("streaming", standby.state());
+    assertNotNull(standby.replayLsn());
+  }
+
+  @Test
+  void theStandbyReportsRecoveryAndWhatItReceivedAndReplayed() {
+    ServerState state = lab.activities.inspectServer(lab.standby());
+
+    assertTrue(state.reachable());
+    assertTrue(state.inRecovery());
+    assertNull(state.currentLsn());
+    assertNotNull(state.receiveLsn());
+    assertNotNull(state.replayLsn());
+    assertEquals(state.replayLsn(), state.position());
+    assertEquals(List.of(), state.replication());
+  }
+
+  @Test
+  void aServerNobodyListensOnIsUnreachableNotAFailure() throws IOException {
+    PostgresServer nowhere = withPort(lab.primary(), closedPort());
+
+    ServerState state = lab.activities.inspectServer(nowhere);
+
+    assertFalse(state.reachable());
+    assertNotNull(state.error());
+    assertEquals(nowhere.address(), state.address());
+  }
+
+  @Test
+  void promotingAnUnreachableServerIsARetryableFailure() throws IOException {
+    PostgresServer nowhere = withPort(lab.standby(), closedPort());
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> lab.activities.promoteServer(nowhere));
+
+    assertEquals(PostgresFailures.UNREACHABLE, failure.getType());
+    assertFalse(failure.isNonRetryable());
+    assertTrue(failure.getOriginalMessage().startsWith("promote: postgresql-1 (127.0.0.1:"), failure.getOriginalMessage());
+  }
+
+  @Test
+  void aWrongPasswordIsRefusedForGood() {
+    PostgresServer wrong = lab.server(lab.pair.primary(), SecretRef.environment("postgres", "WRONG_PASSWORD"));
+    var activities = new PostgresActivitiesImpl(
+        io.pgdr.activities.credentials.CredentialResolver.fromEnvironment(Map.of("WRONG_PASSWORD", "nope")::get));
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> activities.inspectServer(wrong));
+
+    assertEquals(PostgresFailures.CREDENTIALS_REFUSED, failure.getType());
+    assertTrue(failure.isNonRetryable());
+    assertFalse(failure.getOriginalMessage().contains("nope"));
+  }
+
+  @Test
+  void anUnsetPasswordVariableIsNamed() {
+    PostgresServer unset = lab.server(lab.pair.primary(), SecretRef.environment("postgres", "PGDR_NOT_SET"));
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> lab.activities.fenceServer(unset));
+
+    assertEquals(PostgresFailures.CREDENTIALS_UNAVAILABLE, failure.getType());
+    assertTrue(failure.isNonRetryable());
+    assertTrue(failure.getOriginalMessage().contains("PGDR_NOT_SET"), failure.getOriginalMessage());
+  }
+
+  @Test
+  void thePrimaryPassesVerificationAndTheProbeIsWrittenOncePerRun() throws Exception {
+    VerificationResult first = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-verify");
+    VerificationResult retry = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-verify");
+
+    assertTrue(first.passed(), first.problems().toString());
+    assertTrue(first.primary());
+    assertTrue(first.probeWritten());
+    assertEquals(Map.of("stories", 3L), first.rowCounts());
+    assertTrue(retry.passed(), retry.problems().toString());
+    try (Connection connection = lab.pair.primary().connect(lab.pair.database())) {
+      assertEquals(1, LabServers.count(connection, "SELECT count(*) FROM pgdr.probe WHERE run_id = 'run-verify'"));
+      assertTrue(lab.activities.verifyPrimary(lab.primary(), List.of(), "run-sessions").connections()
+          .contains("pgdr-lab/idle"), "the test's own idle session is listed");
+    }
+  }
+
+  @Test
+  void anUnknownTableIsAProblemAndTheOtherChecksStillRun() {
+    VerificationResult result =
+        lab.activities.verifyPrimary(lab.primary(), List.of("stories", "public.no_such_table"), "run-unknown");
+
+    assertEquals(List.of("table public.no_such_table does not exist"), result.problems());
+    assertEquals(Map.of("stories", 3L), result.rowCounts());
+    assertTrue(result.probeWritten());
+  }
+
+  @Test
+  void theStandbyFailsVerificationAsStillInRecovery() {
+    VerificationResult result = lab.activities.verifyPrimary(lab.standby(), List.of("stories"), "run-standby");
+
+    assertFalse(result.primary());
+    assertFalse(result.probeWritten());
+    assertEquals(List.of("postgresql-1 is in recovery (still a standby)"), result.problems());
+    assertEquals(Map.of("stories", 3L), result.rowCounts());
+  }
+
+  private static PostgresServer withPort(PostgresServer server, int port) {
+    return new PostgresServer(server.pod(), server.host(), port, server.database(), server.namespace(),
+        server.credentials());
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

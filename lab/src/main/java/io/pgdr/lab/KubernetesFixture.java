@@ -1,0 +1,140 @@
+package io.pgdr.lab;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.ports.KubernetesLabels;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The Kubernetes objects of the runbook's database, pointing at the lab's real servers: the
+ * StatefulSet and its pods, claims and Service, the application Deployments, their ConfigMap and
+ * the credentials Secret. Pods carry podIP 127.0.0.1 and the real server port as containerPort.
+ */
+public final class KubernetesFixture {
+
+  public static final String NAMESPACE = "fabrica-agentes";
+  public static final String STATEFUL_SET = "postgresql";
+  public static final String SERVICE = "postgresql";
+  public static final String CONFIG_MAP = "fabrica-config";
+  public static final String CONFIG_MAP_KEY = "DATABASE_HOST";
+  public static final String SECRET = "postgresql-credentials";
+  public static final String API_DEPLOYMENT = "fabrica-api";
+  public static final String WORKERS_DEPLOYMENT = "fabrica-workers";
+  static final String APP_LABEL = "app";
+  static final String CONTAINER = "postgresql";
+
+  private KubernetesFixture() {}
+
+  public static void create(KubernetesClient client, PostgresPair pair) {
+    put(client, new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
+    put(client, new StatefulSetBuilder()
+        .withNewMetadata().withName(STATEFUL_SET).withNamespace(NAMESPACE).withLabels(appLabels()).endMetadata()
+        .withNewSpec()
+          .withReplicas(pair.nodes().size())
+          .withServiceName(SERVICE)
+          .withNewSelector().withMatchLabels(appLabels()).endSelector()
+          .withTemplate(template(appLabels(), "postgres:15"))
+        .endSpec()
+        .build());
+    for (PostgresNode node : pair.nodes()) {
+      client.pods().inNamespace(NAMESPACE).resource(pod(node, node.isRunning() && node.acceptsConnections())).create();
+      put(client, new PersistentVolumeClaimBuilder()
+          .withNewMetadata().withName("data-" + node.name()).withNamespace(NAMESPACE).withLabels(appLabels())
+          .endMetadata()
+          .withNewSpec().withAccessModes("ReadWriteOnce")
+            .withNewResources().withRequests(Map.of("storage", new Quantity("10Gi"))).endResources()
+          .endSpec()
+          .withNewStatus().withPhase("Bound").endStatus()
+          .build());
+    }
+    put(client, new ServiceBuilder()
+        .withNewMetadata().withName(SERVICE).withNamespace(NAMESPACE).withLabels(appLabels()).endMetadata()
+        .withNewSpec()
+          .withSelector(Map.of(APP_LABEL, STATEFUL_SET, KubernetesLabels.POD_NAME, pair.primary().name()))
+          .addNewPort().withName("postgresql").withPort(5432).endPort()
+        .endSpec()
+        .build());
+    deployment(client, API_DEPLOYMENT, 3);
+    deployment(client, WORKERS_DEPLOYMENT, 2);
+    put(client, new ConfigMapBuilder()
+        .withNewMetadata().withName(CONFIG_MAP).withNamespace(NAMESPACE).endMetadata()
+        .withData(Map.of(CONFIG_MAP_KEY, pair.primary().name() + "." + SERVICE))
+        .build());
+    put(client, new SecretBuilder()
+        .withNewMetadata().withName(SECRET).withNamespace(NAMESPACE).endMetadata()
+        .withType("Opaque")
+        .withData(Map.of("username", base64(pair.superuser()), "password", base64(pair.password())))
+        .build());
+  }
+
+  /** The pod the StatefulSet controller would create for this server's ordinal. */
+  static Pod pod(PostgresNode node, boolean ready) {
+    String status = ready ? "True" : "False";
+    return new PodBuilder()
+        .withNewMetadata()
+          .withName(node.name()).withNamespace(NAMESPACE)
+          .withLabels(Map.of(APP_LABEL, STATEFUL_SET, KubernetesLabels.POD_NAME, node.name()))
+        .endMetadata()
+        .withNewSpec()
+          .addNewContainer().withName(CONTAINER).withImage("postgres:15")
+            .addNewPort().withName("postgresql").withContainerPort(node.port()).endPort()
+          .endContainer()
+        .endSpec()
+        .withNewStatus()
+          .withPhase(node.isRunning() ? "Running" : "Failed")
+          .withPodIP(node.host())
+          .addNewCondition().withType("Ready").withStatus(status).endCondition()
+          .addNewContainerStatus().withName(CONTAINER).withReady(ready).withRestartCount(0).endContainerStatus()
+        .endStatus()
+        .build();
+  }
+
+  private static void deployment(KubernetesClient client, String name, int replicas) {
+    Map<String, String> labels = Map.of(APP_LABEL, name);
+    put(client, new DeploymentBuilder()
+        .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels).endMetadata()
+        .withNewSpec()
+          .withReplicas(replicas)
+          .withNewSelector().withMatchLabels(labels).endSelector()
+          .withTemplate(template(labels, "fabrica/" + name + ":latest"))
+        .endSpec()
+        .withNewStatus().withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+          .withUpdatedReplicas(replicas).endStatus()
+        .build());
+  }
+
+  private static PodTemplateSpec template(Map<String, String> labels, String image) {
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata().withLabels(labels).endMetadata()
+        .withNewSpec().withContainers(new ContainerBuilder().withName(labels.get(APP_LABEL)).withImage(image).build())
+        .endSpec()
+        .build();
+  }
+
+  private static Map<String, String> appLabels() {
+    return Map.of(APP_LABEL, STATEFUL_SET);
+  }
+
+  private static void put(KubernetesClient client, HasMetadata resource) {
+    client.resource(resource).createOr(existing -> existing.update());
+  }
+
+  private static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+  }
+}

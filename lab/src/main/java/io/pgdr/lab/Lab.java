@@ -1,0 +1,232 @@
+package io.pgdr.lab;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.pgdr.ports.KubernetesLabels;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The local lab as the CLI sees it: bring it up (a PostgreSQL pair and a detached {@link LabDaemon}),
+ * ask whether it is up, break it on purpose, tear it down. Every method works from the directory
+ * alone, so each {@code pgdr} invocation can be a new process.
+ */
+public final class Lab {
+
+  static final String STATUS_FILE = "lab.json";
+  static final String DAEMON_LOG = "daemon.log";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+  private final Path dir;
+
+  private Lab(Path dir) {
+    this.dir = dir.toAbsolutePath();
+  }
+
+  /** {@code $PGDR_LAB_DIR}, else {@code <java.io.tmpdir>/pgdr-lab-<user>}: never a system cluster's directory. */
+  public static Path defaultDir() {
+    String fromEnv = System.getenv("PGDR_LAB_DIR");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Path.of(fromEnv);
+    }
+    return Path.of(System.getProperty("java.io.tmpdir"), "pgdr-lab-" + System.getProperty("user.name"));
+  }
+
+  public static Lab at(Path dir) {
+    return new Lab(dir);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  static Path pairDir(Path labDir) {
+    return labDir.resolve("postgres");
+  }
+
+  /** Brings the lab up, or returns the running lab's status; waits until the daemon reports ready. */
+  public LabStatus up(Consumer<String> progress) {
+    Optional<LabStatus> running = status();
+    if (running.isPresent()) {
+      progress.accept("lab already up in " + dir);
+      return running.get();
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.deleteIfExists(dir.resolve(STATUS_FILE));
+      Path pairDir = pairDir(dir);
+      if (!Files.exists(pairDir.resolve(PostgresPair.LAYOUT_FILE))) {
+        // the remains of a creation that failed half-way: its servers were stopped then
+        deleteTree(pairDir);
+        PostgresPair.create(pairDir, progress);
+      }
+    } catch (IOException e) {
+      throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
+    }
+    progress.accept("starting the lab daemon (log: " + dir.resolve(DAEMON_LOG) + ")");
+    Process daemon = spawnDaemon();
+    LabStatus status = awaitReady(daemon);
+    progress.accept("lab up: Kubernetes API " + status.kubernetesApiUrl() + ", Temporal " + status.temporalAddress()
+        + ", Service " + status.serviceEndpoint());
+    return status;
+  }
+
+  /** The running lab, or empty when it was never started, was taken down, or its daemon died. */
+  public Optional<LabStatus> status() {
+    Path file = dir.resolve(STATUS_FILE);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    LabStatus status = LabStatus.read(file);
+    boolean alive = ProcessHandle.of(status.daemonPid()).map(ProcessHandle::isAlive).orElse(false);
+    return alive ? Optional.of(status) : Optional.empty();
+  }
+
+  /** Stops the daemon and every server, then deletes the lab directory. */
+  public void down(Consumer<String> progress) {
+    if (!Files.exists(dir)) {
+      progress.accept("no lab in " + dir);
+      return;
+    }
+    if (!looksLikeALab()) {
+      throw new LabException(dir + " is not a pgdr lab directory; refusing to delete it");
+    }
+    Path file = dir.resolve(STATUS_FILE);
+    if (Files.exists(file)) {
+      ProcessHandle.of(LabStatus.read(file).daemonPid()).filter(ProcessHandle::isAlive).ifPresent(daemon -> {
+        progress.accept("stopping the lab daemon (pid " + daemon.pid() + ")");
+        daemon.destroy();
+        try {
+          daemon.onExit().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          progress.accept("the daemon did not stop within 60 s; killing it");
+          daemon.destroyForcibly();
+        }
+      });
+    }
+    // the daemon stops the servers; this covers a daemon that died or never started
+    if (Files.exists(pairDir(dir).resolve(PostgresPair.LAYOUT_FILE))) {
+      pair().close();
+    }
+    progress.accept("deleting " + dir);
+    try {
+      deleteTree(dir);
+    } catch (IOException e) {
+      throw new LabException("cannot delete " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public PostgresPair pair() {
+    return PostgresPair.open(pairDir(dir));
+  }
+
+  /** A client of the lab's Kubernetes API, configured from its kubeconfig; the caller closes it. */
+  public KubernetesClient kubernetesClient() {
+    LabStatus status = status().orElseThrow(() -> new LabException("the lab is not up; run 'pgdr lab up'"));
+    try {
+      return new KubernetesClientBuilder()
+          .withConfig(Config.fromKubeconfig(Files.readString(status.kubeconfig()))).build();
+    } catch (IOException e) {
+      throw new LabException("cannot read " + status.kubeconfig() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The disaster: crashes (immediate stop) the server behind the pod the Service selects now.
+   *
+   * @return that pod's name
+   */
+  public String killPrimary() {
+    String pod;
+    try (KubernetesClient client = kubernetesClient()) {
+      Service service = client.services().inNamespace(KubernetesFixture.NAMESPACE)
+          .withName(KubernetesFixture.SERVICE).get();
+      pod = service == null || service.getSpec().getSelector() == null ? null
+          : service.getSpec().getSelector().get(KubernetesLabels.POD_NAME);
+    }
+    if (pod == null) {
+      throw new LabException("Service " + KubernetesFixture.SERVICE + " selects no pod by name; nothing to kill");
+    }
+    String selected = pod;
+    PostgresNode node = pair().nodes().stream().filter(n -> n.name().equals(selected)).findFirst()
+        .orElseThrow(() -> new LabException("Service selects " + selected + ", which is not a lab server"));
+    node.stopImmediate();
+    return pod;
+  }
+
+  private boolean looksLikeALab() {
+    return Files.exists(dir.resolve(STATUS_FILE)) || Files.exists(dir.resolve(DAEMON_LOG))
+        || Files.exists(pairDir(dir));
+  }
+
+  private Process spawnDaemon() {
+    List<String> command = new ArrayList<>();
+    // a session of its own: Ctrl-C on the terminal that ran 'lab up' must not take the lab down
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      command.add("/usr/bin/setsid");
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC",
+        "-Dlogback.configurationFile=io/pgdr/lab/daemon-logback.xml",
+        "-cp", System.getProperty("java.class.path"),
+        LabDaemon.class.getName(), dir.toString()));
+    try {
+      return new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(DAEMON_LOG).toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .start();
+    } catch (IOException e) {
+      throw new LabException("cannot start the lab daemon: " + e.getMessage(), e);
+    }
+  }
+
+  private LabStatus awaitReady(Process daemon) {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<LabStatus> status = status();
+      if (status.isPresent()) {
+        return status.get();
+      }
+      // setsid may fork and exit 0; only a failed exit means the daemon itself is gone
+      if (!daemon.isAlive() && daemon.exitValue() != 0) {
+        throw new LabException("the lab daemon exited (" + daemon.exitValue() + ") before it was ready:\n" + logTail());
+      }
+      PostgresPair.sleep(200);
+    }
+    daemon.destroy();
+    throw new LabException("the lab daemon was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + logTail());
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve(DAEMON_LOG));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no " + dir.resolve(DAEMON_LOG) + ")";
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package io.pgdr.lab;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.pgdr.ports.KubernetesLabels;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays the kubelet and the StatefulSet controller for the lab, every 200 ms: pod readiness follows
+ * the real server; a deleted pod is recreated and its server restarted (fenced if the StatefulSet
+ * lists it as fenced); scaling the StatefulSet stops or starts servers by ordinal. A server that
+ * dies on its own stays dead, like a lost node: its pod just turns not-ready.
+ */
+public final class LabReconciler implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LabReconciler.class);
+
+  // a merge patch of the status subresource carries no resourceVersion, so it never conflicts with
+  // a user's concurrent edit of the spec (a scale, an annotation) the way a read-modify-write does
+  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+  private static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);
+
+  private final KubernetesClient client;
+  private final PostgresPair pair;
+  private final ScheduledExecutorService loop;
+
+  private LabReconciler(KubernetesClient client, PostgresPair pair) {
+    this.client = client;
+    this.pair = pair;
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "lab-reconciler");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  public static LabReconciler start(KubernetesClient client, PostgresPair pair) {
+    LabReconciler reconciler = new LabReconciler(client, pair);
+    reconciler.loop.scheduleWithFixedDelay(reconciler::reconcileQuietly, 0, 200, TimeUnit.MILLISECONDS);
+    return reconciler;
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void reconcileQuietly() {
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      // the mock API or a server may be mid-shutdown; the next round tries again
+      log.warn("reconcile round failed: {}", e.toString());
+    }
+  }
+
+  void reconcile() {
+    StatefulSet statefulSet = client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE)
+        .withName(KubernetesFixture.STATEFUL_SET).get();
+    if (statefulSet == null) {
+      return;
+    }
+    int replicas = Objects.requireNonNullElse(statefulSet.getSpec().getReplicas(), 0);
+    Set<String> fenced = fencedPods(statefulSet);
+    int ready = 0;
+    for (int ordinal = 0; ordinal < pair.nodes().size(); ordinal++) {
+      PostgresNode node = pair.nodes().get(ordinal);
+      Pod pod = client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).get();
+      if (ordinal >= replicas) {
+        if (pod != null) {
+          scaleDown(node);
+        }
+      } else if (pod == null) {
+        recreate(node, fenced.contains(node.name()));
+      } else if (mirrorReadiness(pod, node)) {
+        ready++;
+      }
+    }
+    recordReadyReplicas(statefulSet, replicas, ready);
+  }
+
+  private void scaleDown(PostgresNode node) {
+    log.info("StatefulSet scaled below {}: stopping its server and deleting the pod", node.name());
+    node.stopFast();
+    client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).delete();
+  }
+
+  private void recreate(PostgresNode node, boolean fenced) {
+    log.info("pod {} missing: recreating it and restarting its server{}", node.name(), fenced ? " fenced" : "");
+    if (node.isRunning()) {
+      node.stopImmediate();
+    }
+    try {
+      if (fenced) {
+        node.startFenced();
+      } else {
+        node.start();
+      }
+    } catch (LabException e) {
+      log.warn("server of {} did not start: {}", node.name(), e.getMessage());
+    }
+    client.pods().inNamespace(KubernetesFixture.NAMESPACE)
+        .resource(KubernetesFixture.pod(node, node.acceptsConnections())).create();
+  }
+
+  /** Patches the pod's status only when the server's state differs from it; returns readiness. */
+  private boolean mirrorReadiness(Pod pod, PostgresNode node) {
+    boolean ready = node.acceptsConnections();
+    String phase = node.isRunning() ? "Running" : "Failed";
+    if (ready == isReady(pod) && phase.equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
+      return ready;
+    }
+    log.info("pod {} is now {} ({})", node.name(), ready ? "ready" : "not ready", phase);
+    PodCondition condition = new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build();
+    ContainerStatus container = new ContainerStatusBuilder().withName(KubernetesFixture.CONTAINER).withReady(ready)
+        .withRestartCount(0).build();
+    // JSON patch "add" replaces each field whole; the mock's merge patch would append to the lists
+    List<Map<String, Object>> operations = List.of(
+        Map.of("op", "add", "path", "/status/phase", "value", phase),
+        Map.of("op", "add", "path", "/status/podIP", "value", node.host()),
+        Map.of("op", "add", "path", "/status/conditions", "value", List.of(condition)),
+        Map.of("op", "add", "path", "/status/containerStatuses", "value", List.of(container)));
+    client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name())
+        .subresource("status").patch(JSON_PATCH, client.getKubernetesSerialization().asJson(operations));
+    return ready;
+  }
+
+  private void recordReadyReplicas(StatefulSet statefulSet, int replicas, int ready) {
+    var status = statefulSet.getStatus();
+    if (status != null && Objects.equals(status.getReplicas(), replicas)
+        && Objects.equals(status.getReadyReplicas(), ready)) {
+      return;
+    }
+    Map<String, Object> counts = Map.of("replicas", replicas, "readyReplicas", ready, "currentReplicas", replicas);
+    client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.STATEFUL_SET)
+        .subresource("status").patch(MERGE, client.getKubernetesSerialization().asJson(Map.of("status", counts)));
+  }
+
+  static boolean isReady(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return false;
+    }
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .map(PodCondition::getStatus)
+        .anyMatch("True"::equals);
+  }
+
+  static Set<String> fencedPods(StatefulSet statefulSet) {
+    var annotations = statefulSet.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(KubernetesLabels.FENCED_PODS);
+    if (value == null || value.isBlank()) {
+      return Set.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+  }
+}

@@ -1,0 +1,89 @@
+package io.pgdr.lab;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a running lab offers, as the daemon writes it to {@code <dir>/lab.json} once everything
+ * is up: where the target file and kubeconfig are, the API, Temporal and Service endpoints, and
+ * each pod's real server.
+ *
+ * @param pods pod name to {@code host:port} of its real server
+ * @param s3Endpoint the lab's S3-compatible store, or null while the lab has none
+ */
+public record LabStatus(
+    Path dir,
+    Path targetFile,
+    Path kubeconfig,
+    String kubernetesApiUrl,
+    String temporalAddress,
+    String serviceEndpoint,
+    Map<String, String> pods,
+    long daemonPid,
+    String s3Endpoint) {
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new SimpleModule()
+          // plain paths, not file:// URIs: people read and copy from lab.json
+          .addSerializer(Path.class, new ToStringSerializer(Path.class))
+          .addDeserializer(Path.class, new StdDeserializer<>(Path.class) {
+            @Override
+            public Path deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+              return Path.of(parser.getValueAsString());
+            }
+          }))
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  public LabStatus {
+    pods = pods == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(pods));
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write lab status", e);
+    }
+  }
+
+  public static LabStatus fromJson(String json) {
+    try {
+      return JSON.readValue(json, LabStatus.class);
+    } catch (IOException e) {
+      throw new LabException("lab status is not readable: " + e.getMessage(), e);
+    }
+  }
+
+  public static LabStatus read(Path file) {
+    try {
+      return fromJson(Files.readString(file));
+    } catch (IOException e) {
+      throw new LabException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes atomically, so a reader polling for the file never sees half of it. */
+  public void write(Path file) {
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    try {
+      Files.writeString(partial, toJson());
+      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new LabException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

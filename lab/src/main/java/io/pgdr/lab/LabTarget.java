@@ -1,0 +1,43 @@
+package io.pgdr.lab;
+
+import io.pgdr.target.ConfigMapRef;
+import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.Objectives;
+import io.pgdr.target.PostgresAccess;
+import io.pgdr.target.SecretRef;
+import io.pgdr.target.Verification;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The target file of the lab's database: the runbook's names, plus endpoint overrides that send
+ * pgdr to the real servers, since the pods' IPs exist only in the mock API.
+ */
+final class LabTarget {
+
+  static final String NAME = "fabrica-db";
+
+  private LabTarget() {}
+
+  static DatabaseTarget of(PostgresPair pair) {
+    Map<String, String> endpoints = new TreeMap<>();
+    for (PostgresNode node : pair.nodes()) {
+      endpoints.put(node.name(), node.host() + ":" + node.port());
+    }
+    return new DatabaseTarget(
+        NAME,
+        KubernetesFixture.NAMESPACE,
+        KubernetesFixture.STATEFUL_SET,
+        KubernetesFixture.SERVICE,
+        List.of(KubernetesFixture.API_DEPLOYMENT, KubernetesFixture.WORKERS_DEPLOYMENT),
+        new ConfigMapRef(KubernetesFixture.CONFIG_MAP, KubernetesFixture.CONFIG_MAP_KEY,
+            "{pod}." + KubernetesFixture.SERVICE),
+        new PostgresAccess(pair.database(), 5432, SecretRef.kubernetesSecret(KubernetesFixture.SECRET), endpoints),
+        new Objectives(Duration.ofHours(1), Duration.ofHours(1)),
+        null,
+        new Verification(List.of("stories")),
+        null);
+  }
+}

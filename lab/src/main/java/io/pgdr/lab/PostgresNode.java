@@ -1,0 +1,162 @@
+package io.pgdr.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * One real PostgreSQL server of the lab: a data directory, a loopback port and the pg_ctl verbs
+ * the disaster scenarios need (crash it, restart it fenced, stop it cleanly).
+ */
+public final class PostgresNode {
+
+  private static final String HOST = "127.0.0.1";
+  private static final Duration PG_CTL_TIMEOUT = Duration.ofSeconds(90);
+
+  private final String name;
+  private final int port;
+  private final Path nodeDir;
+  private final PostgresBinaries binaries;
+  private final String superuser;
+  private final String password;
+
+  PostgresNode(String name, int port, Path nodeDir, PostgresBinaries binaries, String superuser, String password) {
+    this.name = name;
+    this.port = port;
+    this.nodeDir = nodeDir;
+    this.binaries = binaries;
+    this.superuser = superuser;
+    this.password = password;
+  }
+
+  /** The pod this server plays, e.g. {@code postgresql-0}. */
+  public String name() {
+    return name;
+  }
+
+  public String host() {
+    return HOST;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDir() {
+    return nodeDir.resolve("data");
+  }
+
+  Path logFile() {
+    return nodeDir.resolve("server.log");
+  }
+
+  /** Starts the server as its data directory says (primary, or standby if standby.signal is there). */
+  public void start() {
+    if (isRunning()) {
+      return;
+    }
+    PostgresOsUser.run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDir().toString(),
+        "-l", logFile().toString(), "-w", "-t", "60", "start"), Map.of(), PG_CTL_TIMEOUT);
+  }
+
+  /**
+   * Starts the server in recovery, read-only: how a fenced old primary restarts, so it can never
+   * take writes that split the history from the promoted replica. A running server is left as is.
+   */
+  public void startFenced() {
+    Path signal = dataDir().resolve("standby.signal");
+    try {
+      if (!Files.exists(signal)) {
+        Files.createFile(signal);
+        PostgresOsUser.own(signal);
+      }
+    } catch (IOException e) {
+      throw new LabException("cannot write " + signal + ": " + e.getMessage(), e);
+    }
+    start();
+  }
+
+  /** The crash: no checkpoint, no goodbye to clients, like a node that lost power. */
+  public void stopImmediate() {
+    stop("immediate");
+  }
+
+  /** A clean stop (checkpoint, disconnect clients); falls back to immediate if it hangs. */
+  public void stopFast() {
+    try {
+      stop("fast");
+    } catch (LabException e) {
+      stopImmediate();
+    }
+  }
+
+  private void stop(String mode) {
+    if (!isRunning()) {
+      return;
+    }
+    PostgresOsUser.Result result = PostgresOsUser.runForResult(List.of(binaries.bin("pg_ctl").toString(),
+        "-D", dataDir().toString(), "-m", mode, "-w", "-t", "30", "stop"), Map.of(), PG_CTL_TIMEOUT);
+    // a server that died between the check and pg_ctl is stopped all the same
+    if (result.exit() != 0 && isRunning()) {
+      throw new LabException("pg_ctl stop -m " + mode + " of " + name + " failed: " + result.output().strip());
+    }
+  }
+
+  /** True while the postmaster named in postmaster.pid is alive. */
+  public boolean isRunning() {
+    return postmasterPid().flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  private Optional<Long> postmasterPid() {
+    try {
+      List<String> lines = Files.readAllLines(dataDir().resolve("postmaster.pid"));
+      return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A quick {@code SELECT 1} (at most about a second): what a readiness probe sees. */
+  public boolean acceptsConnections() {
+    try (Connection connection = connect("postgres", 1, 1); Statement statement = connection.createStatement()) {
+      statement.execute("SELECT 1");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+  }
+
+  /** A superuser connection to a database of this server. */
+  public Connection connect(String database) throws SQLException {
+    return connect(database, 5, 0);
+  }
+
+  private Connection connect(String database, int timeoutSeconds, int socketTimeoutSeconds) throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", superuser);
+    properties.setProperty("password", password);
+    properties.setProperty("connectTimeout", String.valueOf(timeoutSeconds));
+    properties.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
+    properties.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
+    properties.setProperty("ApplicationName", "pgdr-lab");
+    return DriverManager.getConnection(jdbcUrl(database), properties);
+  }
+
+  @Override
+  public String toString() {
+    return name + "@" + HOST + ":" + port;
+  }
+}

@@ -1,0 +1,243 @@
+package io.pgdr.lab;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A real primary ({@code postgresql-0}) and streaming standby ({@code postgresql-1}) on loopback,
+ * created from the machine's PostgreSQL programs under one directory. The servers are detached
+ * processes: they outlive this object until {@link #close()} or {@link PostgresNode#stopFast()}.
+ */
+public final class PostgresPair implements AutoCloseable {
+
+  static final String LAYOUT_FILE = "pair.json";
+  private static final String SUPERUSER = "postgres";
+  private static final String DATABASE = "fabrica_db";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What {@link #open} needs to find the servers again; the password lives in its own 600 file. */
+  record Layout(String superuser, String database, List<NodeLayout> nodes) {}
+
+  record NodeLayout(String name, int port) {}
+
+  private final Path dir;
+  private final String password;
+  private final List<PostgresNode> nodes;
+
+  private PostgresPair(Path dir, String password, List<PostgresNode> nodes) {
+    this.dir = dir;
+    this.password = password;
+    this.nodes = List.copyOf(nodes);
+  }
+
+  /** Creates, starts and seeds both servers; returns once the standby streams from the primary. */
+  public static PostgresPair create(Path dir, Consumer<String> progress) {
+    PostgresBinaries binaries = PostgresBinaries.locate();
+    if (Files.exists(dir.resolve(LAYOUT_FILE))) {
+      throw new LabException(dir + " already holds a PostgreSQL pair; open it, or delete the directory first");
+    }
+    String password = randomPassword();
+    Path passwordFile = dir.resolve("password");
+    PostgresNode primary;
+    PostgresNode standby;
+    try {
+      Files.createDirectories(dir);
+      PostgresOsUser.makeReachable(dir);
+      Files.writeString(passwordFile, password + "\n");
+      Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+      PostgresOsUser.own(passwordFile);
+      primary = newNode(dir, "postgresql-0", freePort(), binaries, password);
+      standby = newNode(dir, "postgresql-1", freePort(), binaries, password);
+    } catch (IOException e) {
+      throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
+    }
+    PostgresPair pair = new PostgresPair(dir, password, List.of(primary, standby));
+    try {
+      progress.accept("initdb " + primary.name() + " (port " + primary.port() + ")");
+      PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", primary.dataDir().toString(),
+          "-U", SUPERUSER, "--pwfile=" + passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C",
+          "--no-sync"), Map.of(), Duration.ofMinutes(2));
+      appendConfig(primary, ServerConfig.forPrimary(primary.port()));
+      primary.start();
+      progress.accept("seeding " + DATABASE + " on " + primary.name());
+      seed(primary);
+      progress.accept("pg_basebackup " + standby.name() + " (port " + standby.port() + ")");
+      PostgresOsUser.run(List.of(binaries.bin("pg_basebackup").toString(), "-h", primary.host(),
+          "-p", String.valueOf(primary.port()), "-U", SUPERUSER, "-D", standby.dataDir().toString(),
+          "-R", "-X", "stream", "-c", "fast", "--no-sync"), Map.of("PGPASSWORD", password), Duration.ofMinutes(2));
+      // later settings win: the copy keeps the primary's configuration but its own port
+      appendConfig(standby, "port = " + standby.port() + "\n");
+      standby.start();
+      progress.accept("waiting for " + standby.name() + " to stream from " + primary.name());
+      pair.awaitStreaming(Duration.ofSeconds(30));
+      pair.writeLayout();
+      progress.accept("PostgreSQL pair ready: " + primary + " (primary), " + standby + " (standby)");
+      return pair;
+    } catch (RuntimeException e) {
+      pair.close();
+      throw e;
+    }
+  }
+
+  /** Reattaches to a pair created earlier in {@code dir}, running or not. */
+  public static PostgresPair open(Path dir) {
+    Path layoutFile = dir.resolve(LAYOUT_FILE);
+    if (!Files.exists(layoutFile)) {
+      throw new LabException("no PostgreSQL pair in " + dir + " (missing " + LAYOUT_FILE + "); create the lab first");
+    }
+    try {
+      Layout layout = JSON.readValue(layoutFile.toFile(), Layout.class);
+      String password = Files.readString(dir.resolve("password")).strip();
+      PostgresBinaries binaries = PostgresBinaries.locate();
+      List<PostgresNode> nodes = new ArrayList<>();
+      for (NodeLayout node : layout.nodes()) {
+        nodes.add(new PostgresNode(node.name(), node.port(), dir.resolve(node.name()), binaries,
+            layout.superuser(), password));
+      }
+      return new PostgresPair(dir, password, nodes);
+    } catch (IOException e) {
+      throw new LabException("cannot read the PostgreSQL pair in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public PostgresNode primary() {
+    return nodes.get(0);
+  }
+
+  public PostgresNode standby() {
+    return nodes.get(1);
+  }
+
+  /** Index is the StatefulSet ordinal: {@code nodes().get(1)} plays pod {@code postgresql-1}. */
+  public List<PostgresNode> nodes() {
+    return nodes;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public String superuser() {
+    return SUPERUSER;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  public String database() {
+    return DATABASE;
+  }
+
+  /** Stops both servers: fast, and immediate for one that will not stop fast. */
+  @Override
+  public void close() {
+    for (PostgresNode node : nodes) {
+      node.stopFast();
+    }
+  }
+
+  private static PostgresNode newNode(Path dir, String name, int port, PostgresBinaries binaries, String password)
+      throws IOException {
+    Path nodeDir = Files.createDirectories(dir.resolve(name));
+    PostgresOsUser.own(nodeDir);
+    return new PostgresNode(name, port, nodeDir, binaries, SUPERUSER, password);
+  }
+
+  private static void appendConfig(PostgresNode node, String settings) {
+    try {
+      Files.writeString(node.dataDir().resolve("postgresql.conf"), settings,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new LabException("cannot configure " + node.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void seed(PostgresNode primary) {
+    try (Connection connection = primary.connect("postgres"); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + DATABASE);
+    } catch (SQLException e) {
+      throw new LabException("cannot create database " + DATABASE + ": " + e.getMessage(), e);
+    }
+    try (Connection connection = primary.connect(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE stories (id bigserial PRIMARY KEY, title text NOT NULL,"
+          + " created_at timestamptz DEFAULT now())");
+      statement.execute("INSERT INTO stories (title) VALUES ('the primary failed at 3 a.m.'),"
+          + " ('the standby was promoted'), ('the old primary came back fenced')");
+    } catch (SQLException e) {
+      throw new LabException("cannot seed " + DATABASE + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitStreaming(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no connection";
+    while (System.nanoTime() < deadline) {
+      try (Connection connection = primary().connect("postgres");
+           Statement statement = connection.createStatement();
+           ResultSet rows = statement.executeQuery(
+               "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) {
+        rows.next();
+        if (rows.getInt(1) > 0) {
+          return;
+        }
+        last = "no streaming standby yet";
+      } catch (SQLException e) {
+        last = e.getMessage();
+      }
+      sleep(100);
+    }
+    throw new LabException(standby().name() + " did not start streaming within " + timeout.toSeconds()
+        + " s (" + last + "); see " + standby().logFile());
+  }
+
+  private void writeLayout() {
+    List<NodeLayout> layout = nodes.stream().map(n -> new NodeLayout(n.name(), n.port())).toList();
+    try {
+      JSON.writerWithDefaultPrettyPrinter()
+          .writeValue(dir.resolve(LAYOUT_FILE).toFile(), new Layout(SUPERUSER, DATABASE, layout));
+    } catch (IOException e) {
+      throw new LabException("cannot write " + dir.resolve(LAYOUT_FILE) + ": " + e.getMessage(), e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new LabException("no free loopback port: " + e.getMessage(), e);
+    }
+  }
+
+  private static String randomPassword() {
+    byte[] bytes = new byte[18];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.pgdr.failover;
+
+import io.pgdr.ports.ServerState;
+import io.pgdr.run.Lsn;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Chooses the replica to promote and estimates the data loss. Pure: the workflow passes what it saw. */
+public final class Candidates {
+
+  private Candidates() {}
+
+  /**
+   * The reachable standby with the most advanced replay LSN. The furthest known position is the
+   * old primary's current LSN when it answers; when it does not, the most WAL any replica
+   * received, since that is all that is known to have existed.
+   *
+   * @param replicas reachable servers in recovery, fenced ones already left out
+   * @param oldPrimary the old primary's state, reachable or not; may be null
+   * @param lossAnchor the time the old primary was last known to write (incident start, or now)
+   */
+  public static Optional<CandidateChoice> choose(List<ServerState> replicas, ServerState oldPrimary, Instant lossAnchor, Duration rpo) {
+    Optional<ServerState> best = replicas.stream()
+        .filter(s -> s.reachable() && s.inRecovery() && s.replayLsn() != null)
+        .max(Comparator.comparingLong((ServerState s) -> Lsn.parse(s.replayLsn())).thenComparing(ServerState::pod, Comparator.reverseOrder()));
+    if (best.isEmpty()) {
+      return Optional.empty();
+    }
+    ServerState candidate = best.get();
+    long candidatePosition = Lsn.parse(candidate.replayLsn());
+    long known;
+    String basis;
+    if (oldPrimary != null && oldPrimary.reachable() && !oldPrimary.inRecovery() && oldPrimary.currentLsn() != null) {
+      known = Lsn.parse(oldPrimary.currentLsn());
+      basis = "old primary " + oldPrimary.pod() + " answered at " + oldPrimary.currentLsn();
+    } else {
+      known = replicas.stream().mapToLong(s -> Math.max(Lsn.parse(s.receiveLsn()), Lsn.parse(s.replayLsn()))).max().orElse(candidatePosition);
+      basis = "old primary unreachable: furthest WAL received by any replica, " + Lsn.format(Math.max(known, candidatePosition));
+    }
+    long lostBytes = Math.max(0, known - candidatePosition);
+    double lostSeconds = 0;
+    if (lostBytes > 0 && candidate.lastReplayAt() != null) {
+      lostSeconds = Math.max(0, Duration.between(candidate.lastReplayAt(), lossAnchor).toMillis() / 1000.0);
+    }
+    boolean exceeded = lostSeconds > rpo.toSeconds();
+    return Optional.of(new CandidateChoice(candidate.pod(), candidate.replayLsn(), lostBytes, lostSeconds, basis, exceeded));
+  }
+}

@@ -1,0 +1,50 @@
+package io.pgdr.run;
+
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PostgresActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+
+/** Timeouts and retries for each adapter, decided once for every scenario. */
+public final class ActivityStubs {
+
+  private ActivityStubs() {}
+
+  /** API calls are quick; a retry rides out an API server hiccup. */
+  public static KubernetesActivities kubernetes() {
+    return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retries(5, Duration.ofMillis(500)))
+        .build());
+  }
+
+  /**
+   * Promotion waits for the server to leave recovery (pg_promote waits up to 60 s), so it gets
+   * minutes; inspection of a dead server answers "unreachable" rather than failing.
+   */
+  public static PostgresActivities postgres() {
+    return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(3))
+        .setRetryOptions(retries(3, Duration.ofSeconds(1)))
+        .build());
+  }
+
+  public static NotificationActivities notifications() {
+    return Workflow.newActivityStub(NotificationActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(15))
+        .setRetryOptions(retries(3, Duration.ofSeconds(1)))
+        .build());
+  }
+
+  private static RetryOptions retries(int attempts, Duration first) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(first)
+        .setBackoffCoefficient(2.0)
+        .setMaximumInterval(Duration.ofSeconds(10))
+        .setMaximumAttempts(attempts)
+        .build();
+  }
+}
