@@ -38,6 +38,7 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
 
   private final KubernetesActivities kubernetes = ActivityStubs.kubernetes();
   private final PostgresActivities postgres = ActivityStubs.postgres();
+  private final PostgresActivities promotion = ActivityStubs.promotion();
   private final NotificationActivities notifications = ActivityStubs.notifications();
   private final Timeline timeline = new Timeline();
 
@@ -77,7 +78,7 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
       PostgresServer candidate = byPod.get(choice.pod());
       timeline.step("fence", () -> fenceAllBut(candidate.pod(), byPod));
       try {
-        timeline.step("promote", () -> postgres.promoteServer(candidate));
+        timeline.step("promote", () -> promotion.promoteServer(candidate));
       } catch (ActivityFailure e) {
         return finish(RecoveryReport.FAILED, "promotion of " + candidate.pod() + " failed: " + Timeline.rootMessage(e)
             + ". The old primary is fenced; the Service and ConfigMap still point where they did; apps were not restarted.", null, null);

@@ -21,13 +21,23 @@ public final class ActivityStubs {
         .build());
   }
 
-  /**
-   * Promotion waits for the server to leave recovery (pg_promote waits up to 60 s), so it gets
-   * minutes; inspection of a dead server answers "unreachable" rather than failing.
-   */
+  /** Inspection of a dead server answers "unreachable" rather than failing, so retries are few. */
   public static PostgresActivities postgres() {
     return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(3))
+        .setRetryOptions(retries(3, Duration.ofSeconds(1)))
+        .build());
+  }
+
+  /**
+   * Promotion polls until the server leaves recovery (up to a minute) and heartbeats while it
+   * waits: the heartbeat timeout notices a dead worker in seconds, the start-to-close timeout
+   * bounds the whole wait.
+   */
+  public static PostgresActivities promotion() {
+    return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(3))
+        .setHeartbeatTimeout(Duration.ofSeconds(15))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }

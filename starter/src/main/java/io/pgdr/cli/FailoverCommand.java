@@ -1,0 +1,7 @@
+package io.pgdr.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "failover", mixinStandardHelpOptions = true, description = "Fail over to another server.",
+    subcommands = {PromoteReplicaCommand.class})
+final class FailoverCommand {}

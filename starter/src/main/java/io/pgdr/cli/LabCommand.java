@@ -1,0 +1,108 @@
+package io.pgdr.cli;
+
+import io.pgdr.lab.Lab;
+import io.pgdr.lab.LabStatus;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "lab", mixinStandardHelpOptions = true,
+    description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API",
+        "stand-in holding runbook 000's objects, a Service endpoint, and an embedded Temporal service."},
+    subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Env.class, LabCommand.Down.class, LabDrillCommand.class})
+final class LabCommand {
+
+  @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the lab (or show the running one).")
+  static final class Up implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin LabOptions labOptions;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      LabStatus status = labOptions.lab().up(line -> progress(err, line));
+      print(spec, output, status);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the lab's endpoints; exit code 4 when it is not up.")
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin LabOptions labOptions;
+    @Mixin OutputOptions output;
+
+    @Override
+    public Integer call() {
+      Lab lab = labOptions.lab();
+      Optional<LabStatus> status = lab.status();
+      if (status.isEmpty()) {
+        throw CliException.unavailable("no lab is up at " + lab.dir(), "start it: pgdr lab up");
+      }
+      print(spec, output, status.get());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "env", mixinStandardHelpOptions = true,
+      description = "Print shell exports that point pgdr, kubectl and psql at the lab: eval $(pgdr lab env)")
+  static final class Env implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin LabOptions labOptions;
+
+    @Override
+    public Integer call() {
+      Lab lab = labOptions.lab();
+      LabStatus status = lab.status().orElseThrow(() -> CliException.unavailable("no lab is up at " + lab.dir(), "start it: pgdr lab up"));
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("export TEMPORAL_ADDRESS=%s%n", status.temporalAddress());
+      out.printf("export KUBECONFIG=%s%n", status.kubeconfig());
+      out.printf("export PGDR_TARGET=%s%n", status.targetFile());
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop every lab process and delete the lab's directory.")
+  static final class Down implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin LabOptions labOptions;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      labOptions.lab().down(line -> progress(err, line));
+      err.println("lab is down");
+      return ExitCodes.OK;
+    }
+  }
+
+  static void progress(PrintWriter err, String line) {
+    err.println("lab: " + line);
+    err.flush();
+  }
+
+  static void print(CommandSpec spec, OutputOptions output, LabStatus status) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.json()) {
+      out.println(status.toJson());
+    } else {
+      out.printf("lab at %s%n", status.dir());
+      out.printf("  target file      %s%n", status.targetFile());
+      out.printf("  kubeconfig       %s%n", status.kubeconfig());
+      out.printf("  Kubernetes API   %s%n", status.kubernetesApiUrl());
+      out.printf("  Temporal         %s%n", status.temporalAddress());
+      out.printf("  Service endpoint %s%n", status.serviceEndpoint());
+      status.pods().forEach((pod, address) -> out.printf("  pod %-12s %s%n", pod, address));
+      if (status.s3Endpoint() != null) {
+        out.printf("  S3 endpoint      %s%n", status.s3Endpoint());
+      }
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,135 @@
+package io.pgdr.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.failover.ReplicaPromotionRequest;
+import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.lab.KubernetesFixture;
+import io.pgdr.lab.Lab;
+import io.pgdr.lab.LabStatus;
+import io.pgdr.lab.PostgresPair;
+import io.pgdr.ports.KubernetesLabels;
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.run.RecoveryOptions;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.target.DatabaseTarget;
+import io.pgdr.worker.PgdrWorker;
+import io.pgdr.worker.TemporalConnection;
+import io.temporal.client.WorkflowClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "drill", mixinStandardHelpOptions = true,
+    description = {"Rehearse a failover on the lab: bring it up, write marker rows, kill the primary,",
+        "run the ReplicaPromotion workflow (asking for approval at the terminal), print the report,",
+        "check every replicated marker survived. The lab stays up for inspection unless --down."})
+final class LabDrillCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin LabOptions labOptions;
+  @Mixin OutputOptions output;
+
+  @Option(names = "--yes", description = "approve up front (recorded as an approval by you, reason --yes)")
+  boolean yes;
+
+  @Option(names = "--down", description = "tear the lab down after the drill")
+  boolean down;
+
+  @Option(names = "--markers", defaultValue = "200", description = "marker rows committed before the kill (default: ${DEFAULT-VALUE})")
+  int markers;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    Lab lab = labOptions.lab();
+    LabStatus status = lab.up(line -> LabCommand.progress(err, line));
+    int exit;
+    try {
+      exit = drill(lab, status, err);
+    } finally {
+      if (down) {
+        lab.down(line -> LabCommand.progress(err, line));
+      }
+    }
+    return exit;
+  }
+
+  private int drill(Lab lab, LabStatus status, PrintWriter err) throws Exception {
+    PostgresPair pair = lab.pair();
+    DatabaseTarget target = TargetFiles.read(status.targetFile());
+    TemporalConnection temporal = new TemporalConnection(status.temporalAddress(), TemporalConnection.DEFAULT_NAMESPACE);
+    WorkflowClient client = temporal.client();
+    try (KubernetesClient kubernetes = lab.kubernetesClient();
+         PgdrWorker worker = PgdrWorker.start(client, kubernetes)) {
+      String primaryPod = kubernetes.services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE)
+          .get().getSpec().getSelector().get(KubernetesLabels.POD_NAME);
+      String standbyPod = pair.nodes().stream().map(n -> n.name()).filter(n -> !n.equals(primaryPod)).findFirst().orElseThrow();
+      LabDrill drill = new LabDrill(status, pair);
+      drill.requireFreshPair(primaryPod);
+      long lastMarker = drill.writeReplicatedMarkers(markers, standbyPod);
+      err.printf("drill: %d markers committed through the Service and replayed on %s%n", markers, standbyPod);
+
+      try (ServiceWriteProbe probe = drill.probe()) {
+        Instant killedAt = Instant.now();
+        long killedNanos = System.nanoTime();
+        String killed = lab.killPrimary();
+        probe.start(killedNanos);
+        err.printf("drill: killed %s (immediate stop) at %s%n", killed, killedAt);
+        err.flush();
+
+        ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
+            RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+        ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
+        String workflowId = PromoteReplicaCommand.start(client, run,
+            new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval), target);
+        RecoveryReport report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);
+
+        Optional<Double> firstWrite = probe.awaitFirstWrite(RecoveryReport.SUCCEEDED.equals(report.outcome()) ? Duration.ofSeconds(10) : Duration.ZERO);
+        long found = RecoveryReport.SUCCEEDED.equals(report.outcome()) ? drill.countMarkers(lastMarker) : -1;
+        DrillFigures figures = new DrillFigures(killed, killedAt, status.serviceEndpoint(), markers, markers, found,
+            firstWrite.orElse(null));
+        print(report, figures);
+        if (!RecoveryReport.SUCCEEDED.equals(report.outcome())) {
+          return Runs.exitCodeOf(report);
+        }
+        if (found != markers) {
+          err.printf("drill: FAILED: %d of %d replicated markers are readable through the Service%n", found, markers);
+          return ExitCodes.RUN_FAILED;
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  /**
+   * @param firstWriteAfterKillSeconds kill to the first write committed through the Service
+   * @param markersFound replicated markers readable through the Service after the failover; -1 when not checked
+   */
+  record DrillFigures(String killedPod, Instant killedAt, String serviceEndpoint, long markersWritten,
+                      long markersReplicated, long markersFound, Double firstWriteAfterKillSeconds) {}
+
+  private void print(RecoveryReport report, DrillFigures figures) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.json()) {
+      ObjectNode json = Json.MAPPER.valueToTree(report);
+      json.set("drill", Json.MAPPER.valueToTree(figures));
+      out.println(Json.write(json));
+    } else {
+      ReportView.printReport(out, report);
+      out.printf("  drill          killed %s at %s; markers %d written, %d replicated, %d found through the Service%n",
+          figures.killedPod(), figures.killedAt(), figures.markersWritten(), figures.markersReplicated(), figures.markersFound());
+      out.printf("  first write    %s after the kill, through the Service %s%n",
+          figures.firstWriteAfterKillSeconds() == null ? "none" : String.format("%.3fs", figures.firstWriteAfterKillSeconds()),
+          figures.serviceEndpoint());
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,16 @@
+package io.pgdr.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "pgdr", mixinStandardHelpOptions = true, version = "pgdr 0.1.0",
+    description = "PostgreSQL disaster recovery as durable Temporal workflows.",
+    footer = {"", ExitCodes.HELP},
+    subcommands = {
+        FailoverCommand.class,
+        StatusCommand.class,
+        ApproveCommand.class,
+        RejectCommand.class,
+        WorkerCommand.class,
+        LabCommand.class,
+        picocli.CommandLine.HelpCommand.class})
+public final class PgdrCommand {}

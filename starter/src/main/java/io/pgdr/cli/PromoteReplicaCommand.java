@@ -1,0 +1,84 @@
+package io.pgdr.cli;
+
+import io.pgdr.failover.ReplicaPromotionRequest;
+import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.run.RecoveryOptions;
+import io.pgdr.target.DatabaseTarget;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "promote-replica", mixinStandardHelpOptions = true,
+    description = {"Promote the most caught-up replica: diagnose, ask, fence the old primary, promote,",
+        "repoint the Service and ConfigMap, restart the apps, verify, report."})
+final class PromoteReplicaCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
+
+  @Option(names = "--target", required = true, description = "target file (YAML) describing the database")
+  Path targetFile;
+
+  @Option(names = "--incident-start", description = "when the outage began, ISO-8601 (e.g. 2026-11-22T03:12:00Z); default: now")
+  String incidentStart;
+
+  @Option(names = "--yes", description = "approve up front (recorded as an approval by you, reason --yes)")
+  boolean yes;
+
+  @Option(names = "--follow", description = "follow the run until it ends and print its report")
+  boolean follow;
+
+  @Override
+  public Integer call() throws Exception {
+    DatabaseTarget target = TargetFiles.read(targetFile);
+    Instant incident = parseIncidentStart(incidentStart);
+    WorkflowClient client = temporal.connection().client();
+    ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
+        RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+    ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
+    String workflowId = start(client, run, new ReplicaPromotionRequest(target, incident, Operator.name(), preApproval), target);
+    var err = spec.commandLine().getErr();
+    err.printf("started %s (%s of %s)%n", workflowId, ReplicaPromotionWorkflow.SCENARIO, target.name());
+    if (!follow) {
+      err.printf("follow it: pgdr status %s --follow%n", workflowId);
+      spec.commandLine().getOut().println(workflowId);
+      return ExitCodes.OK;
+    }
+    return FollowAndReport.run(new Runs(client), workflowId, spec, output, true);
+  }
+
+  static String start(WorkflowClient client, ReplicaPromotionWorkflow run, ReplicaPromotionRequest request, DatabaseTarget target) {
+    try {
+      return WorkflowClient.start(run::promote, request).getWorkflowId();
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new CliException(ExitCodes.ALREADY_RUNNING, "a recovery of " + target.name() + " is already running: "
+          + e.getExecution().getWorkflowId() + " (run " + e.getExecution().getRunId() + ")",
+          "follow it with: pgdr status " + e.getExecution().getWorkflowId() + " --follow");
+    }
+  }
+
+  static Instant parseIncidentStart(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      Instant at = Instant.parse(text);
+      if (at.isAfter(Instant.now().plusSeconds(60))) {
+        throw CliException.badInput("--incident-start " + text + " is in the future", "give the time the outage began");
+      }
+      return at;
+    } catch (DateTimeParseException e) {
+      throw CliException.badInput("--incident-start '" + text + "' is not an ISO-8601 instant", "e.g. 2026-11-22T03:12:00Z");
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.pgdr.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "reject", mixinStandardHelpOptions = true, description = "Reject the step a run is waiting for; the run aborts before changing anything further.")
+final class RejectCommand extends DecisionOptions {
+
+  @Override
+  boolean approve() {
+    return false;
+  }
+}

@@ -1,0 +1,63 @@
+package io.pgdr.cli;
+
+import io.pgdr.run.ApprovalRecord;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RunStatus;
+import io.pgdr.run.StepRecord;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** Reports and statuses as a person reads them. */
+final class ReportView {
+
+  private ReportView() {}
+
+  static void printReport(PrintWriter out, RecoveryReport r) {
+    out.printf("%s of %s: %s%n", r.scenario(), r.database(), r.outcome().toUpperCase());
+    out.printf("  %s%n", r.message());
+    out.printf("  run            %s%n", r.workflowId());
+    out.printf("  incident start %s%n", r.incidentStart());
+    if (r.newPrimary() != null) {
+      out.printf("  new primary    %s%n", r.newPrimary());
+    }
+    if (r.rto() != null) {
+      out.printf("  RTO            %s measured, objective %ds%s%n",
+          r.rto().measuredSeconds() == null ? "not recovered," : String.format("%.2fs", r.rto().measuredSeconds()),
+          r.rto().objectiveSeconds(), r.rto().breached() ? " (BREACHED)" : "");
+    }
+    if (r.rpo() != null) {
+      out.printf("  RPO            %d bytes, %.1fs lost (objective %ds; %s)%n",
+          r.rpo().lostBytes(), r.rpo().lostSeconds(), r.rpo().objectiveSeconds(), r.rpo().basis());
+    }
+    for (ApprovalRecord a : r.approvals()) {
+      out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.by() == null ? "-" : a.by(), a.at(),
+          a.reason() == null ? "" : " (" + a.reason() + ")");
+    }
+    printSteps(out, r.steps());
+    if (r.verification() != null) {
+      out.printf("  verified       rows %s; connections %s%n", r.verification().rowCounts(), r.verification().connections());
+    }
+    out.flush();
+  }
+
+  static void printStatus(PrintWriter out, String workflowId, RunStatus s) {
+    out.printf("%s (%s of %s): %s, step %s%s%n", workflowId, s.scenario(), s.database(), s.phase(), s.currentStep(),
+        s.rtoBreached() ? ", RTO BREACHED" : "");
+    if (s.pendingApproval() != null) {
+      out.printf("  awaiting approval until %s: %s%n", s.pendingApproval().deadline(), s.pendingApproval().summary());
+    }
+    for (String warning : s.warnings()) {
+      out.printf("  ! %s%n", warning);
+    }
+    printSteps(out, s.steps());
+    out.flush();
+  }
+
+  static void printSteps(PrintWriter out, List<StepRecord> steps) {
+    out.printf("  %-18s %-10s %9s  %s%n", "STEP", "OUTCOME", "SECONDS", "DETAIL");
+    for (StepRecord step : steps) {
+      out.printf("  %-18s %-10s %9s  %s%n", step.name(), step.outcome(),
+          step.seconds() == null ? "-" : String.format("%.3f", step.seconds()), step.detail() == null ? "" : step.detail());
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.pgdr.cli;
+
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.run.ApprovalRequest;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RunStatus;
+import io.pgdr.run.StepRecord;
+import java.io.Console;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Follows a run until it ends, printing each step as it starts and ends (to stderr, so stdout
+ * stays for the report). A pending approval is asked at the terminal when there is one;
+ * otherwise the follower says how to answer it from elsewhere and keeps waiting.
+ */
+final class RunFollower {
+
+  private final Runs runs;
+  private final PrintWriter progress;
+  private final boolean askAtTerminal;
+  private final Set<String> shown = new HashSet<>();
+  private Instant promptedFor;
+
+  RunFollower(Runs runs, PrintWriter progress, boolean askAtTerminal) {
+    this.runs = runs;
+    this.progress = progress;
+    this.askAtTerminal = askAtTerminal;
+  }
+
+  RecoveryReport follow(String run) throws InterruptedException {
+    boolean workerMissingShown = false;
+    while (Runs.isOpen(runs.state(run))) {
+      Optional<RunStatus> status = runs.status(run);
+      if (status.isEmpty()) {
+        if (!workerMissingShown) {
+          progress.println("  ... no worker answers right now; waiting (the run resumes when a worker is back)");
+          progress.flush();
+          workerMissingShown = true;
+        }
+      } else {
+        workerMissingShown = false;
+        show(run, status.get());
+      }
+      Thread.sleep(200);
+    }
+    RecoveryReport report = runs.report(run);
+    report.steps().forEach(this::showStep);
+    progress.flush();
+    return report;
+  }
+
+  private void show(String run, RunStatus status) {
+    status.steps().forEach(this::showStep);
+    ApprovalRequest pending = status.pendingApproval();
+    if (pending != null && !pending.requestedAt().equals(promptedFor)) {
+      promptedFor = pending.requestedAt();
+      progress.printf("  approval needed: %s%n", pending.summary());
+      pending.plan().forEach(step -> progress.printf("    - %s%n", step));
+      progress.printf("    waiting until %s%n", pending.deadline());
+      if (askAtTerminal && System.console() != null) {
+        ask(run, pending);
+      } else {
+        progress.printf("  answer with: pgdr approve %s --reason \"...\"%s   or   pgdr reject %s --reason \"...\"%n",
+            run, pending.rpoExceeded() ? " --override-rpo" : "", run);
+      }
+    }
+    progress.flush();
+  }
+
+  private void ask(String run, ApprovalRequest pending) {
+    Console console = System.console();
+    progress.flush();
+    String answer = console.readLine("  Approve %s? [y/N] ", pending.step() + " of " + pending.candidate());
+    boolean approve = answer != null && answer.trim().toLowerCase().startsWith("y");
+    String reason = console.readLine("  Reason: ");
+    runs.decide(run, new ApprovalDecision(Operator.name(), reason == null || reason.isBlank() ? "answered at the terminal" : reason,
+        approve && pending.rpoExceeded()), approve);
+    progress.printf("  %s by %s%n", approve ? "approved" : "rejected", Operator.name());
+  }
+
+  private void showStep(StepRecord step) {
+    String key = step.name() + "/" + step.outcome();
+    if (shown.add(key)) {
+      progress.printf("  [%s] %-16s %s%s%n", step.end() == null ? step.start() : step.end(), step.name(), step.outcome(),
+          step.detail() == null || step.end() == null ? "" : ": " + step.detail());
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.pgdr.cli;
+
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.run.RecoveryFailure;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RunStatus;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import java.util.Optional;
+
+/** The CLI's view of one recovery run in Temporal: its state, its status query, its signals, its report. */
+final class Runs {
+
+  private final WorkflowClient client;
+
+  Runs(WorkflowClient client) {
+    this.client = client;
+  }
+
+  /** A run is named by its workflow ID ({@code recovery-<database>}) or by the database name alone. */
+  static String workflowId(String run) {
+    return run.startsWith("recovery-") ? run : "recovery-" + run;
+  }
+
+  WorkflowStub stub(String run) {
+    return client.newUntypedWorkflowStub(workflowId(run));
+  }
+
+  /** @throws CliException when Temporal knows no such run */
+  WorkflowExecutionStatus state(String run) {
+    try {
+      return stub(run).describe().getStatus();
+    } catch (WorkflowNotFoundException e) {
+      throw CliException.badInput("no run " + workflowId(run) + " in this namespace",
+          "runs are named recovery-<database>; check --temporal-address and --namespace");
+    }
+  }
+
+  static boolean isOpen(WorkflowExecutionStatus state) {
+    return state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+
+  /** The run's status, or empty when no worker answers the query right now (a worker restarting). */
+  Optional<RunStatus> status(String run) {
+    try {
+      return Optional.ofNullable(stub(run).query("status", RunStatus.class));
+    } catch (WorkflowNotFoundException e) {
+      throw CliException.badInput("no run " + workflowId(run), "check the run name");
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  void decide(String run, ApprovalDecision decision, boolean approve) {
+    stub(run).signal(approve ? "approve" : "reject", decision);
+  }
+
+  /** Waits for the run to end and returns its report, also for a failed run (carried in the failure). */
+  RecoveryReport report(String run) {
+    try {
+      return stub(run).getResult(RecoveryReport.class);
+    } catch (WorkflowFailedException e) {
+      if (e.getCause() instanceof ApplicationFailure failure && RecoveryFailure.TYPE.equals(failure.getType())) {
+        return failure.getDetails().get(RecoveryReport.class);
+      }
+      throw new CliException(ExitCodes.RUN_FAILED, "run " + workflowId(run) + " ended without a report: "
+          + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), "see the run's history in the Temporal UI");
+    }
+  }
+
+  static int exitCodeOf(RecoveryReport report) {
+    return switch (report.outcome()) {
+      case RecoveryReport.SUCCEEDED -> ExitCodes.OK;
+      case RecoveryReport.ABORTED -> ExitCodes.RUN_ABORTED;
+      default -> ExitCodes.RUN_FAILED;
+    };
+  }
+}

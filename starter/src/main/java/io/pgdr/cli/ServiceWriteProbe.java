@@ -1,0 +1,79 @@
+package io.pgdr.cli;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What an application sees during a failover: from the moment of the kill, tries a write through
+ * the Service endpoint every few milliseconds, and records when the first one commits.
+ */
+final class ServiceWriteProbe implements AutoCloseable {
+
+  private final String url;
+  private final Properties login;
+  private final CountDownLatch written = new CountDownLatch(1);
+  private final Thread thread;
+  private volatile long startedNanos;
+  private volatile long firstWriteNanos;
+  private volatile boolean stopped;
+
+  ServiceWriteProbe(String serviceEndpoint, String database, String user, String password) {
+    this.url = "jdbc:postgresql://" + serviceEndpoint + "/" + database;
+    this.login = new Properties();
+    login.setProperty("user", user);
+    login.setProperty("password", password);
+    login.setProperty("connectTimeout", "1");
+    login.setProperty("socketTimeout", "2");
+    login.setProperty("ApplicationName", "pgdr-drill-probe");
+    this.thread = new Thread(this::probe, "pgdr-service-write-probe");
+    thread.setDaemon(true);
+  }
+
+  /** @param startedNanos {@link System#nanoTime()} of the kill: the probe measures from there */
+  void start(long startedNanos) {
+    this.startedNanos = startedNanos;
+    thread.start();
+  }
+
+  /** Seconds from the kill to the first committed write, if one commits within {@code wait}. */
+  Optional<Double> awaitFirstWrite(Duration wait) throws InterruptedException {
+    if (!written.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      return Optional.empty();
+    }
+    return Optional.of((firstWriteNanos - startedNanos) / 1e9);
+  }
+
+  private void probe() {
+    while (!stopped) {
+      try (Connection connection = DriverManager.getConnection(url, login);
+           Statement statement = connection.createStatement()) {
+        statement.executeUpdate("INSERT INTO pgdr_drill.service_writes DEFAULT VALUES");
+        firstWriteNanos = System.nanoTime();
+        written.countDown();
+        return;
+      } catch (SQLException e) {
+        sleepQuietly(); // refused, read-only or mid-restart: the application would retry too
+      }
+    }
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+  }
+}

@@ -1,0 +1,53 @@
+package io.pgdr.worker;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
+import io.pgdr.activities.notification.NotificationActivitiesImpl;
+import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
+import io.pgdr.run.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers every pgdr workflow and the adapters that serve them on the pgdr task queue. The
+ * clients are built by the caller once and shared by all activities.
+ */
+public final class PgdrWorker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PgdrWorker.class);
+
+  private final WorkerFactory factory;
+
+  private PgdrWorker(WorkerFactory factory) {
+    this.factory = factory;
+  }
+
+  public static PgdrWorker start(WorkflowClient client, KubernetesClient kubernetes) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    Worker worker = factory.newWorker(TaskQueues.PGDR);
+    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new KubernetesActivitiesImpl(kubernetes),
+        new PostgresActivitiesImpl(new CredentialResolver(kubernetes, System::getenv)),
+        new NotificationActivitiesImpl());
+    factory.start();
+    log.info("pgdr worker polling task queue '{}' in namespace '{}'", TaskQueues.PGDR, client.getOptions().getNamespace());
+    return new PgdrWorker(factory);
+  }
+
+  /** Stops polling and lets running activities finish for a few seconds (graceful shutdown). */
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  public void awaitTermination() {
+    factory.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.DAYS);
+  }
+}
