@@ -3,6 +3,7 @@ package io.pgdr.cli;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.RunStatus;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,14 +44,30 @@ abstract class DecisionOptions implements Callable<Integer> {
     if (!Runs.isOpen(runs.state(workflowId))) {
       throw CliException.badInput(workflowId + " has ended; there is nothing to decide", "pgdr status " + workflowId);
     }
-    RunStatus status = runs.status(workflowId).orElseThrow(() -> CliException.unavailable(
-        "no worker answers " + workflowId + " right now, so its pending approval cannot be checked", "start a worker: pgdr worker"));
+    String who = by == null || by.isBlank() ? Operator.name() : by;
+    Optional<RunStatus> status = runs.status(workflowId);
+    String step = status.map(s -> check(workflowId, s, who)).orElse("the pending step");
+    if (status.isEmpty()) {
+      // No worker answers now (it may be restarting): the decision is still recorded in the run's
+      // history, and the workflow applies the same checks when a worker picks it up.
+      spec.commandLine().getErr().printf("no worker answers %s right now; sending the decision anyway: the run checks it when a worker is back%n", workflowId);
+    }
+    runs.decide(workflowId, new ApprovalDecision(who, reason, overrideRpo()), approve());
+    String verdict = approve() ? "approved" : "rejected";
+    spec.commandLine().getErr().printf("%s %s: %s by %s%n", workflowId, step, verdict, who);
+    if (output.json()) {
+      spec.commandLine().getOut().println(Json.write(new DecisionSent(workflowId, step, verdict, who, reason)));
+    }
+    return ExitCodes.OK;
+  }
+
+  /** The workflow's own rules, checked before sending so a mistake is reported now. @return the pending step */
+  private String check(String workflowId, RunStatus status, String who) {
     ApprovalRequest pending = status.pendingApproval();
     if (pending == null) {
       throw CliException.badInput(workflowId + " awaits no approval (phase " + status.phase() + ", step " + status.currentStep() + ")",
           "pgdr status " + workflowId);
     }
-    String who = by == null || by.isBlank() ? Operator.name() : by;
     if (!pending.allowedApprovers().isEmpty() && !pending.allowedApprovers().contains(who)) {
       throw CliException.badInput(who + " may not decide on " + workflowId + "; approvers: " + pending.allowedApprovers(), null);
     }
@@ -58,13 +75,7 @@ abstract class DecisionOptions implements Callable<Integer> {
       throw CliException.badInput("the estimated loss (" + pending.estimatedLossBytes() + " bytes, " + pending.estimatedLossSeconds()
           + " s) is above the RPO", "to accept it, approve with --override-rpo");
     }
-    runs.decide(workflowId, new ApprovalDecision(who, reason, overrideRpo()), approve());
-    String verdict = approve() ? "approved" : "rejected";
-    spec.commandLine().getErr().printf("%s %s: %s by %s%n", workflowId, pending.step(), verdict, who);
-    if (output.json()) {
-      spec.commandLine().getOut().println(Json.write(new DecisionSent(workflowId, pending.step(), verdict, who, reason)));
-    }
-    return ExitCodes.OK;
+    return pending.step();
   }
 
   record DecisionSent(String run, String step, String decision, String by, String reason) {}

@@ -23,6 +23,8 @@ import io.pgdr.run.RunStatus;
 import io.pgdr.run.Timeline;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,8 +86,10 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
             + ". The old primary is fenced; the Service and ConfigMap still point where they did; apps were not restarted.", null, null);
       }
       timeline.step("repoint", () -> {
-        kubernetes.repointService(target, candidate.pod());
-        kubernetes.repointConfigMap(target, candidate.pod());
+        // independent objects: both must be repointed before the apps restart, in any order
+        Promise.allOf(
+            Async.procedure(kubernetes::repointService, target, candidate.pod()),
+            Async.procedure(kubernetes::repointConfigMap, target, candidate.pod())).get();
         timeline.note("Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " -> " + candidate.pod());
       });
       timeline.step("restart-apps", () -> {
@@ -111,10 +115,11 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
     ClusterState cluster = kubernetes.describeCluster(target);
     Map<String, PostgresServer> byPod = cluster.pods().stream().collect(Collectors.toMap(PodState::name, this::serverOf,
         (a, b) -> a, java.util.LinkedHashMap::new));
-    List<ServerState> seen = new ArrayList<>();
-    for (PostgresServer server : byPod.values()) {
-      seen.add(postgres.inspectServer(server));
-    }
+    // read-only and independent: ask every server at once, so a dead one costs no more than a live one
+    List<Promise<ServerState>> inspections = byPod.values().stream()
+        .map(server -> Async.function(postgres::inspectServer, server)).toList();
+    Promise.allOf(inspections).get();
+    List<ServerState> seen = inspections.stream().map(Promise::get).toList();
     servers = seen;
     timeline.note("StatefulSet " + cluster.readyReplicas() + "/" + cluster.desiredReplicas() + " ready; Service -> " + cluster.servicePod());
     for (ServerState s : seen) {
@@ -177,14 +182,27 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
         target.approval().approvers(), now, gate.deadlineFrom(now));
   }
 
+  /**
+   * Fences every pod that might take writes, all at once: each pod's Kubernetes mark and SQL fence
+   * are independent of each other and of other pods'. Returns only when every fence has completed,
+   * so promotion never starts beside an unfenced primary.
+   */
   private void fenceAllBut(String candidate, Map<String, PostgresServer> byPod) {
-    for (ServerState s : servers) {
-      if (s.pod().equals(candidate) || (s.reachable() && s.inRecovery() && !s.pod().equals(servicePod))) {
-        continue; // a live standby cannot take writes; everything else might be a primary coming back
-      }
-      kubernetes.fencePod(target, s.pod(), runId());
-      FenceResult fenced = postgres.fenceServer(byPod.get(s.pod()));
-      timeline.note(s.pod() + (fenced.reachable() ? " read-only, " + fenced.terminatedSessions() + " sessions ended"
+    List<String> pods = servers.stream()
+        // a live standby cannot take writes; everything else might be a primary coming back
+        .filter(s -> !s.pod().equals(candidate) && !(s.reachable() && s.inRecovery() && !s.pod().equals(servicePod)))
+        .map(ServerState::pod)
+        .toList();
+    List<Promise<Void>> marks = new ArrayList<>();
+    List<Promise<FenceResult>> fences = new ArrayList<>();
+    for (String pod : pods) {
+      marks.add(Async.procedure(kubernetes::fencePod, target, pod, runId()));
+      fences.add(Async.function(postgres::fenceServer, byPod.get(pod)));
+    }
+    Promise.allOf(Promise.allOf(marks), Promise.allOf(fences)).get();
+    for (int i = 0; i < pods.size(); i++) {
+      FenceResult fenced = fences.get(i).get();
+      timeline.note(pods.get(i) + (fenced.reachable() ? " read-only, " + fenced.terminatedSessions() + " sessions ended"
           : " unreachable, marked fenced in the StatefulSet"));
     }
   }

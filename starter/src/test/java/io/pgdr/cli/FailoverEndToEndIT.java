@@ -1,0 +1,196 @@
+package io.pgdr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.lab.KubernetesFixture;
+import io.pgdr.lab.Lab;
+import io.pgdr.lab.LabStatus;
+import io.pgdr.lab.PostgresBinaries;
+import io.pgdr.lab.PostgresNode;
+import io.pgdr.lab.PostgresPair;
+import io.pgdr.lab.RequiredComponent;
+import io.pgdr.run.RunStatus;
+import io.pgdr.worker.TemporalConnection;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker and the CLI as separate processes against the lab's embedded Temporal service: kill
+ * the primary, fail over, and check what an application sees through the Service.
+ */
+class FailoverEndToEndIT {
+
+  private static final int MARKERS = 100;
+  private static final String RUN = "recovery-fabrica-db";
+
+  @TempDir Path logs;
+  private Path labDir;
+  private Lab lab;
+  private LabStatus status;
+  private Map<String, String> env;
+  private PgdrProcess worker;
+
+  @BeforeEach
+  void labUp() throws Exception {
+    RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
+    labDir = Files.createTempDirectory("pgdr-e2e");
+    env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
+    CliRun up = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
+    assertEquals(0, up.exitCode(), up.toString());
+    status = LabStatus.fromJson(up.out());
+    lab = Lab.at(labDir);
+    env.put("TEMPORAL_ADDRESS", status.temporalAddress());
+    env.put("KUBECONFIG", status.kubeconfig().toString());
+    worker = PgdrProcess.start(logs, env, "worker");
+  }
+
+  @AfterEach
+  void labDown() throws Exception {
+    if (worker != null) {
+      worker.kill();
+    }
+    if (lab != null) {
+      lab.down(line -> { });
+    }
+  }
+
+  @Test
+  void failoverMovesTheServiceToTheNewPrimaryKeepsReplicatedDataAndFencesTheOldOne() throws Exception {
+    long lastMarker = writeReplicatedMarkers();
+    assertEquals("postgresql-0", lab.killPrimary());
+
+    CliRun run = PgdrProcess.run(logs, env, Duration.ofMinutes(3),
+        "failover", "promote-replica", "--target", status.targetFile().toString(), "--yes", "--follow", "--output", "json");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("succeeded", report.path("outcome").asText());
+    assertEquals("postgresql-1", report.path("newPrimary").asText());
+    assertWritesThroughServiceReach("postgresql-1");
+    assertEquals(MARKERS, markersThroughService(lastMarker), "every marker committed and replicated before the kill");
+
+    // The StatefulSet brings the old primary's pod back (pod deleted -> recreated, server restarted):
+    // it must come back unable to take writes.
+    try (KubernetesClient kubernetes = lab.kubernetesClient()) {
+      kubernetes.pods().inNamespace(KubernetesFixture.NAMESPACE).withName("postgresql-0").delete();
+    }
+    PostgresNode oldPrimary = pair().nodes().get(0);
+    await().atMost(Duration.ofSeconds(60)).until(oldPrimary::acceptsConnections);
+    SQLException refused = assertThrows(SQLException.class, () -> {
+      try (Connection c = oldPrimary.connect(pair().database()); Statement s = c.createStatement()) {
+        s.executeUpdate("INSERT INTO stories (title) VALUES ('split brain')");
+      }
+    });
+    assertEquals("25006", refused.getSQLState(), "read-only transaction: " + refused.getMessage());
+
+    CliRun again = PgdrProcess.run(logs, env, Duration.ofMinutes(1), "status", RUN, "--output", "json");
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals("succeeded", Json.MAPPER.readTree(again.out()).path("outcome").asText());
+  }
+
+  @Test
+  void workerKilledMidRunIsReplacedAndTheRunCompletesWithEachChangeMadeOnce() throws Exception {
+    long lastMarker = writeReplicatedMarkers();
+    lab.killPrimary();
+    PgdrProcess cli = PgdrProcess.start(logs, env,
+        "failover", "promote-replica", "--target", status.targetFile().toString(), "--follow", "--output", "json");
+
+    WorkflowClient temporal = new TemporalConnection(status.temporalAddress(), "default").client();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> pendingApproval(temporal));
+
+    worker.kill(); // SIGKILL while the run waits for its approval
+    CliRun approve = PgdrProcess.run(logs, env, Duration.ofMinutes(1), "approve", RUN, "--reason", "node lost, e2e");
+    assertEquals(0, approve.exitCode(), approve.toString());
+    worker = PgdrProcess.start(logs, env, "worker");
+
+    CliRun run = cli.await(Duration.ofMinutes(3));
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("succeeded", report.path("outcome").asText());
+    assertEquals("node lost, e2e", report.path("approvals").get(0).path("reason").asText());
+    assertTrue(run.err().contains("approval needed"), "the follower showed the pending approval: " + run.err());
+
+    List<HistoryEvent> history = temporal.fetchHistory(RUN).getEvents();
+    assertEquals(1, activitiesOf(history, "PromoteServer", EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+    assertEquals(1, activitiesOf(history, "PromoteServer", EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
+    assertEquals(1, activitiesOf(history, "RepointService", EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+    assertEquals(1, activitiesOf(history, "RepointService", EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
+    assertWritesThroughServiceReach("postgresql-1");
+    assertEquals(MARKERS, markersThroughService(lastMarker));
+  }
+
+  private static boolean pendingApproval(WorkflowClient temporal) {
+    try {
+      RunStatus s = temporal.newUntypedWorkflowStub(RUN).query("status", RunStatus.class);
+      return s.pendingApproval() != null;
+    } catch (RuntimeException notYet) {
+      return false;
+    }
+  }
+
+  /** Events of one kind for one activity type; completions are matched to their scheduling. */
+  private static long activitiesOf(List<HistoryEvent> history, String activityType, EventType kind) {
+    Map<Long, String> scheduled = new HashMap<>();
+    for (HistoryEvent e : history) {
+      if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+        scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+      }
+    }
+    return history.stream().filter(e -> e.getEventType() == kind).filter(e -> switch (kind) {
+      case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> activityType.equals(scheduled.get(e.getEventId()));
+      case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> activityType.equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId()));
+      default -> false;
+    }).count();
+  }
+
+  private PostgresPair pair() {
+    return lab.pair();
+  }
+
+  private long writeReplicatedMarkers() throws Exception {
+    return new LabDrill(status, pair()).writeReplicatedMarkers(MARKERS, "postgresql-1");
+  }
+
+  private long markersThroughService(long lastMarker) throws SQLException {
+    return new LabDrill(status, pair()).countMarkers(lastMarker);
+  }
+
+  /** A new connection through the Service lands on the new primary, which takes the write. */
+  private void assertWritesThroughServiceReach(String pod) throws SQLException {
+    Properties login = new Properties();
+    login.setProperty("user", pair().superuser());
+    login.setProperty("password", pair().password());
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + status.serviceEndpoint() + "/" + pair().database(), login);
+         Statement s = c.createStatement()) {
+      assertEquals(1, s.executeUpdate("INSERT INTO stories (title) VALUES ('after failover')"));
+      try (ResultSet rs = s.executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
+        rs.next();
+        assertEquals(Integer.parseInt(status.pods().get(pod).split(":")[1]), rs.getInt(1), "the Service reaches " + pod);
+        assertFalse(rs.getBoolean(2));
+      }
+    }
+  }
+}
