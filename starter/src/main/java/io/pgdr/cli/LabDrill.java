@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 
 /**
@@ -100,6 +101,30 @@ final class LabDrill {
         return rs.getLong(1);
       }
     }
+  }
+
+  /**
+   * The instant of a kill. Taken just before {@code pg_ctl stop -m immediate} is invoked, so the
+   * figures measured from it include the whole outage (and pg_ctl's own wait for the server to go),
+   * never less.
+   *
+   * @param stoppedNanos when pg_ctl returned, having seen the server gone
+   */
+  record Kill(String pod, Instant at, long nanos, long stoppedNanos) {
+
+    long stopMillis() {
+      return (stoppedNanos - nanos) / 1_000_000;
+    }
+  }
+
+  /** Crashes the server of {@code pod} (immediate stop) and returns when it is gone. */
+  Kill kill(String pod) {
+    PostgresNode node = pair.nodes().stream().filter(n -> n.name().equals(pod)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(pod + " is not a lab server"));
+    Instant at = Instant.now();
+    long nanos = System.nanoTime();
+    node.stopImmediate();
+    return new Kill(pod, at, nanos, System.nanoTime());
   }
 
   ServiceWriteProbe probe() {

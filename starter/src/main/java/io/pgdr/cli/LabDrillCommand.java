@@ -77,12 +77,19 @@ final class LabDrillCommand implements Callable<Integer> {
       long lastMarker = drill.writeReplicatedMarkers(markers, standbyPod);
       err.printf("drill: %d markers committed through the Service and replayed on %s%n", markers, standbyPod);
 
+      DrillPreflight preflight = new DrillPreflight(kubernetes);
+      err.printf("drill: pre-flight: %s%n", preflight.diagnose(target));
+      err.flush();
+      err.printf("drill: rehearsal: %s%n", preflight.rehearse(client, target));
+      err.flush();
+
       try (ServiceWriteProbe probe = drill.probe()) {
-        Instant killedAt = Instant.now();
-        long killedNanos = System.nanoTime();
-        String killed = lab.killPrimary();
-        probe.start(killedNanos);
-        err.printf("drill: killed %s (immediate stop) at %s%n", killed, killedAt);
+        LabDrill.Kill kill = drill.kill(primaryPod);
+        // only now: a probe started before the server is gone could write to the dying primary
+        probe.start(kill.nanos());
+        Instant killedAt = kill.at();
+        String killed = kill.pod();
+        err.printf("drill: killed %s (immediate stop) at %s; pg_ctl returned after %d ms%n", killed, killedAt, kill.stopMillis());
         err.flush();
 
         ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,

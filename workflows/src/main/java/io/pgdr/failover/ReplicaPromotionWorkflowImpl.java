@@ -39,7 +39,9 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
   private static final Logger log = Workflow.getLogger(ReplicaPromotionWorkflowImpl.class);
 
   private final KubernetesActivities kubernetes = ActivityStubs.kubernetes();
+  private final KubernetesActivities kubernetesReads = ActivityStubs.kubernetesReads();
   private final PostgresActivities postgres = ActivityStubs.postgres();
+  private final PostgresActivities postgresReads = ActivityStubs.postgresReads();
   private final PostgresActivities promotion = ActivityStubs.promotion();
   private final NotificationActivities notifications = ActivityStubs.notifications();
   private final Timeline timeline = new Timeline();
@@ -112,12 +114,12 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
   }
 
   private Map<String, PostgresServer> diagnose() {
-    ClusterState cluster = kubernetes.describeCluster(target);
+    ClusterState cluster = kubernetesReads.describeCluster(target);
     Map<String, PostgresServer> byPod = cluster.pods().stream().collect(Collectors.toMap(PodState::name, this::serverOf,
         (a, b) -> a, java.util.LinkedHashMap::new));
     // read-only and independent: ask every server at once, so a dead one costs no more than a live one
     List<Promise<ServerState>> inspections = byPod.values().stream()
-        .map(server -> Async.function(postgres::inspectServer, server)).toList();
+        .map(server -> Async.function(postgresReads::inspectServer, server)).toList();
     Promise.allOf(inspections).get();
     List<ServerState> seen = inspections.stream().map(Promise::get).toList();
     servers = seen;

@@ -4,6 +4,7 @@ import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PostgresActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -18,6 +19,27 @@ public final class ActivityStubs {
     return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofSeconds(30))
         .setRetryOptions(retries(5, Duration.ofMillis(500)))
+        .build());
+  }
+
+  /**
+   * The diagnosis ({@code describeCluster}) as a local activity: it only reads, so it runs in the
+   * worker within the workflow task, without a task-queue round trip per call while the outage
+   * lasts. Its result is recorded in history all the same; a worker lost before that costs a fresh
+   * diagnosis on another worker, which is harmless for a read. Writes stay ordinary activities.
+   */
+  public static KubernetesActivities kubernetesReads() {
+    return Workflow.newLocalActivityStub(KubernetesActivities.class, LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retries(5, Duration.ofMillis(500)))
+        .build());
+  }
+
+  /** {@code inspectServer} as a local activity, for the reason given at {@link #kubernetesReads()}. */
+  public static PostgresActivities postgresReads() {
+    return Workflow.newLocalActivityStub(PostgresActivities.class, LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(1))
+        .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }
 

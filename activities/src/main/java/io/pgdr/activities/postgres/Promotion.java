@@ -22,7 +22,9 @@ final class Promotion {
 
   static final String TIMED_OUT = "PromotionTimedOut";
 
-  private static final Duration POLL = Duration.ofMillis(200);
+  // a promotion takes tens of milliseconds and every one of them is downtime; a poll costs a
+  // fraction of a millisecond, and the SDK throttles the heartbeats it sends to the server
+  private static final Duration POLL = Duration.ofMillis(10);
 
   private final Duration timeout;
   private final Consumer<Object> heartbeat;
