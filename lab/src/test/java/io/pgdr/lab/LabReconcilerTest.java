@@ -44,9 +44,9 @@ class LabReconcilerTest {
 
     lab.pair.primary().stopImmediate();
 
-    Eventually.await("postgresql-0 not ready", Duration.ofSeconds(5),
-        () -> !LabReconciler.isReady(pod("postgresql-0").get()));
-    assertEquals("Failed", pod("postgresql-0").get().getStatus().getPhase());
+    // readiness and phase may change on different reconciler ticks while the server goes down
+    Eventually.await("postgresql-0 not ready and Failed", Duration.ofSeconds(5),
+        () -> !LabReconciler.isReady(pod("postgresql-0").get()) && "Failed".equals(pod("postgresql-0").get().getStatus().getPhase()));
     // a dead server is a lost node: nobody restarts it
     assertFalse(lab.pair.primary().isRunning());
   }

@@ -54,7 +54,7 @@ abstract class DecisionOptions implements Callable<Integer> {
     }
     runs.decide(workflowId, new ApprovalDecision(who, reason, overrideRpo()), approve());
     String verdict = approve() ? "approved" : "rejected";
-    spec.commandLine().getErr().printf("%s %s: %s by %s%n", workflowId, step, verdict, who);
+    spec.commandLine().getErr().printf("%s: %s %s by %s%n", workflowId, step, verdict, who);
     if (output.json()) {
       spec.commandLine().getOut().println(Json.write(new DecisionSent(workflowId, step, verdict, who, reason)));
     }

@@ -10,7 +10,14 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The CLI's view of one recovery run in Temporal: its state, its status query, its signals, its report. */
 final class Runs {
@@ -44,16 +51,34 @@ final class Runs {
     return state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   }
 
-  /** The run's status, or empty when no worker answers the query right now (a worker restarting). */
+  /**
+   * The run's status, or empty when no worker answers the query within a few seconds (a worker
+   * restarting). The SDK itself would keep retrying a query for a minute.
+   */
   Optional<RunStatus> status(String run) {
+    CompletableFuture<RunStatus> answer = CompletableFuture.supplyAsync(() -> stub(run).query("status", RunStatus.class), QUERIES);
     try {
-      return Optional.ofNullable(stub(run).query("status", RunStatus.class));
-    } catch (WorkflowNotFoundException e) {
-      throw CliException.badInput("no run " + workflowId(run), "check the run name");
-    } catch (RuntimeException e) {
+      return Optional.ofNullable(answer.get(QUERY_PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WorkflowNotFoundException) {
+        throw CliException.badInput("no run " + workflowId(run), "check the run name");
+      }
+      return Optional.empty();
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return Optional.empty();
     }
   }
+
+  private static final Duration QUERY_PATIENCE = Duration.ofSeconds(3);
+  private static final ExecutorService QUERIES = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "pgdr-status-query");
+    thread.setDaemon(true); // an unanswered query must not keep the CLI alive
+    return thread;
+  });
 
   void decide(String run, ApprovalDecision decision, boolean approve) {
     stub(run).signal(approve ? "approve" : "reject", decision);

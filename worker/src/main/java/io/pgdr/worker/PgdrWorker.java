@@ -10,6 +10,8 @@ import io.pgdr.run.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,12 @@ public final class PgdrWorker implements AutoCloseable {
 
   public static PgdrWorker start(WorkflowClient client, KubernetesClient kubernetes) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    Worker worker = factory.newWorker(TaskQueues.PGDR);
+    Worker worker = factory.newWorker(TaskQueues.PGDR, WorkerOptions.newBuilder()
+        // No sticky queue: a worker that dies (SIGKILL, node loss) must not strand a recovery on
+        // its private queue. A real server reroutes after a timeout, Temporal's Java test service
+        // (the embedded mode) never does; recovery histories are short, so full replays cost little.
+        .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
+        .build());
     worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new KubernetesActivitiesImpl(kubernetes),
