@@ -2,10 +2,14 @@ package io.pgdr.lab;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.pgdr.ports.KubernetesLabels;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,9 +25,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lab's Service endpoint: a loopback TCP proxy that sends each new connection to the pod the
- * Service {@code postgresql} selects by pod name. The selector is read per connection, so a
+ * Service {@code postgresql} selects by pod name. The selector is looked up per connection, so a
  * repoint takes effect for the very next client while existing connections stay where they are,
  * as with a real Service.
+ *
+ * <p>The lookup reads informer caches of the Service and the pods (a list, then a watch, as
+ * kube-proxy does), so a connection costs the API server nothing: a client retrying every few
+ * milliseconds during a failover would otherwise add two GETs per try to the API server that pgdr
+ * is writing to. A repoint reaches the cache as a watch event, a few milliseconds after the API
+ * server accepted it. While a watch is down (the informer relists), or the cache does not hold the
+ * object, the lookup asks the API server instead.
  */
 public final class ServiceProxy implements AutoCloseable {
 
@@ -32,10 +43,16 @@ public final class ServiceProxy implements AutoCloseable {
   private final KubernetesClient client;
   private final ServerSocket listener;
   private final ExecutorService pipes;
+  private final SharedIndexInformer<Service> services;
+  private final SharedIndexInformer<Pod> pods;
 
   private ServiceProxy(KubernetesClient client, ServerSocket listener) {
     this.client = client;
     this.listener = listener;
+    // inform() returns once the first list is in the cache, so the first connection already hits it
+    this.services = client.services().inNamespace(KubernetesFixture.NAMESPACE)
+        .withName(KubernetesFixture.SERVICE).inform();
+    this.pods = client.pods().inNamespace(KubernetesFixture.NAMESPACE).inform();
     AtomicInteger count = new AtomicInteger();
     this.pipes = Executors.newCachedThreadPool(r -> {
       Thread thread = new Thread(r, "service-proxy-" + count.incrementAndGet());
@@ -45,15 +62,22 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   public static ServiceProxy start(KubernetesClient client) {
+    ServerSocket listener;
     try {
-      ServerSocket listener = new ServerSocket();
+      listener = new ServerSocket();
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      ServiceProxy proxy = new ServiceProxy(client, listener);
-      proxy.pipes.execute(proxy::acceptLoop);
-      return proxy;
     } catch (IOException e) {
       throw new LabException("cannot open the Service proxy port: " + e.getMessage(), e);
     }
+    ServiceProxy proxy;
+    try {
+      proxy = new ServiceProxy(client, listener);
+    } catch (RuntimeException e) {
+      closeQuietly(listener);
+      throw new LabException("cannot watch the Service and its pods: " + e.getMessage(), e);
+    }
+    proxy.pipes.execute(proxy::acceptLoop);
+    return proxy;
   }
 
   public int port() {
@@ -67,11 +91,9 @@ public final class ServiceProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      listener.close();
-    } catch (IOException e) {
-      // closing anyway
-    }
+    closeQuietly(listener);
+    services.stop();
+    pods.stop();
     pipes.shutdownNow();
   }
 
@@ -111,14 +133,18 @@ public final class ServiceProxy implements AutoCloseable {
 
   /** The pod IP and container port of the pod the Service selector names. */
   InetSocketAddress selectedPodAddress() {
-    Service service = client.services().inNamespace(KubernetesFixture.NAMESPACE)
-        .withName(KubernetesFixture.SERVICE).get();
+    Service service = cached(services, KubernetesFixture.SERVICE);
+    if (service == null) {
+      service = client.services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE).get();
+    }
     if (service == null || service.getSpec().getSelector() == null) {
       throw new IllegalStateException("Service " + KubernetesFixture.SERVICE + " or its selector is missing");
     }
     String podName = service.getSpec().getSelector().get(KubernetesLabels.POD_NAME);
-    Pod pod = podName == null ? null
-        : client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(podName).get();
+    Pod pod = podName == null ? null : cached(pods, podName);
+    if (pod == null && podName != null) {
+      pod = client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(podName).get();
+    }
     if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
       throw new IllegalStateException("selected pod " + podName + " does not exist or has no IP");
     }
@@ -127,6 +153,14 @@ public final class ServiceProxy implements AutoCloseable {
         .map(ports -> ports.get(0)).map(ContainerPort::getContainerPort)
         .findFirst().orElseThrow(() -> new IllegalStateException("pod " + podName + " declares no port"));
     return new InetSocketAddress(pod.getStatus().getPodIP(), port);
+  }
+
+  /** The cached object, or null when the cache cannot be trusted (watch down) or does not hold it. */
+  private static <T extends HasMetadata> T cached(SharedIndexInformer<T> informer, String name) {
+    if (!informer.isWatching()) {
+      return null;
+    }
+    return informer.getStore().getByKey(Cache.namespaceKeyFunc(KubernetesFixture.NAMESPACE, name));
   }
 
   /** Copies one direction; when either side ends, both sockets close (the PostgreSQL protocol never half-closes). */
@@ -148,9 +182,9 @@ public final class ServiceProxy implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Socket socket) {
+  private static void closeQuietly(Closeable closeable) {
     try {
-      socket.close();
+      closeable.close();
     } catch (IOException e) {
       // nothing left to release
     }

@@ -9,12 +9,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Clients of "the Service" reach the pod its selector names, and follow a repoint on their next connection. */
+/**
+ * Clients of "the Service" reach the pod its selector names, and follow a repoint on their next
+ * connection once the watch has delivered it (milliseconds; the test allows a second).
+ */
 class ServiceProxyTest {
 
   @TempDir Path dir;
@@ -51,9 +55,39 @@ class ServiceProxyTest {
   void newConnectionsFollowTheServiceSelector() throws SQLException {
     assertEquals(lab.pair.primary().port() + " primary", serverBehindService());
 
-    lab.client().services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE)
-        .edit(s -> { s.getSpec().getSelector().put(KubernetesLabels.POD_NAME, "postgresql-1"); return s; });
+    repointTo("postgresql-1");
 
-    assertEquals(lab.pair.standby().port() + " standby", serverBehindService());
+    assertEquals(lab.pair.standby().port() + " standby", firstWithin(Duration.ofSeconds(1), lab.pair.standby().port() + " standby"));
+  }
+
+  @Test
+  void aRepointBackIsFollowedToo() throws SQLException {
+    repointTo("postgresql-1");
+    firstWithin(Duration.ofSeconds(1), lab.pair.standby().port() + " standby");
+
+    repointTo("postgresql-0");
+
+    assertEquals(lab.pair.primary().port() + " primary", firstWithin(Duration.ofSeconds(1), lab.pair.primary().port() + " primary"));
+  }
+
+  private void repointTo(String pod) {
+    lab.client().services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE)
+        .edit(s -> { s.getSpec().getSelector().put(KubernetesLabels.POD_NAME, pod); return s; });
+  }
+
+  /** Connects through the Service until it reaches {@code expected} or the time is up; returns the last server reached. */
+  private String firstWithin(Duration timeout, String expected) throws SQLException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String reached = serverBehindService();
+    while (!expected.equals(reached) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+      reached = serverBehindService();
+    }
+    return reached;
   }
 }

@@ -45,7 +45,7 @@ final class RunFollower {
         workerMissingShown = false;
         show(run, status.get());
       }
-      Thread.sleep(200);
+      Thread.sleep(Long.getLong("pgdr.scratch.followMillis", 200));
     }
     RecoveryReport report = runs.report(run);
     report.steps().forEach(this::showStep);

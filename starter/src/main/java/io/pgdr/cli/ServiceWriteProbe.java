@@ -66,7 +66,7 @@ final class ServiceWriteProbe implements AutoCloseable {
 
   private static void sleepQuietly() {
     try {
-      Thread.sleep(5);
+      Thread.sleep(Long.getLong("pgdr.scratch.probeMillis", 5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,21 +1,17 @@
 package io.pgdr.activities.kubernetes;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,13 +23,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link KubernetesActivities} through fabric8. Every write reads first and skips when the
- * resource already says what the call wants, so a retried activity changes nothing twice; writes
- * are {@code edit}s (JSON patches of the difference), so fields pgdr does not own are kept.
+ * {@link KubernetesActivities} through fabric8. Writes are JSON merge patches of just the keys pgdr
+ * owns (an annotation, a selector key, a ConfigMap key), so fields pgdr does not own are kept, and
+ * a patch that sets what is already there changes nothing on the API server (no new
+ * resourceVersion, no watch event): a retried activity writes nothing twice. Where a write depends
+ * on what is there (the fenced-pods list, "restarted by this run"), it is read first and the patch
+ * carries the resourceVersion read, so a concurrent change makes it fail (409) instead of being lost.
+ * One round trip per write: no read where the patch alone says it all.
  */
 public final class KubernetesActivitiesImpl implements KubernetesActivities {
 
   private static final Logger log = LoggerFactory.getLogger(KubernetesActivitiesImpl.class);
+
+  // merge patches of maps only: the mock API server in the lab appends to lists on a merge patch
+  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+  private static final int CONFLICT_ATTEMPTS = 3;
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -54,53 +58,63 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     return reader.read(target);
   }
 
-  /** Idempotent: the annotation is a set, and the pod annotation is rewritten only when it differs. */
+  /**
+   * Idempotent: the annotation is a set, and the pod annotation is a merge patch of one key. Two or
+   * three round trips: read the StatefulSet, add the pod to its list unless it is there (the patch
+   * carries the resourceVersion read; a concurrent change is re-read, a few times), patch the pod.
+   */
   @Override
   public void fencePod(DatabaseTarget target, String pod, String runId) {
     String ns = target.namespace();
     var stsResource = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet());
-    StatefulSet sts = stsResource.get();
-    if (sts == null) {
-      throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
-    }
-    FencedPods fenced = FencedPods.from(sts.getMetadata().getAnnotations(), KubernetesLabels.FENCED_PODS);
-    if (!fenced.contains(pod)) {
+    for (int attempt = 1; ; attempt++) {
+      StatefulSet sts = stsResource.get();
+      if (sts == null) {
+        throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
+      }
+      FencedPods fenced = FencedPods.from(sts.getMetadata().getAnnotations(), KubernetesLabels.FENCED_PODS);
+      if (fenced.contains(pod)) {
+        break;
+      }
       String value = fenced.with(pod).annotationValue();
-      stsResource.edit(current -> new StatefulSetBuilder(current)
-          .editMetadata().addToAnnotations(KubernetesLabels.FENCED_PODS, value).endMetadata()
-          .build());
-      log.info("StatefulSet {}/{}: fenced pods now {}", ns, target.statefulSet(), value);
+      try {
+        stsResource.patch(MERGE, json(Map.of("metadata", Map.of(
+            "resourceVersion", sts.getMetadata().getResourceVersion(),
+            "annotations", Map.of(KubernetesLabels.FENCED_PODS, value)))));
+        log.info("StatefulSet {}/{}: fenced pods now {}", ns, target.statefulSet(), value);
+        break;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+        log.info("StatefulSet {}/{} changed while fencing {}; reading it again", ns, target.statefulSet(), pod);
+      }
     }
-    var podResource = client.pods().inNamespace(ns).withName(pod);
-    Pod current = podResource.get();
-    // A pod that is gone (node lost) is fenced by the StatefulSet annotation alone.
-    if (current != null && !runId.equals(annotation(current.getMetadata().getAnnotations(), KubernetesLabels.FENCED_BY))) {
-      podResource.edit(p -> new PodBuilder(p)
-          .editMetadata().addToAnnotations(KubernetesLabels.FENCED_BY, runId).endMetadata()
-          .build());
+    try {
+      client.pods().inNamespace(ns).withName(pod).patch(MERGE,
+          json(Map.of("metadata", Map.of("annotations", Map.of(KubernetesLabels.FENCED_BY, runId)))));
+    } catch (KubernetesClientException e) {
+      // A pod that is gone (node lost) is fenced by the StatefulSet annotation alone.
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
     }
   }
 
-  /** Idempotent: no write when the selector already names the pod. */
+  /** Idempotent: one merge patch of the selector key; when it already names the pod, nothing is written. */
   @Override
   public void repointService(DatabaseTarget target, String pod) {
     String ns = target.namespace();
-    var resource = client.services().inNamespace(ns).withName(target.service());
-    Service service = resource.get();
-    if (service == null) {
-      throw MissingResource.failure("Service", ns, target.service());
+    try {
+      client.services().inNamespace(ns).withName(target.service()).patch(MERGE,
+          json(Map.of("spec", Map.of("selector", Map.of(KubernetesLabels.POD_NAME, pod)))));
+    } catch (KubernetesClientException e) {
+      throw missingOr(e, "Service", ns, target.service());
     }
-    Map<String, String> selector = service.getSpec().getSelector();
-    if (selector != null && pod.equals(selector.get(KubernetesLabels.POD_NAME))) {
-      return;
-    }
-    resource.edit(s -> new ServiceBuilder(s)
-        .editSpec().addToSelector(KubernetesLabels.POD_NAME, pod).endSpec()
-        .build());
-    log.info("Service {}/{} now selects pod {}", ns, target.service(), pod);
+    log.info("Service {}/{} selects pod {}", ns, target.service(), pod);
   }
 
-  /** Idempotent: no write when the key already holds the pod's host. */
+  /** Idempotent: one merge patch of the key; when it already holds the pod's host, nothing is written. */
   @Override
   public void repointConfigMap(DatabaseTarget target, String pod) {
     ConfigMapRef ref = target.configMap();
@@ -108,16 +122,13 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
       return;
     }
     String ns = target.namespace();
-    var resource = client.configMaps().inNamespace(ns).withName(ref.name());
-    ConfigMap configMap = resource.get();
-    if (configMap == null) {
-      throw MissingResource.failure("ConfigMap", ns, ref.name());
-    }
     String host = ref.hostFor(pod);
-    if (configMap.getData() != null && host.equals(configMap.getData().get(ref.key()))) {
-      return;
+    try {
+      client.configMaps().inNamespace(ns).withName(ref.name()).patch(MERGE,
+          json(Map.of("data", Map.of(ref.key(), host))));
+    } catch (KubernetesClientException e) {
+      throw missingOr(e, "ConfigMap", ns, ref.name());
     }
-    resource.edit(c -> new ConfigMapBuilder(c).addToData(ref.key(), host).build());
     log.info("ConfigMap {}/{}: {}={}", ns, ref.name(), ref.key(), host);
   }
 
@@ -146,16 +157,25 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
       if (runId.equals(annotation(annotations, KubernetesLabels.RESTARTED_BY))) {
         continue;
       }
-      client.apps().deployments().inNamespace(ns).withName(name).edit(d -> new DeploymentBuilder(d)
-          .editSpec().editTemplate().editOrNewMetadata()
-          .addToAnnotations(KubernetesLabels.RESTARTED_BY, runId)
-          .addToAnnotations(KubernetesLabels.RESTARTED_AT, now)
-          .endMetadata().endTemplate().endSpec()
-          .build());
+      // carries the resourceVersion read: a Deployment changed since is not restarted blindly (409, retried)
+      client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
+          "metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
+          "spec", Map.of("template", Map.of("metadata", Map.of("annotations", Map.of(
+              KubernetesLabels.RESTARTED_BY, runId,
+              KubernetesLabels.RESTARTED_AT, now)))))));
       log.info("Deployment {}/{}: rollout restart for run {}", ns, name, runId);
       restarted.add(name);
     }
     return restarted;
+  }
+
+  private String json(Map<String, Object> patch) {
+    return client.getKubernetesSerialization().asJson(patch);
+  }
+
+  /** A 404 on a patch is the resource the target names being absent; anything else is rethrown. */
+  private static RuntimeException missingOr(KubernetesClientException e, String kind, String ns, String name) {
+    return e.getCode() == HttpURLConnection.HTTP_NOT_FOUND ? MissingResource.failure(kind, ns, name) : e;
   }
 
   private static String annotation(Map<String, String> annotations, String key) {

@@ -48,8 +48,13 @@ class InspectAndVerifyTest {
   }
 
   @Test
-  void thePrimaryReportsItsWritePositionAndItsStreamingStandby() {
+  void thePrimaryReportsItsWritePositionAndItsStreamingStandby() throws InterruptedException {
     ServerState state = lab.activities.inspectServer(lab.primary());
+    // replay_lsn stays null in pg_stat_replication until the standby's first feedback message
+    for (int i = 0; i < 100 && (state.replication().isEmpty() || state.replication().get(0).replayLsn() == null); i++) {
+      Thread.sleep(100);
+      state = lab.activities.inspectServer(lab.primary());
+    }
 
     assertTrue(state.reachable());
     assertFalse(state.inRecovery());
