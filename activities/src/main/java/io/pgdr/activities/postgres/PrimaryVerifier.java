@@ -39,7 +39,7 @@ final class PrimaryVerifier {
   static VerificationResult verify(Connection connection, PostgresServer server, List<String> tables, String runId)
       throws SQLException {
     List<String> problems = new ArrayList<>();
-    boolean primary = !inRecovery(connection);
+    boolean primary = !RecoveryState.inRecovery(connection);
     boolean probed = false;
     if (!primary) {
       problems.add(server.pod() + " is in recovery (still a standby)");
@@ -114,14 +114,6 @@ final class PrimaryVerifier {
       }
     }
     return sessions;
-  }
-
-  private static boolean inRecovery(Connection connection) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement("SELECT pg_is_in_recovery()");
-         ResultSet row = statement.executeQuery()) {
-      row.next();
-      return row.getBoolean(1);
-    }
   }
 
   private static void rethrowIfConnectionLost(SQLException e) throws SQLException {

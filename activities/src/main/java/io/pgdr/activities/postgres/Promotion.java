@@ -35,7 +35,7 @@ final class Promotion {
   }
 
   PromotionResult promote(Connection connection, PostgresServer server) throws SQLException, InterruptedException {
-    if (!inRecovery(connection)) {
+    if (!RecoveryState.inRecovery(connection)) {
       return new PromotionResult(server.pod(), true, null, currentLsn(connection));
     }
     String replayedBefore = text(connection, "SELECT pg_last_wal_replay_lsn()::text");
@@ -44,7 +44,7 @@ final class Promotion {
       // true means the signal was sent; the poll below is what proves the promotion
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (inRecovery(connection)) {
+    while (RecoveryState.inRecovery(connection)) {
       if (System.nanoTime() > deadline) {
         throw ApplicationFailure.newFailure(server.pod() + " (" + server.address() + ") still in recovery "
             + timeout.toSeconds() + " s after pg_promote(); see its server log", TIMED_OUT);
@@ -53,14 +53,6 @@ final class Promotion {
       Thread.sleep(POLL.toMillis());
     }
     return new PromotionResult(server.pod(), false, replayedBefore, currentLsn(connection));
-  }
-
-  private static boolean inRecovery(Connection connection) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement("SELECT pg_is_in_recovery()");
-         ResultSet row = statement.executeQuery()) {
-      row.next();
-      return row.getBoolean(1);
-    }
   }
 
   private static String currentLsn(Connection connection) throws SQLException {
