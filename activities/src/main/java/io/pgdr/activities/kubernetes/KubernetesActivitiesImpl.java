@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link KubernetesActivities} through fabric8. Writes are JSON merge patches of just the keys pgdr
  * owns (an annotation, a selector key, a ConfigMap key), so fields pgdr does not own are kept, and
- * a patch that sets what is already there changes nothing on the API server (no new
- * resourceVersion, no watch event): a retried activity writes nothing twice. Where a write depends
+ * a patch that sets what is already there changes nothing on the API server (the
+ * resourceVersion stays): a retried activity writes nothing twice. Where a write depends
  * on what is there (the fenced-pods list, "restarted by this run"), it is read first and the patch
  * carries the resourceVersion read, so a concurrent change makes it fail (409) instead of being lost.
  * One round trip per write: no read where the patch alone says it all.

@@ -46,6 +46,17 @@ class RepointTest {
   }
 
   @Test
+  void aMissingServiceIsANonRetryableFailureNamingIt() {
+    client.services().inNamespace(FabricaCluster.NAMESPACE).withName("postgresql").delete();
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class,
+        () -> activities.repointService(FabricaCluster.target(), "postgresql-1"));
+
+    assertEquals("Service fabrica-agentes/postgresql not found", failure.getOriginalMessage());
+    assertTrue(failure.isNonRetryable());
+  }
+
+  @Test
   void theConfigMapHostKeyNamesTheNewPrimaryAndOtherKeysStay() {
     activities.repointConfigMap(FabricaCluster.target(), "postgresql-1");
     activities.repointConfigMap(FabricaCluster.target(), "postgresql-1");
