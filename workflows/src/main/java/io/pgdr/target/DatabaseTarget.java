@@ -1,0 +1,91 @@
+package io.pgdr.target;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One database pgdr can recover: where it runs in Kubernetes, how to reach it, what to restart,
+ * what "recovered" means and how fast it must be. Read from a YAML target file by the CLI and
+ * accepted as JSON by the UI's start page. Carries references to credentials, never the secrets.
+ *
+ * @param name database identity; one recovery per name at a time (it forms the workflow ID)
+ * @param namespace Kubernetes namespace of the StatefulSet, Service and Deployments
+ * @param statefulSet the PostgreSQL StatefulSet; its pods are the candidates
+ * @param service the Service clients connect through; repointed to the new primary
+ * @param deployments application Deployments restarted after a change (rollout restart)
+ * @param configMap optional ConfigMap key holding the database host for the applications
+ * @param postgres how pgdr reaches each pod's PostgreSQL server
+ * @param objectives RTO and RPO
+ * @param approval who may approve and how long a decision may take
+ * @param verification queries that prove the data is whole after recovery
+ * @param notifications where escalations go besides the log
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record DatabaseTarget(
+    String name,
+    String namespace,
+    String statefulSet,
+    String service,
+    List<String> deployments,
+    ConfigMapRef configMap,
+    PostgresAccess postgres,
+    Objectives objectives,
+    ApprovalPolicy approval,
+    Verification verification,
+    Notify notifications) {
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  public DatabaseTarget {
+    deployments = deployments == null ? List.of() : List.copyOf(deployments);
+    objectives = objectives == null ? Objectives.DEFAULT : objectives;
+    approval = approval == null ? ApprovalPolicy.DEFAULT : approval;
+    verification = verification == null ? Verification.NONE : verification;
+    notifications = notifications == null ? Notify.NONE : notifications;
+  }
+
+  /** Every problem with this target, worded for the person who wrote the file; empty when usable. */
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    requireDnsLabel(problems, "name", name);
+    requireDnsLabel(problems, "namespace", namespace);
+    requireDnsLabel(problems, "statefulSet", statefulSet);
+    requireDnsLabel(problems, "service", service);
+    for (String deployment : deployments) {
+      requireDnsLabel(problems, "deployments[]", deployment);
+    }
+    if (configMap != null) {
+      problems.addAll(configMap.problems());
+    }
+    if (postgres == null) {
+      problems.add("postgres: missing (database, credentials)");
+    } else {
+      problems.addAll(postgres.problems());
+    }
+    problems.addAll(objectives.problems());
+    problems.addAll(approval.problems());
+    problems.addAll(verification.problems());
+    return problems;
+  }
+
+  /** The workflow ID every recovery of this database uses, so that only one runs at a time. */
+  public String recoveryWorkflowId() {
+    return "recovery-" + name;
+  }
+
+  /** Where to connect to a pod when the target overrides the pod's own address (lab, port-forward). */
+  public Map<String, String> endpointOverrides() {
+    return postgres == null || postgres.endpoints() == null ? Map.of() : postgres.endpoints();
+  }
+
+  static void requireDnsLabel(List<String> problems, String field, String value) {
+    if (value == null || value.isBlank()) {
+      problems.add(field + ": missing");
+    } else if (!DNS_LABEL.matcher(value).matches()) {
+      problems.add(field + ": '" + value + "' is not a Kubernetes name (lowercase letters, digits, '-')");
+    }
+  }
+}
