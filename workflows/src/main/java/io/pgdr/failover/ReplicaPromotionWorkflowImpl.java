@@ -39,9 +39,9 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
   private static final Logger log = Workflow.getLogger(ReplicaPromotionWorkflowImpl.class);
 
   private final KubernetesActivities kubernetes = ActivityStubs.kubernetes();
-  private final KubernetesActivities kubernetesReads = ActivityStubs.kubernetesReads();
+  private final KubernetesActivities kubernetesQuick = ActivityStubs.kubernetesQuick();
   private final PostgresActivities postgres = ActivityStubs.postgres();
-  private final PostgresActivities postgresReads = ActivityStubs.postgresReads();
+  private final PostgresActivities postgresQuick = ActivityStubs.postgresQuick();
   private final PostgresActivities promotion = ActivityStubs.promotion();
   private final NotificationActivities notifications = ActivityStubs.notifications();
   private final Timeline timeline = new Timeline();
@@ -90,8 +90,8 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
       timeline.step("repoint", () -> {
         // independent objects: both must be repointed before the apps restart, in any order
         Promise.allOf(
-            Async.procedure(kubernetes::repointService, target, candidate.pod()),
-            Async.procedure(kubernetes::repointConfigMap, target, candidate.pod())).get();
+            Async.procedure(kubernetesQuick::repointService, target, candidate.pod()),
+            Async.procedure(kubernetesQuick::repointConfigMap, target, candidate.pod())).get();
         timeline.note("Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " -> " + candidate.pod());
       });
       timeline.step("restart-apps", () -> {
@@ -114,12 +114,12 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
   }
 
   private Map<String, PostgresServer> diagnose() {
-    ClusterState cluster = kubernetesReads.describeCluster(target);
+    ClusterState cluster = kubernetesQuick.describeCluster(target);
     Map<String, PostgresServer> byPod = cluster.pods().stream().collect(Collectors.toMap(PodState::name, this::serverOf,
         (a, b) -> a, java.util.LinkedHashMap::new));
     // read-only and independent: ask every server at once, so a dead one costs no more than a live one
     List<Promise<ServerState>> inspections = byPod.values().stream()
-        .map(server -> Async.function(postgresReads::inspectServer, server)).toList();
+        .map(server -> Async.function(postgresQuick::inspectServer, server)).toList();
     Promise.allOf(inspections).get();
     List<ServerState> seen = inspections.stream().map(Promise::get).toList();
     servers = seen;
@@ -198,8 +198,8 @@ public class ReplicaPromotionWorkflowImpl implements ReplicaPromotionWorkflow {
     List<Promise<Void>> marks = new ArrayList<>();
     List<Promise<FenceResult>> fences = new ArrayList<>();
     for (String pod : pods) {
-      marks.add(Async.procedure(kubernetes::fencePod, target, pod, runId()));
-      fences.add(Async.function(postgres::fenceServer, byPod.get(pod)));
+      marks.add(Async.procedure(kubernetesQuick::fencePod, target, pod, runId()));
+      fences.add(Async.function(postgresQuick::fenceServer, byPod.get(pod)));
     }
     Promise.allOf(Promise.allOf(marks), Promise.allOf(fences)).get();
     for (int i = 0; i < pods.size(); i++) {

@@ -23,20 +23,22 @@ public final class ActivityStubs {
   }
 
   /**
-   * The diagnosis ({@code describeCluster}) as a local activity: it only reads, so it runs in the
-   * worker within the workflow task, without a task-queue round trip per call while the outage
-   * lasts. Its result is recorded in history all the same; a worker lost before that costs a fresh
-   * diagnosis on another worker, which is harmless for a read. Writes stay ordinary activities.
+   * Short, idempotent calls on the outage's critical path (diagnosis reads, fencing, repointing)
+   * run as local activities: in the worker, within the workflow task, without a task-queue round
+   * trip and a workflow task per call. Their results are recorded in history all the same; a
+   * worker lost mid-call means the next worker makes the call again, which these calls tolerate
+   * (reads, and writes that are idempotent). Long or human-visible work (promotion with its
+   * heartbeats, app restarts, verification) stays ordinary activities.
    */
-  public static KubernetesActivities kubernetesReads() {
+  public static KubernetesActivities kubernetesQuick() {
     return Workflow.newLocalActivityStub(KubernetesActivities.class, LocalActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofSeconds(30))
         .setRetryOptions(retries(5, Duration.ofMillis(500)))
         .build());
   }
 
-  /** {@code inspectServer} as a local activity, for the reason given at {@link #kubernetesReads()}. */
-  public static PostgresActivities postgresReads() {
+  /** {@code inspectServer} and {@code fenceServer} as local activities, for the reason given at {@link #kubernetesQuick()}. */
+  public static PostgresActivities postgresQuick() {
     return Workflow.newLocalActivityStub(PostgresActivities.class, LocalActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMinutes(1))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
