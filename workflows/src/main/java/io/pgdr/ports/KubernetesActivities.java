@@ -4,6 +4,7 @@ import io.pgdr.target.DatabaseTarget;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
+import java.util.Map;
 
 /** Kubernetes work for a target, through the API server. */
 @ActivityInterface
@@ -37,4 +38,19 @@ public interface KubernetesActivities {
    */
   @ActivityMethod
   List<String> restartDeployments(DatabaseTarget target, String runId);
+
+  /**
+   * Stops the writers: scales each of the target's Deployments to zero, remembering its replica
+   * count on the Deployment ({@link KubernetesLabels#REPLICAS_BEFORE}) in the same patch. Every
+   * Deployment is looked up before any is scaled. Idempotent, and safe after a failed run: a
+   * Deployment that already carries the annotation keeps it, so its count is never taken as zero.
+   *
+   * @return each Deployment's replica count before pgdr stopped it
+   */
+  @ActivityMethod
+  Map<String, Integer> stopWriters(DatabaseTarget target, String runId);
+
+  /** Scales each Deployment back to its remembered count and removes the annotation. Idempotent. */
+  @ActivityMethod
+  void restartWriters(DatabaseTarget target, Map<String, Integer> replicas);
 }

@@ -10,6 +10,10 @@ public final class KubernetesLabels {
   public static final String FENCED_BY = "pgdr.io/fenced-by";
   /** On a Deployment's pod template: the run that last restarted it, so a retry restarts once. */
   public static final String RESTARTED_BY = "pgdr.io/restarted-by";
+  /** On a Deployment pgdr scaled to zero: its replica count before, until pgdr scales it back. */
+  public static final String REPLICAS_BEFORE = "pgdr.io/replicas-before";
+  /** On a Deployment pgdr scaled to zero: the run that did. */
+  public static final String STOPPED_BY = "pgdr.io/stopped-by";
   /** The annotation {@code kubectl rollout restart} sets. */
   public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * @param approval who may approve and how long a decision may take
  * @param verification queries that prove the data is whole after recovery
  * @param notifications where escalations go besides the log
+ * @param backups where the database's backups live; needed by restore and backup commands only
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DatabaseTarget(
@@ -35,7 +36,8 @@ public record DatabaseTarget(
     Objectives objectives,
     ApprovalPolicy approval,
     Verification verification,
-    Notify notifications) {
+    Notify notifications,
+    BackupLocation backups) {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -68,6 +70,9 @@ public record DatabaseTarget(
     problems.addAll(objectives.problems());
     problems.addAll(approval.problems());
     problems.addAll(verification.problems());
+    if (backups != null) {
+      problems.addAll(backups.problems());
+    }
     return problems;
   }
 

@@ -16,6 +16,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -140,14 +142,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   @Override
   public List<String> restartDeployments(DatabaseTarget target, String runId) {
     String ns = target.namespace();
-    List<Deployment> deployments = new ArrayList<>();
-    for (String name : target.deployments()) {
-      Deployment deployment = client.apps().deployments().inNamespace(ns).withName(name).get();
-      if (deployment == null) {
-        throw MissingResource.failure("Deployment", ns, name);
-      }
-      deployments.add(deployment);
-    }
+    List<Deployment> deployments = deploymentsOf(target);
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     List<String> restarted = new ArrayList<>();
     for (Deployment deployment : deployments) {
@@ -167,6 +162,68 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
       restarted.add(name);
     }
     return restarted;
+  }
+
+  /**
+   * {@code kubectl scale --replicas=0}, with the count before kept on the Deployment in the same
+   * patch, so it survives a lost worker and a failed run. A Deployment already carrying the
+   * annotation was stopped earlier: its remembered count stands.
+   */
+  @Override
+  public Map<String, Integer> stopWriters(DatabaseTarget target, String runId) {
+    String ns = target.namespace();
+    Map<String, Integer> before = new LinkedHashMap<>();
+    for (Deployment deployment : deploymentsOf(target)) {
+      String name = deployment.getMetadata().getName();
+      String remembered = annotation(deployment.getMetadata().getAnnotations(), KubernetesLabels.REPLICAS_BEFORE);
+      Integer replicas = deployment.getSpec().getReplicas();
+      int count = remembered != null ? Integer.parseInt(remembered) : replicas == null ? 1 : replicas;
+      before.put(name, count);
+      if (remembered != null && Integer.valueOf(0).equals(replicas)) {
+        continue;
+      }
+      client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
+          "metadata", Map.of("annotations", Map.of(
+              KubernetesLabels.REPLICAS_BEFORE, String.valueOf(count),
+              KubernetesLabels.STOPPED_BY, runId)),
+          "spec", Map.of("replicas", 0))));
+      log.info("Deployment {}/{}: scaled to 0 (was {}) for run {}", ns, name, count, runId);
+    }
+    return before;
+  }
+
+  /** Scales back and drops pgdr's annotations (a merge patch's null removes a key). */
+  @Override
+  public void restartWriters(DatabaseTarget target, Map<String, Integer> replicas) {
+    String ns = target.namespace();
+    for (Deployment deployment : deploymentsOf(target)) {
+      String name = deployment.getMetadata().getName();
+      Integer count = replicas.get(name);
+      if (count == null) {
+        continue;
+      }
+      Map<String, Object> annotations = new HashMap<>();
+      annotations.put(KubernetesLabels.REPLICAS_BEFORE, null);
+      annotations.put(KubernetesLabels.STOPPED_BY, null);
+      client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
+          "metadata", Map.of("annotations", annotations),
+          "spec", Map.of("replicas", count))));
+      log.info("Deployment {}/{}: scaled back to {}", ns, name, count);
+    }
+  }
+
+  /** The target's Deployments, all looked up before any is changed, so a typo changes nothing. */
+  private List<Deployment> deploymentsOf(DatabaseTarget target) {
+    String ns = target.namespace();
+    List<Deployment> deployments = new ArrayList<>();
+    for (String name : target.deployments()) {
+      Deployment deployment = client.apps().deployments().inNamespace(ns).withName(name).get();
+      if (deployment == null) {
+        throw MissingResource.failure("Deployment", ns, name);
+      }
+      deployments.add(deployment);
+    }
+    return deployments;
   }
 
   private String json(Map<String, Object> patch) {

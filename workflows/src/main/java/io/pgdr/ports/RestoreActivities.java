@@ -1,0 +1,35 @@
+package io.pgdr.ports;
+
+import io.pgdr.target.BackupLocation;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Restoring a backup into a database beside the live one, checking it, and swapping the names.
+ * Nothing here drops the live database: the replaced one keeps a new name.
+ */
+@ActivityInterface
+public interface RestoreActivities {
+
+  /**
+   * Restores {@code backup} into database {@code into} on {@code server} (creating it when
+   * missing), streaming from the store, parts in parallel. Checkpointed inside {@code into}: each
+   * part commits with its checkpoint row, so a retried attempt skips finished parts and redoes a
+   * half-restored one from its start. Heartbeats {@link TransferProgress}. Never returns for a
+   * partial restore: it either restores every part or fails.
+   */
+  @ActivityMethod
+  RestoreResult restoreBackup(PostgresServer server, BackupLocation location, BackupEntry backup, String into);
+
+  /** Row counts of every table in {@code database} against the backup's manifest. Read-only. */
+  @ActivityMethod
+  RestoreCheck checkRestore(PostgresServer server, BackupLocation location, BackupEntry backup, String database);
+
+  /**
+   * Ends the sessions on both databases and, in one transaction, renames {@code live} to
+   * {@code keepAs} and {@code restored} to {@code live}. Idempotent: when {@code live} and
+   * {@code keepAs} exist and {@code restored} does not, an earlier attempt did it.
+   */
+  @ActivityMethod
+  SwapResult swapDatabases(PostgresServer server, String live, String restored, String keepAs);
+}
