@@ -1,11 +1,6 @@
 package io.pgdr.worker;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
-import io.pgdr.activities.notification.NotificationActivitiesImpl;
-import io.pgdr.activities.postgres.PostgresActivitiesImpl;
-import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
 import io.pgdr.run.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -37,11 +32,7 @@ public final class PgdrWorker implements AutoCloseable {
         // (the embedded mode) never does; recovery histories are short, so full replays cost little.
         .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
         .build());
-    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
-    worker.registerActivitiesImplementations(
-        new KubernetesActivitiesImpl(kubernetes),
-        new PostgresActivitiesImpl(new CredentialResolver(kubernetes, System::getenv)),
-        new NotificationActivitiesImpl());
+    Registrations.register(worker, kubernetes);
     factory.start();
     log.info("pgdr worker polling task queue '{}' in namespace '{}'", TaskQueues.PGDR, client.getOptions().getNamespace());
     return new PgdrWorker(factory);

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * report progress run unchanged in plain JUnit tests and in the CLI's lab commands. A cancelled
  * activity surfaces here as the SDK's {@code ActivityCompletionException}, ending the wait.
  */
-final class ActivityHeartbeat implements Consumer<Object> {
+public final class ActivityHeartbeat implements Consumer<Object> {
 
   @Override
   public void accept(Object details) {
