@@ -7,6 +7,7 @@ import java.util.List;
 /**
  * The evidence a run leaves: what happened, when, who approved, and the measured RTO and RPO.
  * {@code outcome} is succeeded, failed or aborted; {@code message} says why in a sentence.
+ * {@code restore} is filled by the restore scenario only.
  */
 public record RecoveryReport(
     String scenario,
@@ -21,7 +22,8 @@ public record RecoveryReport(
     RpoFigures rpo,
     List<ApprovalRecord> approvals,
     List<StepRecord> steps,
-    VerificationResult verification) {
+    VerificationResult verification,
+    RestoreSummary restore) {
 
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";

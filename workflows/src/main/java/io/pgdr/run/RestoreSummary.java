@@ -1,0 +1,34 @@
+package io.pgdr.run;
+
+import io.pgdr.ports.RestoreCheck;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What a restore run did, in its report.
+ *
+ * @param backupKey the backup restored (its manifest or dump object key)
+ * @param backupEndTime when the backup's data was taken: the restored database holds data up to here
+ * @param restoredInto the database the backup was restored into
+ * @param liveDatabase the database name applications use
+ * @param previousKeptAs the name the replaced database keeps; null until the swap happened
+ * @param writersStopped each Deployment's replica count before pgdr scaled it to zero
+ * @param writersRestarted whether the writers were brought back (only onto a verified database)
+ * @param partsRestored parts restored by the last attempt; {@code partsAlreadyDone} parts found
+ *     done from an earlier attempt (a worker lost mid-restore)
+ * @param check row counts against the backup's manifest
+ */
+public record RestoreSummary(
+    String backupKey,
+    String backupFormat,
+    Instant backupEndTime,
+    String restoredInto,
+    String liveDatabase,
+    String previousKeptAs,
+    Map<String, Integer> writersStopped,
+    boolean writersRestarted,
+    int partsTotal,
+    int partsRestored,
+    int partsAlreadyDone,
+    long bytes,
+    RestoreCheck check) {}
