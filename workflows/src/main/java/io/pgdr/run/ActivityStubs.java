@@ -1,8 +1,11 @@
 package io.pgdr.run;
 
+import io.pgdr.ports.BackupActivities;
+import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.RestoreActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -63,6 +66,47 @@ public final class ActivityStubs {
         .setStartToCloseTimeout(Duration.ofMinutes(3))
         .setHeartbeatTimeout(Duration.ofSeconds(15))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
+        .build());
+  }
+
+  /**
+   * Listing and checking backups reads the store, and checking a dump taken by another tool reads
+   * it through: minutes for a big one, hence the long timeout and the heartbeat.
+   */
+  public static BackupActivities backups() {
+    return Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setHeartbeatTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
+            .setDoNotRetry(BackupFailures.LOCATION_MISSING, BackupFailures.STORE_ACCESS_DENIED, BackupFailures.BACKUP_NOT_FOUND)
+            .build())
+        .build());
+  }
+
+  /**
+   * A restore runs for as long as the data takes (hours for a big database) and heartbeats its
+   * progress: a lost worker is noticed within the heartbeat timeout and the restore resumes on
+   * another from its checkpoint. Retried for long, since each retry only redoes the part in flight;
+   * a corrupt backup or refused credentials are not retried.
+   */
+  public static RestoreActivities restore() {
+    return Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofHours(12))
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(RetryOptions.newBuilder(retries(20, Duration.ofSeconds(1)))
+            .setMaximumInterval(Duration.ofSeconds(30))
+            .setDoNotRetry(BackupFailures.BACKUP_CORRUPT, BackupFailures.CREDENTIALS_REFUSED)
+            .build())
+        .build());
+  }
+
+  /** Row counts and the rename swap: seconds to minutes, no progress to report. */
+  public static RestoreActivities restoreSteps() {
+    return Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
+            .setDoNotRetry(BackupFailures.CREDENTIALS_REFUSED)
+            .build())
         .build());
   }
 

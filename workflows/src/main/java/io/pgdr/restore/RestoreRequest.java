@@ -1,0 +1,16 @@
+package io.pgdr.restore;
+
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.target.DatabaseTarget;
+import java.time.Instant;
+
+/**
+ * One JSON record starts a restore, from the CLI or the UI's start page.
+ *
+ * @param incidentStart when the data went bad or was lost (the RTO clock's zero, and what RPO is
+ *     counted to); null means when the run starts
+ * @param backupKey the backup to restore (a manifest or dump key, as {@code pgdr backup list}
+ *     shows it); null takes the latest valid one
+ * @param preApproval a decision given up front (the CLI's {@code --yes}); null asks at the gate
+ */
+public record RestoreRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, String backupKey, ApprovalDecision preApproval) {}

@@ -1,0 +1,334 @@
+package io.pgdr.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.pgdr.ports.BackupActivities;
+import io.pgdr.ports.BackupCatalog;
+import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PodState;
+import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.RestoreActivities;
+import io.pgdr.ports.RestoreCheck;
+import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.ServerState;
+import io.pgdr.ports.SwapResult;
+import io.pgdr.ports.VerificationResult;
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.run.ApprovalRecord;
+import io.pgdr.run.RecoveryFailure;
+import io.pgdr.run.RecoveryOptions;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RunStatus;
+import io.pgdr.target.ApprovalPolicy;
+import io.pgdr.target.BackupLocation;
+import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.Objectives;
+import io.pgdr.target.PostgresAccess;
+import io.pgdr.target.SecretRef;
+import io.pgdr.target.Verification;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Every branch of the restore workflow, with the adapters mocked and time skipped. */
+class RestoreFromBackupWorkflowTest {
+
+  static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null);
+  static final String NEWEST = "db/pgdr/20250110T020000Z/manifest.json";
+  static final String OLDER = "db/pgdr/20250109T020000Z/manifest.json";
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(RestoreFromBackupWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
+  private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
+  private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
+  private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
+  private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private Instant now;
+  private String taskQueue;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    this.env = env;
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+    now = Instant.ofEpochMilli(env.currentTimeMillis());
+    when(kubernetes.describeCluster(any())).thenReturn(new ClusterState(2, 2, List.of(
+        new PodState("postgresql-0", "Running", true, 0, "10.0.0.10", 5432, false),
+        new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
+        List.of("data-postgresql-0", "data-postgresql-1"),
+        Map.of("app", "postgresql", "statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/5000000", null, null, null, false, "15.8", List.of()));
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-1")))).thenReturn(
+        new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
+    when(backups.listBackups(any())).thenReturn(new BackupCatalog(LOCATION.url(), List.of(
+        backup(NEWEST, now.minus(Duration.ofMinutes(30)), false, "object data/public.stories.0.copy.gz is 10 bytes, the manifest says 2048"),
+        backup(OLDER, now.minus(Duration.ofMinutes(40)), true, "manifest and every object present"))));
+    when(kubernetes.stopWriters(any(), anyString())).thenReturn(Map.of("fabrica-api", 3, "fabrica-workers", 2));
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreResult(call.getArgument(3), 7, 7, 0, 123_456, Map.of("public.stories", 42L)));
+    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 42L), List.of()));
+    when(restore.swapDatabases(any(), anyString(), anyString(), anyString())).thenAnswer(call ->
+        new SwapResult(call.getArgument(1), call.getArgument(3), false, 0));
+    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
+        new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
+    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, notifications);
+    env.start();
+  }
+
+  static DatabaseTarget target(Duration rpo, BackupLocation backups) {
+    return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql",
+        List.of("fabrica-api", "fabrica-workers"), null,
+        new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
+        new Objectives(Duration.ofHours(1), rpo), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
+        new Verification(List.of("stories")), null, backups);
+  }
+
+  static DatabaseTarget target() {
+    return target(Duration.ofHours(1), LOCATION);
+  }
+
+  static BackupEntry backup(String key, Instant end, boolean valid, String reason) {
+    return new BackupEntry(key, BackupEntry.PGDR, end.minusSeconds(60), end, 4096, "15.8", valid, reason);
+  }
+
+  private RestoreFromBackupWorkflow start(DatabaseTarget target, String backupKey, ApprovalDecision preApproval) {
+    RestoreFromBackupWorkflow run = client.newWorkflowStub(RestoreFromBackupWorkflow.class,
+        WorkflowOptions.newBuilder(RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(run::restore, new RestoreRequest(target, now, "sre@example", backupKey, preApproval));
+    return run;
+  }
+
+  private RunStatus awaitStatus(RestoreFromBackupWorkflow run, Predicate<RunStatus> condition) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      RunStatus status = run.status();
+      if (condition.test(status)) {
+        return status;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("run never reached the expected state; last: " + run.status());
+  }
+
+  private RecoveryReport result() {
+    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+  }
+
+  private RecoveryReport failedReport() {
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
+    ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
+    assertEquals(RecoveryFailure.TYPE, failure.getType());
+    return failure.getDetails().get(RecoveryReport.class);
+  }
+
+  @Test
+  void approvedRestoreStopsWritersRestoresBesideSwapsVerifiesAndBringsWritersBack() throws Exception {
+    RestoreFromBackupWorkflow run = start(target(), null, null);
+    RunStatus waiting = awaitStatus(run, s -> s.pendingApproval() != null);
+    assertEquals(OLDER, waiting.pendingApproval().candidate(), "the newest backup is invalid: the one before is used");
+    assertTrue(waiting.pendingApproval().summary().contains(OLDER));
+    assertEquals(2400.0, waiting.pendingApproval().estimatedLossSeconds(), "40 minutes of writes since the backup");
+    assertFalse(waiting.pendingApproval().rpoExceeded());
+    assertTrue(waiting.steps().stream().anyMatch(s -> s.detail() != null && s.detail().contains("skipped " + NEWEST)),
+        "the invalid backup is named with its reason");
+    verify(kubernetes, never()).stopWriters(any(), anyString());
+
+    run.approve(new ApprovalDecision("alice", "stories table corrupted", false));
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertEquals(List.of("diagnose", "choose-backup", "approval", "stop-writers", "restore", "check-restore", "swap", "verify", "restart-writers"),
+        report.steps().stream().map(s -> s.name()).toList());
+    String restored = report.restore().restoredInto();
+    assertTrue(restored.startsWith("fabrica_db_restore_"), restored);
+    assertTrue(report.restore().previousKeptAs().startsWith("fabrica_db_before_"), report.restore().previousKeptAs());
+    assertEquals(OLDER, report.restore().backupKey());
+    assertEquals(Map.of("fabrica-api", 3, "fabrica-workers", 2), report.restore().writersStopped());
+    assertTrue(report.restore().writersRestarted());
+    assertEquals(2400.0, report.rpo().lostSeconds());
+    assertNotNull(report.rto().measuredSeconds());
+    verify(restore).restoreBackup(argThat(s -> s.pod().equals("postgresql-0")), eq(LOCATION), argThat(b -> b.key().equals(OLDER)), eq(restored));
+    verify(restore).swapDatabases(any(), eq("fabrica_db"), eq(restored), eq(report.restore().previousKeptAs()));
+    verify(kubernetes).restartWriters(any(), eq(Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+  }
+
+  @Test
+  void rejectionChangesNothing() throws Exception {
+    RestoreFromBackupWorkflow run = start(target(), null, null);
+    awaitStatus(run, s -> s.pendingApproval() != null);
+    run.reject(new ApprovalDecision("bob", "the data is fine", false));
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.ABORTED, report.outcome());
+    assertEquals(ApprovalRecord.REJECTED, report.approvals().get(0).decision());
+    verifyNothingChanged();
+  }
+
+  @Test
+  void unansweredApprovalEscalatesAndAborts() {
+    start(target(), null, null);
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.ABORTED, report.outcome());
+    assertEquals(ApprovalRecord.TIMED_OUT, report.approvals().get(0).decision());
+    verify(notifications).escalate(any(), argThat(e -> e.reason().contains("not answered") && e.scenario().equals("RestoreFromBackup")));
+    verifyNothingChanged();
+  }
+
+  @Test
+  void aBackupOlderThanTheRpoNeedsAnOverride() throws Exception {
+    RestoreFromBackupWorkflow run = start(target(Duration.ofMinutes(15), LOCATION), null, null);
+    RunStatus waiting = awaitStatus(run, s -> s.pendingApproval() != null);
+    assertTrue(waiting.pendingApproval().rpoExceeded());
+    assertTrue(waiting.pendingApproval().summary().contains("ABOVE the RPO"));
+
+    run.approve(new ApprovalDecision("alice", "go", false));
+    awaitStatus(run, s -> s.warnings().stream().anyMatch(w -> w.contains("RPO override")));
+    verify(kubernetes, never()).stopWriters(any(), anyString());
+    run.approve(new ApprovalDecision("alice", "older data beats no data", true));
+
+    assertEquals(RecoveryReport.SUCCEEDED, result().outcome());
+  }
+
+  @Test
+  void aFailedRestoreLeavesWritersStoppedAndTheLiveDatabaseUntouched() {
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenThrow(
+        ApplicationFailure.newNonRetryableFailure("object data/public.stories.0.copy.gz: SHA-256 differs from the manifest", BackupFailures.BACKUP_CORRUPT));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("SHA-256 differs"), report.message());
+    assertTrue(report.message().contains("live database fabrica_db is untouched"), report.message());
+    assertTrue(report.message().contains("Writers stay stopped (fabrica-api=3, fabrica-workers=2"), report.message());
+    assertFalse(report.restore().writersRestarted());
+    assertEquals("failed", report.steps().get(report.steps().size() - 1).outcome());
+    verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
+    verify(kubernetes, never()).restartWriters(any(), any());
+  }
+
+  @Test
+  void aRestoreThatDoesNotMatchTheBackupIsNotSwappedIn() {
+    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call -> new RestoreCheck(call.getArgument(3),
+        Map.of("public.stories", 42L), Map.of("public.stories", 41L), List.of("public.stories: 41 rows, the backup has 42")));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("41 rows, the backup has 42"), report.message());
+    verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
+    verify(kubernetes, never()).restartWriters(any(), any());
+  }
+
+  @Test
+  void aSwappedDatabaseThatFailsVerificationKeepsWritersStopped() {
+    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
+        new VerificationResult("postgresql-0", true, true, Map.of(), List.of(), List.of("table stories does not exist")));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("did not pass verification"), report.message());
+    assertTrue(report.message().contains("kept as fabrica_db_before_"), report.message());
+    verify(kubernetes, never()).restartWriters(any(), any());
+  }
+
+  @Test
+  void noValidBackupFailsBeforeAnythingChanges() {
+    when(backups.listBackups(any())).thenReturn(new BackupCatalog(LOCATION.url(), List.of(
+        backup(NEWEST, now, false, "incomplete: no manifest"))));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("no valid backup under s3://fabrica-agentes-backups/db/"), report.message());
+    assertTrue(report.message().contains("incomplete: no manifest"), report.message());
+    verifyNothingChanged();
+  }
+
+  @Test
+  void aNamedBackupThatDoesNotExistFailsBeforeAnythingChanges() {
+    when(backups.checkBackup(any(), eq("db/nope.dump"))).thenThrow(
+        ApplicationFailure.newNonRetryableFailure("no object db/nope.dump in bucket fabrica-agentes-backups", BackupFailures.BACKUP_NOT_FOUND));
+    start(target(), "db/nope.dump", new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("no object db/nope.dump"), report.message());
+    verifyNothingChanged();
+  }
+
+  @Test
+  void aNamedValidBackupIsUsedInsteadOfTheLatest() {
+    when(backups.checkBackup(any(), eq("db/latest.dump"))).thenReturn(
+        new BackupEntry("db/latest.dump", BackupEntry.CUSTOM, null, now.minusSeconds(10), 999, null, true, "pg_restore read it through"));
+    start(target(), "db/latest.dump", new ApprovalDecision("alice", "--yes", false));
+
+    RecoveryReport report = result();
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome());
+    assertEquals("db/latest.dump", report.restore().backupKey());
+    verify(backups, never()).listBackups(any());
+  }
+
+  @Test
+  void aTargetWithoutBackupsIsRefusedBeforeAnythingChanges() {
+    start(target(Duration.ofHours(1), null), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("backups: missing"), report.message());
+    verify(backups, never()).listBackups(any());
+    verifyNothingChanged();
+  }
+
+  @Test
+  void noReachablePrimaryFailsBeforeAnythingChanges() {
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
+        ServerState.unreachable("postgresql-0", "10.0.0.10:5432", "Connection refused"));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("no reachable primary"), report.message());
+    verifyNothingChanged();
+  }
+
+  private void verifyNothingChanged() {
+    verify(kubernetes, never()).stopWriters(any(), anyString());
+    verify(restore, never()).restoreBackup(any(), any(), any(), anyString());
+    verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
+    verify(kubernetes, never()).restartWriters(any(), any());
+  }
+}
