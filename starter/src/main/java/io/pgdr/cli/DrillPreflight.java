@@ -74,8 +74,8 @@ final class DrillPreflight {
     DatabaseTarget rehearsal = withApprovalTimeout(target, REHEARSAL_APPROVAL_TIMEOUT);
     ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
         RecoveryOptions.forTarget(rehearsal, ReplicaPromotionWorkflow.SCENARIO));
-    String workflowId = PromoteReplicaCommand.start(client, run,
-        new ReplicaPromotionRequest(rehearsal, null, Operator.name(), null), rehearsal);
+    String workflowId = RecoveryStart.start(rehearsal, () -> WorkflowClient.start(run::promote,
+        new ReplicaPromotionRequest(rehearsal, null, Operator.name(), null)));
     Runs runs = new Runs(client);
     ApprovalRequest pending;
     try {

@@ -95,8 +95,8 @@ final class LabDrillCommand implements Callable<Integer> {
         ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
             RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
         ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
-        String workflowId = PromoteReplicaCommand.start(client, run,
-            new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval), target);
+        String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
+            new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval)));
         RecoveryReport report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);
 
         Optional<Double> firstWrite = probe.awaitFirstWrite(RecoveryReport.SUCCEEDED.equals(report.outcome()) ? Duration.ofSeconds(10) : Duration.ZERO);

@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
     footer = {"", ExitCodes.HELP},
     subcommands = {
         FailoverCommand.class,
+        RestoreCommand.class,
+        BackupCommand.class,
         StatusCommand.class,
         ApproveCommand.class,
         RejectCommand.class,

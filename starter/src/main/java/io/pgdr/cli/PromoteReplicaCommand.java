@@ -6,7 +6,6 @@ import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -46,7 +45,8 @@ final class PromoteReplicaCommand implements Callable<Integer> {
     ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
         RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
     ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
-    String workflowId = start(client, run, new ReplicaPromotionRequest(target, incident, Operator.name(), preApproval), target);
+    String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
+        new ReplicaPromotionRequest(target, incident, Operator.name(), preApproval)));
     var err = spec.commandLine().getErr();
     err.printf("started %s (%s of %s)%n", workflowId, ReplicaPromotionWorkflow.SCENARIO, target.name());
     if (!follow) {
@@ -55,16 +55,6 @@ final class PromoteReplicaCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     return FollowAndReport.run(new Runs(client), workflowId, spec, output, true);
-  }
-
-  static String start(WorkflowClient client, ReplicaPromotionWorkflow run, ReplicaPromotionRequest request, DatabaseTarget target) {
-    try {
-      return WorkflowClient.start(run::promote, request).getWorkflowId();
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new CliException(ExitCodes.ALREADY_RUNNING, "a recovery of " + target.name() + " is already running: "
-          + e.getExecution().getWorkflowId() + " (run " + e.getExecution().getRunId() + ")",
-          "follow it with: pgdr status " + e.getExecution().getWorkflowId() + " --follow");
-    }
   }
 
   static Instant parseIncidentStart(String text) {

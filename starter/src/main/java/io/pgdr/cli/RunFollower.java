@@ -31,12 +31,14 @@ final class RunFollower {
   private final PrintWriter progress;
   private final boolean askAtTerminal;
   private final Set<String> shown = new HashSet<>();
+  private final ProgressBar bar;
   private Instant promptedFor;
 
   RunFollower(Runs runs, PrintWriter progress, boolean askAtTerminal) {
     this.runs = runs;
     this.progress = progress;
     this.askAtTerminal = askAtTerminal;
+    this.bar = new ProgressBar(progress, System.console() != null);
   }
 
   RecoveryReport follow(String run) throws InterruptedException {
@@ -52,9 +54,13 @@ final class RunFollower {
       } else {
         workerMissingShown = false;
         show(run, status.get());
+        if ("running".equals(currentStepOutcome(status.get()))) {
+          runs.progress(run).ifPresent(p -> bar.show(status.get().currentStep(), p));
+        }
       }
       Thread.sleep(POLL_MILLIS);
     }
+    bar.finish();
     RecoveryReport report = runs.report(run);
     report.steps().forEach(this::showStep);
     progress.flush();
@@ -90,8 +96,16 @@ final class RunFollower {
     progress.printf("  %s by %s%n", approve ? "approved" : "rejected", Operator.name());
   }
 
+  private static String currentStepOutcome(RunStatus status) {
+    return status.steps().isEmpty() ? null : status.steps().get(status.steps().size() - 1).outcome();
+  }
+
   private void showStep(StepRecord step) {
     String key = step.name() + "/" + step.outcome();
+    if (shown.contains(key)) {
+      return;
+    }
+    bar.finish();
     if (shown.add(key)) {
       progress.printf("  [%s] %-16s %s%s%n", step.end() == null ? step.start() : step.end(), step.name(), step.outcome(),
           step.detail() == null || step.end() == null ? "" : ": " + step.detail());

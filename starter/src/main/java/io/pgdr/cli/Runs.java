@@ -1,5 +1,8 @@
 package io.pgdr.cli;
 
+import io.pgdr.ports.TransferProgress;
+import io.temporal.api.common.v1.Payloads;
+
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
@@ -45,6 +48,26 @@ final class Runs {
       throw CliException.badInput("no run " + workflowId(run) + " in this namespace",
           "runs are named recovery-<database>; check --temporal-address and --namespace");
     }
+  }
+
+  /**
+   * The heartbeat progress of the run's long activity (a restore), if one is running and has
+   * reported: Temporal keeps the last heartbeat's details on the pending activity.
+   */
+  Optional<TransferProgress> progress(String run) {
+    try {
+      var pending = stub(run).describe().getRawDescription().getPendingActivitiesList();
+      for (var activity : pending) {
+        if (activity.hasHeartbeatDetails()) {
+          Payloads details = activity.getHeartbeatDetails();
+          return Optional.ofNullable(client.getOptions().getDataConverter()
+              .fromPayloads(0, Optional.of(details), TransferProgress.class, TransferProgress.class));
+        }
+      }
+    } catch (RuntimeException e) {
+      // progress is a nicety: a describe that fails now is retried on the next poll
+    }
+    return Optional.empty();
   }
 
   static boolean isOpen(WorkflowExecutionStatus state) {

@@ -1,12 +1,15 @@
 package io.pgdr.worker;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.StatusRuntimeException;
 import io.pgdr.run.TaskQueues;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class PgdrWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PgdrWorker.class);
+  /** Shorter than the readiness probe's timeout (deploy/kubernetes: 5 s): a late answer is no answer. */
+  private static final Duration TEMPORAL_ANSWER = Duration.ofSeconds(2);
 
   private final WorkerFactory factory;
 
@@ -36,6 +41,24 @@ public final class PgdrWorker implements AutoCloseable {
     factory.start();
     log.info("pgdr worker polling task queue '{}' in namespace '{}'", TaskQueues.PGDR, client.getOptions().getNamespace());
     return new PgdrWorker(factory);
+  }
+
+  /**
+   * Ready to take work: the factory polls (started, not shut down) and the Temporal frontend
+   * answers a cheap call now. Meant for a readiness probe, so it never throws.
+   */
+  public boolean isReady() {
+    if (!factory.isStarted() || factory.isShutdown()) {
+      return false;
+    }
+    try {
+      factory.getWorkflowClient().getWorkflowServiceStubs().blockingStub()
+          .withDeadlineAfter(TEMPORAL_ANSWER.toMillis(), TimeUnit.MILLISECONDS)
+          .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
   }
 
   /** Stops polling and lets running activities finish for a few seconds (graceful shutdown). */

@@ -6,6 +6,7 @@ import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
+import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
 import io.temporal.worker.Worker;
 
 /** What a pgdr worker serves: every scenario's workflow and the adapters they call. One list, one place. */
@@ -14,7 +15,7 @@ final class Registrations {
   private Registrations() {}
 
   static void register(Worker worker, KubernetesClient kubernetes) {
-    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     worker.registerActivitiesImplementations(
         new KubernetesActivitiesImpl(kubernetes),

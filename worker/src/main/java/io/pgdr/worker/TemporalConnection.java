@@ -1,5 +1,6 @@
 package io.pgdr.worker;
 
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -8,13 +9,25 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 /**
  * A client of a Temporal frontend, named as the Temporal CLI names it: an address (host:port)
  * and a namespace. Fails at once with a readable message when nothing answers there.
+ *
+ * @param metricsScope where the SDK reports its metrics (and workflows and activities theirs); null
+ *     for none, as for the CLI's short-lived commands
  */
-public record TemporalConnection(String address, String namespace) implements AutoCloseable {
+public record TemporalConnection(String address, String namespace, Scope metricsScope) implements AutoCloseable {
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
   public static final String DEFAULT_NAMESPACE = "default";
 
   private static final java.util.Map<TemporalConnection, WorkflowServiceStubs> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public TemporalConnection(String address, String namespace) {
+    this(address, namespace, null);
+  }
+
+  /** The same frontend and namespace, with SDK metrics reported to {@code scope} (a worker's). */
+  public TemporalConnection withMetrics(Scope scope) {
+    return new TemporalConnection(address, namespace, scope);
+  }
 
   public WorkflowClient client() {
     WorkflowServiceStubs stubs = OPEN.computeIfAbsent(this, c -> connect());
@@ -22,8 +35,11 @@ public record TemporalConnection(String address, String namespace) implements Au
   }
 
   private WorkflowServiceStubs connect() {
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(address);
+    if (metricsScope != null) {
+      options.setMetricsScope(metricsScope);
+    }
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options.build());
     try {
       stubs.getServerCapabilities(); // one round trip, so a wrong address fails here, not mid-command
       stubs.healthCheck();
