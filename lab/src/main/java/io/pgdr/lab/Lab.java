@@ -27,6 +27,8 @@ public final class Lab {
 
   static final String STATUS_FILE = "lab.json";
   static final String DAEMON_LOG = "daemon.log";
+  /** The S3 store's buckets, log and pid file. */
+  static final String S3_DIR = "s3";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path dir;
@@ -79,7 +81,7 @@ public final class Lab {
     Process daemon = spawnDaemon();
     LabStatus status = awaitReady(daemon);
     progress.accept("lab up: Kubernetes API " + status.kubernetesApiUrl() + ", Temporal " + status.temporalAddress()
-        + ", Service " + status.serviceEndpoint());
+        + ", Service " + status.serviceEndpoint() + ", S3 " + status.s3Endpoint());
     return status;
   }
 
@@ -120,6 +122,7 @@ public final class Lab {
     if (Files.exists(pairDir(dir).resolve(PostgresPair.LAYOUT_FILE))) {
       pair().close();
     }
+    S3Store.stopLeftover(dir.resolve(S3_DIR));
     progress.accept("deleting " + dir);
     try {
       deleteTree(dir);

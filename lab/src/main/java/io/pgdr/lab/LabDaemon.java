@@ -7,13 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The lab's long-lived process, spawned detached by {@link Lab#up}: hosts the Kubernetes API
- * stand-in, the reconciler, the Service proxy and a real-time Temporal service, so several
+ * stand-in, the reconciler, the Service proxy, a real-time Temporal service and the S3 store's
+ * process (with the backup bucket), so several
  * {@code pgdr} processes share one lab. Writes {@code lab.json} last, as the "ready" signal; on
  * SIGTERM stops everything, servers included.
  */
@@ -28,6 +30,7 @@ public final class LabDaemon {
   private LabReconciler reconciler;
   private ServiceProxy proxy;
   private TestServer.PortBoundTestServer temporal;
+  private CompletableFuture<S3Store> s3;
 
   private LabDaemon(Path dir) {
     this.dir = dir;
@@ -51,6 +54,12 @@ public final class LabDaemon {
 
   private void start() {
     log.info("starting the lab in {}", dir);
+    // S3Mock takes seconds to start: let it come up while the rest does
+    s3 = CompletableFuture.supplyAsync(() -> {
+      S3Store store = S3Store.start(dir.resolve(Lab.S3_DIR));
+      store.createBucket(LabTarget.BACKUP_BUCKET);
+      return store;
+    });
     pair = PostgresPair.open(Lab.pairDir(dir));
     for (PostgresNode node : pair.nodes()) {
       node.start();
@@ -63,17 +72,19 @@ public final class LabDaemon {
     // true locks time skipping: workflow timers (RTO clock, approval timeouts) run in real time
     temporal = TestServer.createPortBoundServer(temporalPort, true);
 
+    String s3Endpoint = s3.join().endpoint();
+
     Path kubeconfig = write("kubeconfig", api.kubeconfig());
-    Path target = write("target.yaml", TargetYaml.write(LabTarget.of(pair)));
+    Path target = write("target.yaml", TargetYaml.write(LabTarget.of(pair, s3Endpoint)));
     Map<String, String> pods = new LinkedHashMap<>();
     for (PostgresNode node : pair.nodes()) {
       pods.put(node.name(), node.host() + ":" + node.port());
     }
     LabStatus status = new LabStatus(dir, target, kubeconfig, api.url(), "127.0.0.1:" + temporalPort,
-        proxy.endpoint(), pods, ProcessHandle.current().pid(), null);
+        proxy.endpoint(), pods, ProcessHandle.current().pid(), s3Endpoint);
     status.write(dir.resolve(Lab.STATUS_FILE));
-    log.info("lab ready: Kubernetes API {}, Temporal {}, Service {}, pods {}", api.url(), status.temporalAddress(),
-        status.serviceEndpoint(), pods);
+    log.info("lab ready: Kubernetes API {}, Temporal {}, Service {}, pods {}, S3 {}", api.url(), status.temporalAddress(),
+        status.serviceEndpoint(), pods, s3Endpoint);
   }
 
   private Path write(String name, String content) {
@@ -99,6 +110,9 @@ public final class LabDaemon {
     quietly("Temporal service", temporal);
     quietly("Kubernetes API", api);
     quietly("PostgreSQL servers", pair);
+    if (s3 != null) {
+      quietly("S3 store", () -> s3.join().close());
+    }
     log.info("lab stopped");
     stopped.countDown();
   }

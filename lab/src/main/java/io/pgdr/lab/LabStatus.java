@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * each pod's real server.
  *
  * @param pods pod name to {@code host:port} of its real server
- * @param s3Endpoint the lab's S3-compatible store, or null while the lab has none
+ * @param s3Endpoint the lab's S3-compatible store ({@link S3Store}), holding the backup bucket
  */
 public record LabStatus(
     Path dir,

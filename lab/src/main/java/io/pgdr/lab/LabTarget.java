@@ -1,5 +1,6 @@
 package io.pgdr.lab;
 
+import io.pgdr.target.BackupLocation;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.Objectives;
@@ -18,10 +19,14 @@ import java.util.TreeMap;
 final class LabTarget {
 
   static final String NAME = "fabrica-db";
+  /** Runbook 000's bucket and prefix. */
+  static final String BACKUP_BUCKET = "fabrica-agentes-backups";
+  static final String BACKUP_PREFIX = "db/";
 
   private LabTarget() {}
 
-  static DatabaseTarget of(PostgresPair pair) {
+  /** @param s3Endpoint the lab's S3 store, which asks for no credentials */
+  static DatabaseTarget of(PostgresPair pair, String s3Endpoint) {
     Map<String, String> endpoints = new TreeMap<>();
     for (PostgresNode node : pair.nodes()) {
       endpoints.put(node.name(), node.host() + ":" + node.port());
@@ -39,6 +44,6 @@ final class LabTarget {
         null,
         new Verification(List.of("stories")),
         null,
-        null); // backups: set once the lab runs an S3-compatible server
+        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null));
   }
 }

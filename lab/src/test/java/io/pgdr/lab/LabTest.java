@@ -3,17 +3,21 @@ package io.pgdr.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.pgdr.target.BackupLocation;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.TargetYaml;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +41,7 @@ class LabTest {
   @Test
   void upStatusDownRoundTrip() throws Exception {
     RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), PostgresBinaries.INSTALL_HINT);
+    RequiredComponent.require("S3Mock", S3Store.present(), S3Store.installHint());
     lab = Lab.at(parent.resolve("lab"));
 
     LabStatus status = lab.up(System.out::println);
@@ -47,10 +52,15 @@ class LabTest {
     assertEquals(pair.primary().host() + ":" + pair.primary().port(), status.pods().get("postgresql-0"));
     assertEquals(pair.standby().host() + ":" + pair.standby().port(), status.pods().get("postgresql-1"));
     assertTrue(ProcessHandle.of(status.daemonPid()).isPresent());
-    assertNull(status.s3Endpoint());
-
     DatabaseTarget target = TargetYaml.parse(Files.readString(status.targetFile()), status.targetFile().toString());
     assertEquals(status.pods(), target.endpointOverrides());
+    assertEquals(new BackupLocation("fabrica-agentes-backups", "db/", status.s3Endpoint(), null, null, null), target.backups());
+    assertEquals(200, HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(status.s3Endpoint() + "/fabrica-agentes-backups"))
+            .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode(), "the backup bucket exists");
+    long s3Pid = Long.parseLong(Files.readString(lab.dir().resolve("s3/s3mock.pid")).trim());
+    assertTrue(ProcessHandle.of(s3Pid).map(ProcessHandle::isAlive).orElse(false));
     assertEquals(List.of("fabrica-api", "fabrica-workers"), target.deployments());
 
     try (KubernetesClient client = new KubernetesClientBuilder()
@@ -77,6 +87,7 @@ class LabTest {
     assertFalse(Files.exists(lab.dir()));
     assertFalse(ProcessHandle.of(status.daemonPid()).map(ProcessHandle::isAlive).orElse(false));
     assertFalse(pair.standby().isRunning());
+    assertFalse(ProcessHandle.of(s3Pid).map(ProcessHandle::isAlive).orElse(false), "S3Mock stopped with the lab");
     lab = null;
   }
 }

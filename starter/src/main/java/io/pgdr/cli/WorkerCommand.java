@@ -4,8 +4,10 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.pgdr.worker.EmbeddedTemporal;
+import io.pgdr.worker.MonitoringEndpoint;
 import io.pgdr.worker.PgdrWorker;
 import io.pgdr.worker.TemporalConnection;
+import io.pgdr.worker.WorkerMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = {"Run the pgdr worker: it executes the recovery workflows and their Kubernetes and SQL steps.",
-        "Kubernetes access as kubectl finds it (--kubeconfig, KUBECONFIG, ~/.kube/config, or in-cluster)."})
+        "Kubernetes access as kubectl finds it (--kubeconfig, KUBECONFIG, ~/.kube/config, or in-cluster).",
+        "Serves /metrics (Prometheus), /healthz and /readyz on the metrics port."})
 final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -32,15 +35,25 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--kubeconfig", description = "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
   Path kubeconfig;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "port of /metrics, /healthz and /readyz (env PGDR_METRICS_PORT, default 9464; 0 = any free port)")
+  Integer metricsPort;
+
   @Override
   public Integer call() throws Exception {
+    int port = metricsPort();
     EmbeddedTemporal service = embedded ? EmbeddedTemporal.start(embeddedPort) : null;
     TemporalConnection connection = service == null ? temporal.connection()
         : new TemporalConnection(service.address(), temporal.connection().namespace());
-    try (KubernetesClient kubernetes = kubernetesClient();
-         PgdrWorker worker = PgdrWorker.start(connection.client(), kubernetes)) {
-      spec.commandLine().getErr().printf("pgdr worker: connected to Temporal at %s (namespace %s)%s; Kubernetes API %s%n",
-          connection.address(), connection.namespace(), service == null ? "" : ", embedded", kubernetes.getMasterUrl());
+    try (WorkerMetrics metrics = WorkerMetrics.start();
+         MonitoringEndpoint endpoint = monitoringEndpoint(port, metrics);
+         KubernetesClient kubernetes = kubernetesClient();
+         PgdrWorker worker = PgdrWorker.start(connection.withMetrics(metrics.temporalScope()).client(), kubernetes)) {
+      endpoint.readyWhen(worker::isReady);
+      spec.commandLine().getErr().printf("pgdr worker: connected to Temporal at %s (namespace %s)%s; Kubernetes API %s;"
+              + " metrics and health on port %d (/metrics, /healthz, /readyz)%n",
+          connection.address(), connection.namespace(), service == null ? "" : ", embedded", kubernetes.getMasterUrl(),
+          endpoint.port());
       spec.commandLine().getErr().flush();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         worker.close();
@@ -51,6 +64,37 @@ final class WorkerCommand implements Callable<Integer> {
       worker.awaitTermination();
     }
     return ExitCodes.OK;
+  }
+
+  private int metricsPort() {
+    if (metricsPort != null) {
+      return validPort(metricsPort, "--metrics-port");
+    }
+    String fromEnv = System.getenv("PGDR_METRICS_PORT");
+    if (fromEnv == null || fromEnv.isBlank()) {
+      return MonitoringEndpoint.DEFAULT_PORT;
+    }
+    try {
+      return validPort(Integer.parseInt(fromEnv.trim()), "PGDR_METRICS_PORT");
+    } catch (NumberFormatException e) {
+      throw CliException.badInput("PGDR_METRICS_PORT '" + fromEnv + "' is not a port number", "set it to 1-65535, or 0 for any free port");
+    }
+  }
+
+  private static int validPort(int port, String where) {
+    if (port < 0 || port > 65535) {
+      throw CliException.badInput(where + " " + port + " is not a port number", "use 1-65535, or 0 for any free port");
+    }
+    return port;
+  }
+
+  private static MonitoringEndpoint monitoringEndpoint(int port, WorkerMetrics metrics) {
+    try {
+      return MonitoringEndpoint.start(port, metrics::scrape);
+    } catch (MonitoringEndpoint.PortInUseException e) {
+      throw CliException.unavailable(e.getMessage(),
+          "another pgdr worker may run on this machine: choose another port with --metrics-port or PGDR_METRICS_PORT (0 = any free port)");
+    }
   }
 
   private KubernetesClient kubernetesClient() {

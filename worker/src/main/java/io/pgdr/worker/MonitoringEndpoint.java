@@ -47,15 +47,14 @@ public final class MonitoringEndpoint implements AutoCloseable {
 
   /**
    * @param port the port to listen on, or 0 for any free one ({@link #port()} tells which)
-   * @throws IllegalStateException when the port is taken, naming the option that changes it
+   * @throws PortInUseException when another process listens there
    */
   public static MonitoringEndpoint start(int port, Supplier<String> metrics) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (BindException e) {
-      throw new IllegalStateException("port " + port + " for metrics and health is in use"
-          + " (choose another with --metrics-port or PGDR_METRICS_PORT; 0 = any free port)", e);
+      throw new PortInUseException("port " + port + " for metrics and health is in use", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on port " + port + " for metrics and health", e);
     }
@@ -116,6 +115,13 @@ public final class MonitoringEndpoint implements AutoCloseable {
     exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
+    }
+  }
+
+  /** The port asked for is taken: another worker on this machine, or another exporter. */
+  public static final class PortInUseException extends RuntimeException {
+    PortInUseException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 }

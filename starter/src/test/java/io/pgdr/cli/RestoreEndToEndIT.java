@@ -1,0 +1,225 @@
+package io.pgdr.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.lab.KubernetesFixture;
+import io.pgdr.lab.Lab;
+import io.pgdr.lab.LabStatus;
+import io.pgdr.lab.PostgresBinaries;
+import io.pgdr.lab.PostgresNode;
+import io.pgdr.lab.RequiredComponent;
+import io.pgdr.lab.S3Store;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Backups and RestoreFromBackup with the worker and the CLI as separate processes, against the
+ * lab's real PostgreSQL and S3 server: the round trip, a damaged backup passed over, and a worker
+ * killed in the middle of a restore.
+ */
+class RestoreEndToEndIT {
+
+  private static final String BUCKET = "fabrica-agentes-backups";
+
+  @TempDir Path logs;
+  private Path labDir;
+  private Lab lab;
+  private LabStatus status;
+  private Map<String, String> env;
+  private PgdrProcess worker;
+
+  @BeforeEach
+  void labUp() throws Exception {
+    RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
+    RequiredComponent.require("S3Mock", S3Store.present(), "mvn -pl lab install (fetches the S3Mock jar)");
+    labDir = Files.createTempDirectory("pgdr-restore-e2e");
+    env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
+    CliRun up = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
+    assertEquals(0, up.exitCode(), up.toString());
+    status = LabStatus.fromJson(up.out());
+    lab = Lab.at(labDir);
+    env.put("TEMPORAL_ADDRESS", status.temporalAddress());
+    env.put("KUBECONFIG", status.kubeconfig().toString());
+    worker = PgdrProcess.start(logs, env, "worker");
+  }
+
+  @AfterEach
+  void labDown() throws Exception {
+    if (worker != null) {
+      worker.kill();
+    }
+    if (lab != null) {
+      lab.down(line -> { });
+    }
+  }
+
+  @Test
+  void restoreBringsBackTheLatestValidBackupPassesOverADamagedOneAndKeepsTheOldDatabase() throws Exception {
+    sql("INSERT INTO stories (title) SELECT 'story ' || g FROM generate_series(1, 5000) g");
+    sql("CREATE TABLE \"Chapters\" (id int PRIMARY KEY, story_id bigint REFERENCES stories(id), body text)");
+    sql("INSERT INTO \"Chapters\" SELECT g, g, repeat('x', g % 100) FROM generate_series(1, 3000) g");
+    String good = backupRun();
+    String atGoodBackup = fingerprint();
+
+    sql("INSERT INTO stories (title) SELECT 'late ' || g FROM generate_series(1, 100) g");
+    String damaged = backupRun();
+    assertNotEquals(good, damaged);
+    truncateOneDataObject(damaged);
+
+    CliRun list = PgdrProcess.run(logs, env, Duration.ofMinutes(2), "backup", "list", "--target", target(), "--output", "json");
+    assertEquals(0, list.exitCode(), list.toString());
+    JsonNode entries = Json.MAPPER.readTree(list.out()).path("entries");
+    assertEquals(damaged, entries.get(0).path("key").asText());
+    assertEquals(false, entries.get(0).path("valid").asBoolean(), entries.toString());
+    assertEquals(good, entries.get(1).path("key").asText());
+    assertEquals(true, entries.get(1).path("valid").asBoolean(), entries.toString());
+
+    // the corruption: rows damaged and lost in the live database
+    sql("UPDATE stories SET title = 'garbage' WHERE id % 3 = 0");
+    sql("DELETE FROM \"Chapters\" WHERE id > 1000");
+    String corrupted = fingerprint();
+
+    CliRun run = PgdrProcess.run(logs, env, Duration.ofMinutes(5),
+        "restore", "--target", target(), "--yes", "--follow", "--output", "json");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("succeeded", report.path("outcome").asText(), report.toString());
+    assertEquals(good, report.path("restore").path("backupKey").asText(), "the damaged newer backup was passed over");
+    assertTrue(report.toString().contains("skipped " + damaged), "the report names the damaged backup and why");
+    assertEquals(atGoodBackup, fingerprint(), "the live database holds exactly the backup's data");
+    String kept = report.path("restore").path("previousKeptAs").asText();
+    assertTrue(kept.startsWith("fabrica_db_before_"), kept);
+    assertEquals(corrupted, fingerprint(kept), "the replaced database is kept, as it was");
+    try (KubernetesClient kubernetes = lab.kubernetesClient()) {
+      assertEquals(3, kubernetes.apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).withName("fabrica-api").get().getSpec().getReplicas());
+      assertEquals(2, kubernetes.apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).withName("fabrica-workers").get().getSpec().getReplicas());
+    }
+  }
+
+  @Test
+  void aWorkerKilledMidRestoreIsReplacedAndTheRestoreResumesFromItsCheckpoint() throws Exception {
+    for (int t = 1; t <= 24; t++) {
+      sql(String.format("CREATE TABLE load_%02d AS SELECT g AS id, md5(g::text) || repeat('y', 200) AS body FROM generate_series(1, 20000) g", t));
+    }
+    backupRun();
+    String atBackup = fingerprint();
+    sql("DROP TABLE load_07");
+
+    PgdrProcess cli = PgdrProcess.start(logs, env, "restore", "--target", target(), "--yes", "--follow", "--output", "json");
+    // kill the worker once a few parts are committed in the database being restored, well before the end
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> partsCheckpointed() >= 3);
+    int doneAtKill = partsCheckpointed();
+    worker.kill();
+    worker = PgdrProcess.start(logs, env, "worker");
+
+    CliRun run = cli.await(Duration.ofMinutes(5));
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode restore = Json.MAPPER.readTree(run.out()).path("restore");
+    int already = restore.path("partsAlreadyDone").asInt();
+    assertTrue(already >= doneAtKill, "parts committed before the kill were not restored again: " + restore);
+    assertEquals(restore.path("partsTotal").asInt(), already + restore.path("partsRestored").asInt(),
+        "every part restored exactly once across the two attempts: " + restore);
+    assertEquals(atBackup, fingerprint(), "the restore is complete");
+  }
+
+  private String target() {
+    return status.targetFile().toString();
+  }
+
+  private String backupRun() throws Exception {
+    CliRun backup = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "backup", "run", "--target", target(), "--output", "json");
+    assertEquals(0, backup.exitCode(), backup.toString());
+    JsonNode entry = Json.MAPPER.readTree(backup.out());
+    assertTrue(entry.path("valid").asBoolean(), entry.toString());
+    Thread.sleep(1100); // backup names are per second
+    return entry.path("key").asText();
+  }
+
+  /** Overwrites the biggest data object of a backup with its first half, as an interrupted copy would. */
+  private void truncateOneDataObject(String manifestKey) {
+    String dir = manifestKey.substring(0, manifestKey.lastIndexOf('/') + 1);
+    try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(status.s3Endpoint())).forcePathStyle(true)
+        .region(Region.US_EAST_1).credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+      S3Object biggest = s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(dir + "data/")).contents().stream()
+          .max((a, b) -> Long.compare(a.size(), b.size())).orElseThrow();
+      byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(biggest.key())).asByteArray();
+      s3.putObject(b -> b.bucket(BUCKET).key(biggest.key()), RequestBody.fromBytes(java.util.Arrays.copyOf(bytes, bytes.length / 2)));
+    }
+  }
+
+  private int partsCheckpointed() {
+    try (Connection c = primary().connect("postgres"); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'fabrica_db_restore_%'")) {
+      if (!rs.next()) {
+        return 0;
+      }
+      try (Connection restoring = primary().connect(rs.getString(1)); Statement q = restoring.createStatement();
+           ResultSet parts = q.executeQuery("SELECT count(*) FROM pgdr_restore.parts")) {
+        parts.next();
+        return parts.getInt(1);
+      }
+    } catch (SQLException notYet) {
+      return 0;
+    }
+  }
+
+  private PostgresNode primary() {
+    return lab.pair().primary();
+  }
+
+  private void sql(String statement) throws SQLException {
+    try (Connection c = primary().connect(lab.pair().database()); Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  private String fingerprint() throws SQLException {
+    return fingerprint(lab.pair().database());
+  }
+
+  /** Every user table's name and the md5 of its rows in order: equal fingerprints, equal data. */
+  private String fingerprint(String database) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    try (Connection c = primary().connect(database); Statement s = c.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+          + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'pgdr', 'pgdr_restore') ORDER BY 1")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      for (String table : tables) {
+        try (ResultSet rs = s.executeQuery("SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM " + table + " t")) {
+          rs.next();
+          parts.add(table + ":" + rs.getLong(1) + ":" + rs.getString(2));
+        }
+      }
+    }
+    return String.join(" ", parts);
+  }
+}
