@@ -76,6 +76,7 @@ public final class S3Store implements AutoCloseable {
         "--server.ssl.enabled=false",
         "--com.adobe.testing.s3mock.httpPort=0",
         "--com.adobe.testing.s3mock.store.root=" + root.resolve("buckets"),
+        // buckets outlive the process: a lab daemon restarted over the same directory keeps its backups
         "--com.adobe.testing.s3mock.store.retainFilesOnExit=true",
         "--spring.main.sources=file:" + beans,
         "--pgdr.port-file=" + root.resolve(PORT_FILE));

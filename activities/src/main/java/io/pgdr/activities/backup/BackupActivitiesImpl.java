@@ -1,0 +1,46 @@
+package io.pgdr.activities.backup;
+
+import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.postgres.ActivityHeartbeat;
+import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.ports.BackupActivities;
+import io.pgdr.ports.BackupCatalog;
+import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.PostgresServer;
+import io.pgdr.target.BackupLocation;
+
+/**
+ * {@link BackupActivities} over S3 and the PostgreSQL client programs: the catalog from
+ * {@link BackupCatalogReader}, new backups from {@link BackupTaker}. Long calls heartbeat their
+ * progress when run inside an activity.
+ */
+public final class BackupActivitiesImpl implements BackupActivities {
+
+  private final BackupCatalogReader catalog;
+  private final BackupTaker taker;
+  private final ActivityHeartbeat heartbeat = new ActivityHeartbeat();
+
+  public BackupActivitiesImpl(CredentialResolver credentials, S3Clients s3) {
+    ClientPrograms programs = ClientPrograms.locate();
+    this.catalog = new BackupCatalogReader(s3, programs, heartbeat::accept);
+    this.taker = new BackupTaker(credentials, s3, programs);
+  }
+
+  /** Read-only: lists and reads, never writes. */
+  @Override
+  public BackupCatalog listBackups(BackupLocation location) {
+    return catalog.list(location);
+  }
+
+  /** Read-only: lists and reads, never writes. */
+  @Override
+  public BackupEntry checkBackup(BackupLocation location, String key) {
+    return catalog.check(location, key);
+  }
+
+  /** Idempotent under its backupId: a retry writes the same keys, and the manifest, written last, marks it complete. */
+  @Override
+  public BackupEntry takeBackup(BackupLocation location, PostgresServer server, String backupId) {
+    return taker.take(location, server, backupId, heartbeat::accept);
+  }
+}

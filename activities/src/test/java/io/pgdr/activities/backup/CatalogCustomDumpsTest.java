@@ -1,0 +1,156 @@
+package io.pgdr.activities.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgdr.activities.credentials.Credentials;
+import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.lab.PostgresBinaries;
+import io.pgdr.lab.PostgresPair;
+import io.pgdr.lab.RequiredComponent;
+import io.pgdr.ports.BackupCatalog;
+import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.PostgresServer;
+import io.pgdr.target.BackupLocation;
+import io.pgdr.target.SecretRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The catalog over dumps other tools stored ({@code pg_dump -Fc}, as runbook 004's latest.dump),
+ * made by the real pg_dump from a real server and read back through the real pg_restore: a
+ * truncated or corrupted dump is listed with pg_restore's reason and the older intact one is used.
+ */
+class CatalogCustomDumpsTest {
+
+  @TempDir static Path dir;
+  static S3Fixture s3;
+  static PostgresPair pair;
+  static byte[] olderDump;
+  static byte[] newerDump;
+  static BackupCatalogReader catalog;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "install PostgreSQL server programs: apt-get install postgresql");
+    s3 = S3Fixture.start(dir.resolve("s3"));
+    pair = PostgresPair.create(dir.resolve("pair"), progress -> { });
+    addRows(40_000);
+    olderDump = pgDump();
+    addRows(40_000);
+    newerDump = pgDump();
+    catalog = new BackupCatalogReader(s3.clients(), ClientPrograms.locate(), progress -> { });
+  }
+
+  @AfterAll
+  static void stopServers() {
+    if (pair != null) {
+      pair.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  void truncatedNewestDumpIsListedWithItsReasonAndTheOlderIntactOneIsUsed() {
+    BackupLocation location = s3.freshLocation();
+    s3.put(location.prefix() + "2026-11-20.dump", olderDump);
+    s3.put(location.prefix() + "2026-11-21.dump", Arrays.copyOf(newerDump, newerDump.length * 6 / 10));
+
+    BackupCatalog found = catalog.list(location);
+
+    BackupEntry truncated = found.entries().get(0);
+    assertEquals(location.prefix() + "2026-11-21.dump", truncated.key());
+    assertEquals(BackupEntry.CUSTOM, truncated.format());
+    assertFalse(truncated.valid());
+    assertTrue(truncated.reason().startsWith("damaged: its table of contents reads"), truncated.reason());
+    assertTrue(truncated.reason().endsWith("could not read from input file: end of file"), truncated.reason());
+    BackupEntry intact = found.latestValid().orElseThrow();
+    assertEquals(location.prefix() + "2026-11-20.dump", intact.key());
+    assertEquals(olderDump.length, intact.sizeBytes());
+  }
+
+  @Test
+  void corruptedDataIsCaughtByReadingTheWholeArchive() {
+    BackupLocation location = s3.freshLocation();
+    byte[] corrupted = newerDump.clone();
+    for (int i = corrupted.length / 2; i < corrupted.length / 2 + 512; i++) {
+      corrupted[i] ^= 0x55;
+    }
+    s3.put(location.prefix() + "latest.dump", corrupted);
+
+    BackupEntry entry = catalog.list(location).entries().get(0);
+
+    assertFalse(entry.valid());
+    assertTrue(entry.reason().startsWith("damaged: its table of contents reads"), entry.reason());
+    assertTrue(entry.reason().contains("could not uncompress data"), entry.reason());
+  }
+
+  @Test
+  void objectsThatAreNotDumpsAreListedWithTheirReason() {
+    BackupLocation location = s3.freshLocation();
+    s3.put(location.prefix() + "2026-11-19.dump", olderDump);
+    s3.put(location.prefix() + "2026-11-20.sql", "CREATE TABLE stories ();");
+    s3.put(location.prefix() + "2026-11-21.dump", new byte[0]);
+
+    BackupCatalog found = catalog.list(location);
+
+    assertEquals("empty object (0 bytes)", found.entries().get(0).reason());
+    assertEquals("not a readable pg_dump archive: input file does not appear to be a valid archive (too short?)",
+        found.entries().get(1).reason());
+    assertEquals(location.prefix() + "2026-11-19.dump", found.latestValid().orElseThrow().key());
+  }
+
+  @Test
+  void namedIntactDumpIsAcceptedWithWhatItsHeaderSays() {
+    BackupLocation location = s3.freshLocation();
+    s3.put(location.prefix() + "latest.dump", newerDump);
+    Instant stored = s3.client().headObject(b -> b.bucket(S3Fixture.BUCKET).key(location.prefix() + "latest.dump")).lastModified();
+
+    BackupEntry entry = catalog.check(location, "latest.dump");
+
+    assertTrue(entry.valid(), entry.reason());
+    assertEquals(location.prefix() + "latest.dump", entry.key());
+    assertEquals(newerDump.length, entry.sizeBytes());
+    assertTrue(entry.serverVersion().startsWith("15."), entry.serverVersion());
+    assertNotNull(entry.startTime(), "pg_dump's archive time");
+    assertFalse(entry.startTime().isAfter(stored));
+    // HEAD answers in whole seconds (an HTTP date), the listing in milliseconds
+    assertEquals(stored, entry.endTime().truncatedTo(ChronoUnit.SECONDS), "the object's last-modified time, an upper bound");
+    assertTrue(entry.reason().contains("end time is the object's last-modified time"), entry.reason());
+  }
+
+  private static void addRows(int rows) throws Exception {
+    try (Connection connection = pair.primary().connect(pair.database()); Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO stories (title) SELECT md5(g::text) || ' ' || md5((g * 7)::text) FROM generate_series(1, " + rows + ") g");
+    }
+  }
+
+  /** The real pg_dump's custom-format output, connected as the lab connects pgdr. */
+  private static byte[] pgDump() throws IOException, InterruptedException {
+    Path file = Files.createTempFile(dir, "dump", ".dump");
+    PostgresServer server = new PostgresServer("postgresql-0", pair.primary().host(), pair.primary().port(), pair.database(),
+        "fabrica-agentes", SecretRef.environment(pair.superuser(), "UNUSED"));
+    Process dump = ClientPrograms.locate()
+        .connected(server, null, new Credentials(pair.superuser(), pair.password()), "pg_dump", List.of("--format=custom"))
+        .redirectOutput(file.toFile())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    assertEquals(0, dump.waitFor(), "pg_dump failed");
+    return Files.readAllBytes(file);
+  }
+}
