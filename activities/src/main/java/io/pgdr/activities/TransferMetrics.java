@@ -12,7 +12,7 @@ import java.time.Duration;
  *   <li>{@code pgdr_restore_bytes_total} — bytes restored, counted as they go, so
  *       {@code rate(pgdr_restore_bytes_total[1m])} is the live rate;</li>
  *   <li>{@code pgdr_restore_rate_bytes_per_second} — the average rate of the last finished restore;</li>
- *   <li>{@code pgdr_restore_duration_seconds_{count,sum,max}} — finished restores.</li>
+ *   <li>{@code pgdr_restore_duration_seconds} (histogram) — finished restores.</li>
  * </ul>
  * The SDK labels them with the activity type, namespace and task queue. Outside an activity (a
  * unit test calling the adapter directly) every call does nothing.

@@ -1,5 +1,8 @@
 package io.pgdr.worker;
 
+import io.pgdr.run.RunSearchAttributes;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.testserver.TestServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -7,8 +10,9 @@ import java.net.ServerSocket;
 
 /**
  * Temporal's Java test service, in this process, bound to a loopback port so other pgdr processes
- * (the CLI, a second worker) can reach it. Real time, no time skipping. It has no Schedules and no
- * advanced visibility; history lives in memory and dies with the process.
+ * (the CLI, a second worker) can reach it. Real time, no time skipping. pgdr's search attributes
+ * are registered at start, as a real stack's set-up job does. It has no Schedules and no advanced
+ * visibility (no list queries); history lives in memory and dies with the process.
  */
 public final class EmbeddedTemporal implements AutoCloseable {
 
@@ -24,7 +28,20 @@ public final class EmbeddedTemporal implements AutoCloseable {
   public static EmbeddedTemporal start(int port) {
     int bound = port == 0 ? freePort() : port;
     // lockTimeSkipping=true: timers fire in real time, as in a real Temporal service
-    return new EmbeddedTemporal(TestServer.createPortBoundServer(bound, true), bound);
+    EmbeddedTemporal temporal = new EmbeddedTemporal(TestServer.createPortBoundServer(bound, true), bound);
+    temporal.registerSearchAttributes();
+    return temporal;
+  }
+
+  /** The test service keeps one set of search attributes for every namespace. */
+  private void registerSearchAttributes() {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder().setTarget(address()).validateAndBuildWithDefaults());
+    try {
+      RunSearchAttributes.register(operator, TemporalConnection.DEFAULT_NAMESPACE);
+    } finally {
+      operator.shutdownNow();
+    }
   }
 
   public String address() {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MonitoringEndpoint implements AutoCloseable {
 
-  /** The port Prometheus exporters conventionally use for an application's own metrics. */
+  /** The OpenTelemetry Prometheus exporter's port: registered for application metrics, rarely taken. */
   public static final int DEFAULT_PORT = 9464;
 
   private static final Logger log = LoggerFactory.getLogger(MonitoringEndpoint.class);

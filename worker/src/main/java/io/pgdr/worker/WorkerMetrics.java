@@ -2,11 +2,14 @@ package io.pgdr.worker;
 
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
@@ -24,9 +27,27 @@ import org.slf4j.LoggerFactory;
 public final class WorkerMetrics implements AutoCloseable {
 
   /** Counters and gauges reach the registry at this pace; Prometheus scrapes every 15 s or more. */
-  public static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
 
   private static final Logger log = LoggerFactory.getLogger(WorkerMetrics.class);
+
+  /**
+   * The SDK's histograms end at 30 s, made for task latencies; pgdr's measure RTOs, approval waits
+   * and restores, from seconds to hours, so theirs span that.
+   */
+  private static final MeterFilter HUMAN_SCALE_HISTOGRAMS = new MeterFilter() {
+    @Override
+    public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+      if (!id.getName().startsWith("pgdr_")) {
+        return config;
+      }
+      return DistributionStatisticConfig.builder()
+          .minimumExpectedValue((double) Duration.ofSeconds(1).toNanos())
+          .maximumExpectedValue((double) Duration.ofHours(24).toNanos())
+          .build()
+          .merge(config);
+    }
+  };
 
   private final PrometheusMeterRegistry registry;
   private final Scope scope;
@@ -43,8 +64,9 @@ public final class WorkerMetrics implements AutoCloseable {
   }
 
   /** @param reportInterval how often the SDK's scope reports into the registry (tests use a short one) */
-  public static WorkerMetrics start(Duration reportInterval) {
+  static WorkerMetrics start(Duration reportInterval) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(HUMAN_SCALE_HISTOGRAMS);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);

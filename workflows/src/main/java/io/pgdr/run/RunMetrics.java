@@ -11,9 +11,9 @@ import java.util.Map;
  * worker replays it. The worker exports them on {@code /metrics} (names as Prometheus shows them):
  * <ul>
  *   <li>{@code pgdr_runs_total{scenario,outcome,rto_breached}} — finished runs;</li>
- *   <li>{@code pgdr_run_rto_seconds_{count,sum,max}{scenario,outcome}} — measured RTO, incident
- *       start to verified, of the runs that have one;</li>
- *   <li>{@code pgdr_approval_wait_seconds_{count,sum,max}{scenario}} — asked to decided.</li>
+ *   <li>{@code pgdr_run_rto_seconds{scenario,outcome}} (histogram) — measured RTO, incident start
+ *       to verified, of the runs that have one;</li>
+ *   <li>{@code pgdr_approval_wait_seconds{scenario}} (histogram) — asked to decided.</li>
  * </ul>
  * The SDK adds its own labels (namespace, task_queue, workflow_type).
  */

@@ -1,0 +1,217 @@
+package io.pgdr.activities.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.target.DatabaseTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy/kubernetes/role.yaml grants exactly what the worker's Kubernetes calls need: every
+ * adapter method (and the credential lookup) runs against the API server, each request it makes is
+ * turned into the RBAC permission it needs, and that set must equal the Role's. A new call without
+ * a Role rule fails here, and so does a rule no call uses; so does a new class holding a client.
+ */
+@EnableKubernetesMockClient(crud = true)
+class RbacRoleTest {
+
+  private static final Path ROLE = Path.of(System.getProperty("basedir", "."), "..", "deploy", "kubernetes", "role.yaml");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** One run of each method of the port, in an order a recovery could take. */
+  private static final Map<String, Consumer<KubernetesActivities>> CALLS = new LinkedHashMap<>();
+
+  static {
+    DatabaseTarget target = FabricaCluster.target();
+    CALLS.put("describeCluster", k -> k.describeCluster(target));
+    CALLS.put("fencePod", k -> k.fencePod(target, "postgresql-0", "run-1"));
+    CALLS.put("repointService", k -> k.repointService(target, "postgresql-1"));
+    CALLS.put("repointConfigMap", k -> k.repointConfigMap(target, "postgresql-1"));
+    CALLS.put("restartDeployments", k -> k.restartDeployments(target, "run-1"));
+    CALLS.put("stopWriters", k -> k.stopWriters(target, "run-1"));
+    CALLS.put("restartWriters", k -> k.restartWriters(target, Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+  }
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+
+  @Test
+  void everyMethodOfTheKubernetesPortIsCalledHere() {
+    Set<String> declared = Arrays.stream(KubernetesActivities.class.getMethods())
+        .map(Method::getName)
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(declared, new TreeSet<>(CALLS.keySet()), "add the new method to CALLS, then its rule to role.yaml");
+  }
+
+  @Test
+  void onlyTheAdapterAndTheCredentialLookupTalkToKubernetes() throws IOException {
+    Path sources = Path.of(System.getProperty("basedir", "."), "src", "main", "java");
+    Set<String> users;
+    try (var files = Files.walk(sources)) {
+      users = files.filter(file -> file.toString().endsWith(".java"))
+          .filter(file -> read(file).contains("import io.fabric8.kubernetes.client.KubernetesClient;"))
+          .map(file -> file.getFileName().toString())
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "KubernetesActivitiesImpl.java"), users,
+        "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
+  }
+
+  @Test
+  void theRoleGrantsExactlyWhatTheWorkerCalls() throws Exception {
+    FabricaCluster.seed(client);
+    recordedRequests(); // the seeding's own requests are not the worker's
+    KubernetesActivities activities = new KubernetesActivitiesImpl(client);
+    CALLS.values().forEach(call -> call.accept(activities));
+    DatabaseTarget target = FabricaCluster.target();
+    new CredentialResolver(client, name -> null).resolve(target.postgres().credentials(), target.namespace());
+
+    List<ApiCall> calls = recordedRequests().stream().map(ApiCall::of).toList();
+    List<Rule> rules = rules();
+
+    List<String> denied = calls.stream()
+        .filter(call -> rules.stream().noneMatch(rule -> rule.allows(call)))
+        .map(ApiCall::toString)
+        .distinct()
+        .toList();
+    assertEquals(List.of(), denied, "calls role.yaml does not allow");
+
+    Set<String> used = calls.stream().map(ApiCall::permission).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> granted = rules.stream().flatMap(rule -> rule.permissions().stream()).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(used, granted, "role.yaml grants exactly the permissions the calls need");
+  }
+
+  @Test
+  void requestsMapToTheirRbacPermission() {
+    assertEquals("apps/statefulsets:get", ApiCall.of("GET", "/apis/apps/v1/namespaces/ns/statefulsets/postgresql").permission());
+    assertEquals("/pods:list", ApiCall.of("GET", "/api/v1/namespaces/ns/pods?labelSelector=app%3Dpostgresql").permission());
+    assertEquals("/pods:watch", ApiCall.of("GET", "/api/v1/namespaces/ns/pods?watch=true").permission());
+    assertEquals("/pods/log:get", ApiCall.of("GET", "/api/v1/namespaces/ns/pods/postgresql-0/log").permission());
+    assertEquals("/services:patch", ApiCall.of("PATCH", "/api/v1/namespaces/ns/services/postgresql").permission());
+    assertEquals("apps/deployments:create", ApiCall.of("POST", "/apis/apps/v1/namespaces/ns/deployments").permission());
+    assertEquals("/pods:deletecollection", ApiCall.of("DELETE", "/api/v1/namespaces/ns/pods").permission());
+    assertEquals("/namespaces:get", ApiCall.of("GET", "/api/v1/namespaces/ns").permission());
+  }
+
+  private List<RecordedRequest> recordedRequests() throws InterruptedException {
+    List<RecordedRequest> requests = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      requests.add(request);
+    }
+    return requests;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<Rule> rules() throws IOException {
+    JsonNode role = YAML.readTree(ROLE.toFile());
+    assertEquals("Role", role.path("kind").asText(), ROLE + " holds a namespaced Role");
+    List<Rule> rules = new ArrayList<>();
+    for (JsonNode rule : role.path("rules")) {
+      rules.add(new Rule(strings(rule.path("apiGroups")), strings(rule.path("resources")),
+          strings(rule.path("verbs")), strings(rule.path("resourceNames"))));
+    }
+    assertTrue(!rules.isEmpty(), ROLE + " has no rules");
+    return rules;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> values = new ArrayList<>();
+    array.forEach(value -> values.add(value.asText()));
+    return values;
+  }
+
+  /** A request to the API server as RBAC sees it; the core API group is "". */
+  record ApiCall(String group, String resource, String verb, String name) {
+
+    static ApiCall of(RecordedRequest request) {
+      return of(request.getMethod(), request.getPath());
+    }
+
+    /** {@code /api/v1/namespaces/NS/RESOURCE[/NAME[/SUB]]} or {@code /apis/GROUP/VERSION/namespaces/NS/...}. */
+    static ApiCall of(String method, String pathAndQuery) {
+      int q = pathAndQuery.indexOf('?');
+      String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+      String query = q < 0 ? "" : pathAndQuery.substring(q + 1);
+      List<String> parts = Arrays.asList(path.replaceFirst("^/", "").split("/"));
+      String group = parts.get(0).equals("api") ? "" : parts.get(1);
+      List<String> rest = parts.subList(parts.get(0).equals("api") ? 2 : 3, parts.size());
+      if (rest.size() > 2 && rest.get(0).equals("namespaces")) { // a namespaced resource, not a namespace itself
+        rest = rest.subList(2, rest.size());
+      }
+      String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
+      String name = rest.size() > 1 ? rest.get(1) : null;
+      boolean watch = Arrays.asList(query.split("&")).contains("watch=true");
+      String verb = switch (method) {
+        case "GET" -> watch ? "watch" : name == null ? "list" : "get";
+        case "POST" -> "create";
+        case "PUT" -> "update";
+        case "PATCH" -> "patch";
+        case "DELETE" -> name == null ? "deletecollection" : "delete";
+        default -> throw new IllegalArgumentException("no RBAC verb for " + method + " " + pathAndQuery);
+      };
+      return new ApiCall(group, resource, verb, name);
+    }
+
+    String permission() {
+      return group + "/" + resource + ":" + verb;
+    }
+
+    @Override
+    public String toString() {
+      return permission() + (name == null ? "" : " " + name);
+    }
+  }
+
+  /** One rule of the Role; an empty resourceNames means any name. */
+  record Rule(List<String> apiGroups, List<String> resources, List<String> verbs, List<String> resourceNames) {
+
+    boolean allows(ApiCall call) {
+      return apiGroups.contains(call.group()) && resources.contains(call.resource()) && verbs.contains(call.verb())
+          && (resourceNames.isEmpty() || resourceNames.contains(call.name()));
+    }
+
+    Set<String> permissions() {
+      Set<String> permissions = new TreeSet<>();
+      for (String group : apiGroups) {
+        for (String resource : resources) {
+          for (String verb : verbs) {
+            permissions.add(group + "/" + resource + ":" + verb);
+          }
+        }
+      }
+      return permissions;
+    }
+  }
+}
