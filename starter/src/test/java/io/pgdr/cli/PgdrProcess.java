@@ -34,6 +34,8 @@ final class PgdrProcess {
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // any free port for each worker's metrics endpoint: a worker left from an earlier test must not block the next
+    builder.environment().put("PGDR_METRICS_PORT", "0");
     builder.environment().putAll(env);
     return new PgdrProcess(builder.start(), out, err);
   }

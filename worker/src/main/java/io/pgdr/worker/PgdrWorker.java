@@ -36,6 +36,10 @@ public final class PgdrWorker implements AutoCloseable {
         // its private queue. A real server reroutes after a timeout, Temporal's Java test service
         // (the embedded mode) never does; recovery histories are short, so full replays cost little.
         .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
+        // A restore heartbeats its progress; by default the SDK forwards a heartbeat at most every
+        // 80% of the heartbeat timeout (24 s for a restore), so `pgdr status --follow` would show a
+        // bar that moves twice a minute. Once a second is cheap and keeps the bar live.
+        .setMaxHeartbeatThrottleInterval(Duration.ofSeconds(1))
         .build());
     Registrations.register(worker, kubernetes);
     factory.start();

@@ -1,7 +1,10 @@
 package io.pgdr.worker;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.activities.backup.BackupActivitiesImpl;
+import io.pgdr.activities.backup.S3Clients;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
@@ -17,9 +20,13 @@ final class Registrations {
   static void register(Worker worker, KubernetesClient kubernetes) {
     worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
+    // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
+    S3Clients s3 = new S3Clients();
     worker.registerActivitiesImplementations(
         new KubernetesActivitiesImpl(kubernetes),
         new PostgresActivitiesImpl(credentials),
+        new BackupActivitiesImpl(credentials, s3),
+        new RestoreActivitiesImpl(credentials, s3),
         new NotificationActivitiesImpl());
   }
 }
