@@ -1,5 +1,7 @@
 package io.pgdr.lab;
 
+import io.pgdr.run.RunSearchAttributes;
+
 import io.pgdr.target.TargetYaml;
 import io.temporal.testserver.TestServer;
 import java.io.IOException;
@@ -71,6 +73,8 @@ public final class LabDaemon {
     int temporalPort = PostgresPair.freePort();
     // true locks time skipping: workflow timers (RTO clock, approval timeouts) run in real time
     temporal = TestServer.createPortBoundServer(temporalPort, true);
+    // every run carries pgdr's search attributes from its start; the service refuses unknown ones
+    RunSearchAttributes.registerAt("127.0.0.1:" + temporalPort, "default");
 
     String s3Endpoint = s3.join().endpoint();
 

@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Approve and reject: checked here against the run's pending request with the same rules the
- * workflow applies (so a mistake is an error now, not a silent warning later), then signalled,
- * then confirmed by reading the run's status back.
+ * Approve and reject. When a worker answers, the decision goes as the update {@code decide}: the run
+ * checks it at once (step pending, approver allowed, RPO override) and a refusal is an error here.
+ * When none answers (a worker restarting), it goes as a signal, which Temporal keeps in the run's
+ * history until a worker applies the same checks.
  */
 abstract class DecisionOptions implements Callable<Integer> {
 
@@ -45,38 +46,43 @@ abstract class DecisionOptions implements Callable<Integer> {
       throw CliException.badInput(workflowId + " has ended; there is nothing to decide", "pgdr status " + workflowId);
     }
     String who = by == null || by.isBlank() ? Operator.name() : by;
-    Optional<RunStatus> status = runs.status(workflowId);
-    String step = status.map(s -> check(workflowId, s, who)).orElse("the pending step");
-    if (status.isEmpty()) {
-      // No worker answers now (it may be restarting): the decision is still recorded in the run's
-      // history, and the workflow applies the same checks when a worker picks it up.
-      spec.commandLine().getErr().printf("no worker answers %s right now; sending the decision anyway: the run checks it when a worker is back%n", workflowId);
+    ApprovalDecision decision = new ApprovalDecision(who, reason, overrideRpo());
+    Optional<ApprovalRequest> pending = runs.status(workflowId).map(status -> pendingOf(workflowId, status));
+    boolean recorded;
+    try {
+      recorded = runs.decide(workflowId, pending.map(ApprovalRequest::step).orElse(null), decision, approve());
+    } catch (CliException refused) {
+      throw CliException.badInput(refused.getMessage(), pending.map(p -> hintFor(p, who)).orElse(refused.hint()));
     }
-    runs.decide(workflowId, new ApprovalDecision(who, reason, overrideRpo()), approve());
+    String step = pending.map(ApprovalRequest::step).orElse("the pending step");
     String verdict = approve() ? "approved" : "rejected";
-    spec.commandLine().getErr().printf("%s: %s %s by %s%n", workflowId, step, verdict, who);
+    spec.commandLine().getErr().printf("%s: %s %s by %s%s%n", workflowId, step, verdict, who, recorded ? ""
+        : " (sent; no worker answers right now: the run checks it when a worker is back)");
     if (output.json()) {
-      spec.commandLine().getOut().println(Json.write(new DecisionSent(workflowId, step, verdict, who, reason)));
+      spec.commandLine().getOut().println(Json.write(new DecisionSent(workflowId, step, verdict, who, reason, recorded)));
     }
     return ExitCodes.OK;
   }
 
-  /** The workflow's own rules, checked before sending so a mistake is reported now. @return the pending step */
-  private String check(String workflowId, RunStatus status, String who) {
-    ApprovalRequest pending = status.pendingApproval();
-    if (pending == null) {
+  private static ApprovalRequest pendingOf(String workflowId, RunStatus status) {
+    if (status.pendingApproval() == null) {
       throw CliException.badInput(workflowId + " awaits no approval (phase " + status.phase() + ", step " + status.currentStep() + ")",
           "pgdr status " + workflowId);
     }
-    if (!pending.allowedApprovers().isEmpty() && !pending.allowedApprovers().contains(who)) {
-      throw CliException.badInput(who + " may not decide on " + workflowId + "; approvers: " + pending.allowedApprovers(), null);
-    }
-    if (approve() && pending.rpoExceeded() && !overrideRpo()) {
-      throw CliException.badInput("the estimated loss (" + pending.estimatedLossBytes() + " bytes, " + pending.estimatedLossSeconds()
-          + " s) is above the RPO", "to accept it, approve with --override-rpo");
-    }
-    return pending.step();
+    return status.pendingApproval();
   }
 
-  record DecisionSent(String run, String step, String decision, String by, String reason) {}
+  /** What to do about a refusal, from what the run asked for. */
+  private String hintFor(ApprovalRequest pending, String who) {
+    if (approve() && pending.rpoExceeded() && !overrideRpo()) {
+      return "to accept a loss above the RPO, approve with --override-rpo";
+    }
+    if (!pending.allowedApprovers().isEmpty() && !pending.allowedApprovers().contains(who)) {
+      return "decide as one of " + pending.allowedApprovers() + " with --by NAME";
+    }
+    return "pgdr status " + Runs.workflowId(run);
+  }
+
+  /** @param recorded the run recorded the decision (update); false when it was signalled for a worker to check later */
+  record DecisionSent(String run, String step, String decision, String by, String reason, boolean recorded) {}
 }

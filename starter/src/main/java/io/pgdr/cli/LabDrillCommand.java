@@ -93,7 +93,7 @@ final class LabDrillCommand implements Callable<Integer> {
         err.flush();
 
         ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-            RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+            RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, killedAt));
         ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
         String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
             new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval)));

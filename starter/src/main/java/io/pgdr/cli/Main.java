@@ -12,24 +12,39 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(commandLine(out, err, Colours.terminalAllows()).execute(args));
   }
 
-  /** Runs one command line with the given writers: what tests call. */
+  /** Runs one command line with the given writers, in plain text: what tests call. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = commandLine(out, err);
-    return cli.execute(args);
+    return commandLine(out, err, false).execute(args);
   }
 
-  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+  /** @param terminal out and err reach a person's terminal that shows colours */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean terminal) {
     CommandLine cli = new CommandLine(new PgdrCommand());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setExecutionStrategy(parseResult -> {
+      if (terminal && !asksForJson(parseResult)) {
+        Colours.useFor(out, err);
+      }
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean verbose = parseResult.expandedArgs().contains("-v") || parseResult.expandedArgs().contains("--verbose");
       return report(commandLine.getErr(), e, verbose);
     });
     return cli;
+  }
+
+  /** Whether the command run has {@code --output json}: its output is for programs, never coloured. */
+  private static boolean asksForJson(CommandLine.ParseResult parseResult) {
+    return parseResult.asCommandLineList().stream()
+        .flatMap(command -> command.getCommandSpec().mixins().values().stream())
+        .anyMatch(mixin -> mixin.userObject() instanceof OutputOptions output && output.json());
   }
 
   /** One line with what went wrong and a hint; the stack trace only with -v. */

@@ -10,9 +10,11 @@ import picocli.CommandLine.Command;
         RestoreCommand.class,
         BackupCommand.class,
         StatusCommand.class,
+        ListCommand.class,
         ApproveCommand.class,
         RejectCommand.class,
         WorkerCommand.class,
         LabCommand.class,
+        CompletionCommand.class,
         picocli.CommandLine.HelpCommand.class})
 public final class PgdrCommand {}

@@ -43,7 +43,7 @@ final class PromoteReplicaCommand implements Callable<Integer> {
     Instant incident = parseIncidentStart(incidentStart);
     WorkflowClient client = temporal.connection().client();
     ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-        RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+        RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, incident));
     ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
     String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
         new ReplicaPromotionRequest(target, incident, Operator.name(), preApproval)));

@@ -7,13 +7,14 @@ import io.pgdr.run.StepRecord;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** Reports and statuses as a person reads them. */
+/** Reports and statuses as a person reads them (outcomes in colour at a terminal, see {@link Colours}). */
 final class ReportView {
 
   private ReportView() {}
 
   static void printReport(PrintWriter out, RecoveryReport r) {
-    out.printf("%s of %s: %s%n", r.scenario(), r.database(), r.outcome().toUpperCase());
+    Colours colours = Colours.of(out);
+    out.printf("%s of %s: %s%n", r.scenario(), r.database(), colours.outcome(r.outcome(), r.outcome().toUpperCase()));
     out.printf("  %s%n", r.message());
     out.printf("  run            %s%n", r.workflowId());
     out.printf("  incident start %s%n", r.incidentStart());
@@ -23,7 +24,7 @@ final class ReportView {
     if (r.rto() != null) {
       out.printf("  RTO            %s measured, objective %ds%s%n",
           r.rto().measuredSeconds() == null ? "not recovered," : String.format("%.2fs", r.rto().measuredSeconds()),
-          r.rto().objectiveSeconds(), r.rto().breached() ? " (BREACHED)" : "");
+          r.rto().objectiveSeconds(), r.rto().breached() ? colours.alarm(" (BREACHED)") : "");
     }
     if (r.rpo() != null) {
       out.printf("  RPO            %d bytes, %.1fs lost (objective %ds; %s)%n",
@@ -33,7 +34,7 @@ final class ReportView {
       out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.by() == null ? "-" : a.by(), a.at(),
           a.reason() == null ? "" : " (" + a.reason() + ")");
     }
-    printSteps(out, r.steps());
+    printSteps(out, colours, r.steps());
     if (r.verification() != null) {
       out.printf("  verified       rows %s; connections %s%n", r.verification().rowCounts(), r.verification().connections());
     }
@@ -41,22 +42,24 @@ final class ReportView {
   }
 
   static void printStatus(PrintWriter out, String workflowId, RunStatus s) {
+    Colours colours = Colours.of(out);
     out.printf("%s (%s of %s): %s, step %s%s%n", workflowId, s.scenario(), s.database(), s.phase(), s.currentStep(),
-        s.rtoBreached() ? ", RTO BREACHED" : "");
+        s.rtoBreached() ? colours.alarm(", RTO BREACHED") : "");
     if (s.pendingApproval() != null) {
       out.printf("  awaiting approval until %s: %s%n", s.pendingApproval().deadline(), s.pendingApproval().summary());
     }
     for (String warning : s.warnings()) {
-      out.printf("  ! %s%n", warning);
+      out.printf("  %s %s%n", colours.alarm("!"), warning);
     }
-    printSteps(out, s.steps());
+    printSteps(out, colours, s.steps());
     out.flush();
   }
 
-  static void printSteps(PrintWriter out, List<StepRecord> steps) {
+  private static void printSteps(PrintWriter out, Colours colours, List<StepRecord> steps) {
     out.printf("  %-18s %-10s %9s  %s%n", "STEP", "OUTCOME", "SECONDS", "DETAIL");
     for (StepRecord step : steps) {
-      out.printf("  %-18s %-10s %9s  %s%n", step.name(), step.outcome(),
+      // padded before it is painted, so the columns stay aligned
+      out.printf("  %-18s %s %9s  %s%n", step.name(), colours.outcome(step.outcome(), String.format("%-10s", step.outcome())),
           step.seconds() == null ? "-" : String.format("%.3f", step.seconds()), step.detail() == null ? "" : step.detail());
     }
   }

@@ -49,7 +49,7 @@ final class RestoreCommand implements Callable<Integer> {
     Instant incident = PromoteReplicaCommand.parseIncidentStart(incidentStart);
     WorkflowClient client = temporal.connection().client();
     RestoreFromBackupWorkflow run = client.newWorkflowStub(RestoreFromBackupWorkflow.class,
-        RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO));
+        RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO, incident));
     ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
     String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::restore,
         new RestoreRequest(target, incident, Operator.name(), backupKey, preApproval)));

@@ -32,6 +32,7 @@ final class RunFollower {
   private final boolean askAtTerminal;
   private final Set<String> shown = new HashSet<>();
   private final ProgressBar bar;
+  private final Colours colours;
   private Instant promptedFor;
 
   RunFollower(Runs runs, PrintWriter progress, boolean askAtTerminal) {
@@ -39,6 +40,7 @@ final class RunFollower {
     this.progress = progress;
     this.askAtTerminal = askAtTerminal;
     this.bar = new ProgressBar(progress, System.console() != null);
+    this.colours = Colours.of(progress);
   }
 
   RecoveryReport follow(String run) throws InterruptedException {
@@ -91,9 +93,14 @@ final class RunFollower {
     String answer = console.readLine("  Approve %s? [y/N] ", pending.step() + " of " + pending.candidate());
     boolean approve = answer != null && answer.trim().toLowerCase().startsWith("y");
     String reason = console.readLine("  Reason: ");
-    runs.decide(run, new ApprovalDecision(Operator.name(), reason == null || reason.isBlank() ? "answered at the terminal" : reason,
-        approve && pending.rpoExceeded()), approve);
-    progress.printf("  %s by %s%n", approve ? "approved" : "rejected", Operator.name());
+    ApprovalDecision decision = new ApprovalDecision(Operator.name(), reason == null || reason.isBlank() ? "answered at the terminal" : reason,
+        approve && pending.rpoExceeded());
+    try {
+      runs.decide(run, pending.step(), decision, approve);
+      progress.printf("  %s by %s%n", approve ? "approved" : "rejected", Operator.name());
+    } catch (CliException refused) {
+      progress.printf("  not taken: %s%n  answer with: pgdr approve|reject %s --by NAME --reason \"...\"%n", refused.getMessage(), run);
+    }
   }
 
   private static String currentStepOutcome(RunStatus status) {
@@ -107,7 +114,8 @@ final class RunFollower {
     }
     bar.finish();
     if (shown.add(key)) {
-      progress.printf("  [%s] %-16s %s%s%n", step.end() == null ? step.start() : step.end(), step.name(), step.outcome(),
+      progress.printf("  [%s] %-16s %s%s%n", step.end() == null ? step.start() : step.end(), step.name(),
+          colours.outcome(step.outcome(), step.outcome()),
           step.detail() == null || step.end() == null ? "" : ": " + step.detail());
     }
   }

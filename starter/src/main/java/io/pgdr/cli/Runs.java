@@ -2,8 +2,10 @@ package io.pgdr.cli;
 
 import io.pgdr.ports.TransferProgress;
 import io.temporal.api.common.v1.Payloads;
-
 import io.pgdr.run.ApprovalDecision;
+import io.pgdr.run.ApprovalRecord;
+import io.pgdr.run.RecoveryRun;
+import io.pgdr.run.StepDecision;
 import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
@@ -12,6 +14,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.Optional;
@@ -97,14 +100,55 @@ final class Runs {
   }
 
   private static final Duration QUERY_PATIENCE = Duration.ofSeconds(3);
+  /** Longer than a query's: an update is answered by a workflow task, after the one in progress. */
+  private static final Duration UPDATE_PATIENCE = Duration.ofSeconds(10);
   private static final ExecutorService QUERIES = Executors.newCachedThreadPool(task -> {
     Thread thread = new Thread(task, "pgdr-status-query");
     thread.setDaemon(true); // an unanswered query must not keep the CLI alive
     return thread;
   });
 
+  /** Sends a decision by signal, checked by the run when it reads it. */
   void decide(String run, ApprovalDecision decision, boolean approve) {
+    decide(run, null, decision, approve);
+  }
+
+  /**
+   * Sends a decision on the pending {@code step}. When a worker answers, by the update
+   * {@code decide}: the run checks it at once, and a refusal is an error here. Otherwise (no worker
+   * now, or {@code step} unknown because none answered the status query) by signal: Temporal keeps
+   * it in the run's history even with no worker up, and the run checks it when a worker is back.
+   * Should an update go unanswered after all, the signal follows it; the run takes the first valid
+   * decision and shows a second one as a warning.
+   *
+   * @return true when the run recorded the decision, false when it was only signalled
+   * @throws CliException the run refused the decision, with its reason
+   */
+  boolean decide(String run, String step, ApprovalDecision decision, boolean approve) {
+    if (step != null) {
+      StepDecision update = new StepDecision(step, approve, decision.by(), decision.reason(), decision.overrideRpo());
+      CompletableFuture<ApprovalRecord> answer = CompletableFuture.supplyAsync(
+          () -> stub(run).update(RecoveryRun.DECIDE, ApprovalRecord.class, update), QUERIES);
+      try {
+        answer.get(UPDATE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof WorkflowUpdateException refused) {
+          throw CliException.badInput(workflowId(run) + " refused the decision: " + reasonOf(refused), "pgdr status " + workflowId(run));
+        }
+      } catch (TimeoutException e) {
+        answer.cancel(true);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     stub(run).signal(approve ? "approve" : "reject", decision);
+    return false;
+  }
+
+  private static String reasonOf(WorkflowUpdateException refused) {
+    return refused.getCause() instanceof ApplicationFailure failure ? failure.getOriginalMessage()
+        : refused.getCause() == null ? refused.getMessage() : refused.getCause().getMessage();
   }
 
   /** Waits for the run to end and returns its report, also for a failed run (carried in the failure). */

@@ -1,8 +1,6 @@
 package io.pgdr.worker;
 
 import io.pgdr.run.RunSearchAttributes;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.testserver.TestServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,19 +27,9 @@ public final class EmbeddedTemporal implements AutoCloseable {
     int bound = port == 0 ? freePort() : port;
     // lockTimeSkipping=true: timers fire in real time, as in a real Temporal service
     EmbeddedTemporal temporal = new EmbeddedTemporal(TestServer.createPortBoundServer(bound, true), bound);
-    temporal.registerSearchAttributes();
+    // the test service keeps one set of search attributes for every namespace
+    RunSearchAttributes.registerAt(temporal.address(), TemporalConnection.DEFAULT_NAMESPACE);
     return temporal;
-  }
-
-  /** The test service keeps one set of search attributes for every namespace. */
-  private void registerSearchAttributes() {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setTarget(address()).validateAndBuildWithDefaults());
-    try {
-      RunSearchAttributes.register(operator, TemporalConnection.DEFAULT_NAMESPACE);
-    } finally {
-      operator.shutdownNow();
-    }
   }
 
   public String address() {

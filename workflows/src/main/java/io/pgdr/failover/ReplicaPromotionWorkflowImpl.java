@@ -1,8 +1,6 @@
 package io.pgdr.failover;
 
 import io.pgdr.ports.FenceResult;
-import io.pgdr.ports.KubernetesActivities;
-import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
@@ -23,12 +21,6 @@ import java.util.List;
 import java.util.Map;
 
 public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements ReplicaPromotionWorkflow {
-
-  private final KubernetesActivities kubernetes = ActivityStubs.kubernetes();
-  private final KubernetesActivities kubernetesQuick = ActivityStubs.kubernetesQuick();
-  private final PostgresActivities postgres = ActivityStubs.postgres();
-  private final PostgresActivities postgresQuick = ActivityStubs.postgresQuick();
-  private final PostgresActivities promotion = ActivityStubs.promotion();
 
   private CandidateChoice choice;
   private List<ServerState> servers = List.of();
@@ -57,11 +49,11 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       if (!decision.approved()) {
         return finish(RecoveryReport.ABORTED, abortMessage(decision));
       }
-      phase = "recovering";
+      phase("recovering");
       PostgresServer candidate = byPod.get(choice.pod());
       timeline.step("fence", () -> fenceAllBut(candidate.pod(), byPod));
       try {
-        timeline.step("promote", () -> promotion.promoteServer(candidate));
+        timeline.step("promote", () -> ActivityStubs.promotion("promote " + candidate.pod()).promoteServer(candidate));
       } catch (ActivityFailure e) {
         return finish(RecoveryReport.FAILED, "promotion of " + candidate.pod() + " failed: " + Timeline.rootMessage(e)
             + ". The old primary is fenced; the Service and ConfigMap still point where they did; apps were not restarted.");
@@ -69,17 +61,20 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       timeline.step("repoint", () -> {
         // independent objects: both must be repointed before the apps restart, in any order
         Promise.allOf(
-            Async.procedure(kubernetesQuick::repointService, target, candidate.pod()),
-            Async.procedure(kubernetesQuick::repointConfigMap, target, candidate.pod())).get();
+            Async.procedure(ActivityStubs.kubernetesQuick("repoint Service " + target.service() + " to " + candidate.pod())::repointService,
+                target, candidate.pod()),
+            Async.procedure(ActivityStubs.kubernetesQuick("repoint ConfigMap " + (target.configMap() == null ? "(none)" : target.configMap().name())
+                + " to " + candidate.pod())::repointConfigMap, target, candidate.pod())).get();
         timeline.note("Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " -> " + candidate.pod());
       });
       timeline.step("restart-apps", () -> {
-        List<String> restarted = kubernetes.restartDeployments(target, runId());
+        List<String> restarted = ActivityStubs.kubernetes("rollout restart " + (target.deployments().isEmpty() ? "no Deployments"
+            : String.join(", ", target.deployments()))).restartDeployments(target, runId());
         timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
       });
-      phase = "verifying";
-      VerificationResult verification = timeline.step("verify",
-          () -> postgres.verifyPrimary(candidate, target.verification().integrityTables(), runId()));
+      phase("verifying");
+      VerificationResult verification = timeline.step("verify", () -> ActivityStubs.postgres("verify " + candidate.pod())
+          .verifyPrimary(candidate, target.verification().integrityTables(), runId()));
       if (!verification.passed()) {
         return finish(RecoveryReport.FAILED, candidate.pod() + " was promoted but did not pass verification: "
             + String.join("; ", verification.problems()), candidate.pod(), verification, null);
@@ -93,7 +88,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   }
 
   private Map<String, PostgresServer> diagnose() {
-    ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, kubernetesQuick, postgresQuick, timeline);
+    ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
     servers = diagnosis.states();
     fencedPods = diagnosis.fencedPods();
     servicePod = diagnosis.cluster().servicePod();
@@ -145,8 +140,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     List<Promise<Void>> marks = new ArrayList<>();
     List<Promise<FenceResult>> fences = new ArrayList<>();
     for (String pod : pods) {
-      marks.add(Async.procedure(kubernetesQuick::fencePod, target, pod, runId()));
-      fences.add(Async.function(postgresQuick::fenceServer, byPod.get(pod)));
+      marks.add(Async.procedure(ActivityStubs.kubernetesQuick("fence " + pod + ": mark it in the StatefulSet")::fencePod, target, pod, runId()));
+      fences.add(Async.function(ActivityStubs.postgresQuick("fence " + pod + ": read-only, sessions ended")::fenceServer, byPod.get(pod)));
     }
     Promise.allOf(Promise.allOf(marks), Promise.allOf(fences)).get();
     for (int i = 0; i < pods.size(); i++) {

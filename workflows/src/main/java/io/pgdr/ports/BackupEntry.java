@@ -9,8 +9,10 @@ import java.time.Instant;
  *     dump object (e.g. {@code db/latest.dump})
  * @param format {@link #PGDR} (taken by pgdr: manifest, one object per table part) or
  *     {@link #CUSTOM} (a {@code pg_dump -Fc} file taken by someone else)
- * @param endTime when the backup's data was taken: the manifest's end time, else the object's
- *     last-modified time (an upper bound); RPO is counted from it
+ * @param startTime when the backup's snapshot was taken (its data is as of then): the manifest's
+ *     start time, or a dump's archive creation time; null when not known
+ * @param endTime when the backup was complete: the manifest's end time, else the object's
+ *     last-modified time
  * @param sizeBytes the backup's total size in the store
  * @param serverVersion PostgreSQL version the backup was taken from, when known
  * @param valid whether it passed its check (complete, readable, checksums when a manifest gives them)
@@ -28,4 +30,9 @@ public record BackupEntry(
 
   public static final String PGDR = "pgdr";
   public static final String CUSTOM = "custom";
+
+  /** The moment the backup's data stands for: its snapshot when known, else when it was complete. RPO counts from here. */
+  public Instant dataAsOf() {
+    return startTime != null ? startTime : endTime;
+  }
 }

@@ -1,12 +1,8 @@
 package io.pgdr.restore;
 
-import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.KubernetesActivities;
-import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
-import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
 import io.pgdr.ports.ServerState;
@@ -30,14 +26,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements RestoreFromBackupWorkflow {
-
-  private final KubernetesActivities kubernetes = ActivityStubs.kubernetes();
-  private final KubernetesActivities kubernetesQuick = ActivityStubs.kubernetesQuick();
-  private final PostgresActivities postgres = ActivityStubs.postgres();
-  private final PostgresActivities postgresQuick = ActivityStubs.postgresQuick();
-  private final BackupActivities backups = ActivityStubs.backups();
-  private final RestoreActivities restore = ActivityStubs.restore();
-  private final RestoreActivities restoreSteps = ActivityStubs.restoreSteps();
 
   private Instant incidentStart;
   private BackupEntry backup;
@@ -81,10 +69,10 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (!decision.approved()) {
       return finish(RecoveryReport.ABORTED, abortMessage(decision));
     }
-    phase = "recovering";
+    phase("recovering");
     try {
       timeline.step("stop-writers", () -> {
-        writersStopped = kubernetes.stopWriters(target, runId());
+        writersStopped = ActivityStubs.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
         timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + describe(writersStopped));
       });
     } catch (ActivityFailure e) {
@@ -92,26 +80,29 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
           + ". The database was not touched; check the Deployments' replicas (pgdr remembers them in " + "pgdr.io/replicas-before).");
     }
     try {
-      restored = timeline.step("restore", () -> restore.restoreBackup(primary, target.backups(), backup, names.restored()));
+      restored = timeline.step("restore", () -> ActivityStubs.restore("restore " + backup.key() + " into " + names.restored())
+          .restoreBackup(primary, target.backups(), backup, names.restored()));
       timeline.note(restored.partsRestored() + " parts restored" + (restored.partsAlreadyDone() > 0
           ? ", " + restored.partsAlreadyDone() + " found done by an earlier attempt" : "") + ", " + restored.bytes() + " bytes read");
-      check = timeline.step("check-restore", () -> restoreSteps.checkRestore(primary, target.backups(), backup, names.restored()));
+      check = timeline.step("check-restore", () -> ActivityStubs.restoreSteps("check " + names.restored() + " against " + backup.key())
+          .checkRestore(primary, target.backups(), backup, names.restored()));
       if (!check.passed()) {
         return stopped("the restored database " + names.restored() + " does not match the backup: " + String.join("; ", check.problems())
             + ". The live database " + names.live() + " is untouched");
       }
-      phase = "swapping";
-      swap = timeline.step("swap", () -> restoreSteps.swapDatabases(primary, names.live(), names.restored(), names.previous()));
+      phase("swapping");
+      swap = timeline.step("swap", () -> ActivityStubs.restoreSteps("swap " + names.restored() + " in as " + names.live()
+          + ", keeping the old as " + names.previous()).swapDatabases(primary, names.live(), names.restored(), names.previous()));
       timeline.note(names.live() + " now holds the restored data; the replaced database is kept as " + names.previous());
     } catch (ActivityFailure e) {
       return stopped("step " + timeline.current() + " failed: " + Timeline.rootMessage(e)
           + (swap == null ? ". The live database " + names.live() + " is untouched" : ""));
     }
-    phase = "verifying";
+    phase("verifying");
     VerificationResult verification;
     try {
-      verification = timeline.step("verify",
-          () -> postgres.verifyPrimary(primary, target.verification().integrityTables(), runId()));
+      verification = timeline.step("verify", () -> ActivityStubs.postgres("verify " + names.live() + " on " + primary.pod())
+          .verifyPrimary(primary, target.verification().integrityTables(), runId()));
     } catch (ActivityFailure e) {
       return stopped("verification of " + names.live() + " failed: " + Timeline.rootMessage(e));
     }
@@ -122,7 +113,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     Instant recoveredAt = now();
     try {
       timeline.step("restart-writers", () -> {
-        kubernetes.restartWriters(target, writersStopped);
+        ActivityStubs.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
         writersRestarted = true;
         timeline.note(writersStopped.isEmpty() ? "nothing to restart" : "scaled back: " + describe(writersStopped));
       });
@@ -135,7 +126,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   }
 
   private PostgresServer diagnose() {
-    ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, kubernetesQuick, postgresQuick, timeline);
+    ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
     if (!diagnosis.cluster().recentEvents().isEmpty()) {
       timeline.note("events: " + String.join(" | ", diagnosis.cluster().recentEvents()));
     }
@@ -150,12 +141,12 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   private BackupEntry chooseBackup(String named) {
     BackupEntry chosen;
     if (named != null) {
-      chosen = backups.checkBackup(target.backups(), named);
+      chosen = ActivityStubs.backups("check backup " + named).checkBackup(target.backups(), named);
       if (!chosen.valid()) {
         throw new UnusableBackup("backup " + named + " is not usable: " + chosen.reason());
       }
     } else {
-      BackupCatalog catalog = backups.listBackups(target.backups());
+      BackupCatalog catalog = ActivityStubs.backups("list backups under " + target.backups().url()).listBackups(target.backups());
       for (BackupEntry entry : catalog.entries()) {
         if (!entry.valid() && entry.reason() != null && !entry.reason().startsWith("not checked")) {
           timeline.note("skipped " + entry.key() + ": " + entry.reason());
@@ -165,7 +156,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
           + (catalog.entries().isEmpty() ? "" : ": " + catalog.entries().stream()
               .map(e -> e.key() + " (" + e.reason() + ")").collect(Collectors.joining("; ")))));
     }
-    timeline.note("using " + chosen.key() + " (" + chosen.format() + ", " + chosen.sizeBytes() + " bytes, taken until " + chosen.endTime() + ")");
+    timeline.note("using " + chosen.key() + " (" + chosen.format() + ", " + chosen.sizeBytes() + " bytes, data as of " + chosen.dataAsOf() + ")");
     return chosen;
   }
 
@@ -173,8 +164,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     RpoFigures rpo = rpo();
     boolean rpoExceeded = rpo.lostSeconds() > rpo.objectiveSeconds();
     List<String> plan = List.of(
-        "stop writers: scale " + (target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments()))
-            + " to 0, remembering their replicas",
+        "stop writers: scale " + deployments() + " to 0, remembering their replicas",
         "restore " + backup.key() + " into a new database " + names.restored() + " on " + primary.pod(),
         "check row counts against the backup",
         "swap names: " + names.live() + " -> " + names.previous() + " (kept, not dropped), " + names.restored() + " -> " + names.live(),
@@ -182,7 +172,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
         "bring the writers back with their replicas");
     Instant now = now();
     return new ApprovalRequest("restore", "restore " + target.name() + " from " + backup.key() + " (taken until "
-        + backup.endTime() + ": up to " + Duration.ofSeconds((long) rpo.lostSeconds()) + " of writes lost"
+        + backup.dataAsOf() + ": up to " + Duration.ofSeconds((long) rpo.lostSeconds()) + " of writes lost"
         + (rpoExceeded ? ", ABOVE the RPO of " + target.objectives().rpo() : "") + ")",
         plan, backup.key(), -1, rpo.lostSeconds(), rpoExceeded, target.approval().approvers(), now, approvalDeadline(now));
   }
@@ -199,11 +189,11 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   /** RPO of a restore: the writes between the backup's end and the incident are lost. */
   @Override
   protected RpoFigures rpo() {
-    if (backup == null || backup.endTime() == null) {
+    if (backup == null || backup.dataAsOf() == null) {
       return null;
     }
-    double lost = Math.max(0, Duration.between(backup.endTime(), incidentStart).toMillis() / 1000.0);
-    return new RpoFigures(-1, lost, target.objectives().rpo().toSeconds(), "writes after the backup ended at " + backup.endTime());
+    double lost = Math.max(0, Duration.between(backup.dataAsOf(), incidentStart).toMillis() / 1000.0);
+    return new RpoFigures(-1, lost, target.objectives().rpo().toSeconds(), "writes after the backup's snapshot at " + backup.dataAsOf());
   }
 
   @Override
@@ -211,10 +201,14 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (backup == null) {
       return null;
     }
-    return new RestoreSummary(backup.key(), backup.format(), backup.endTime(), names.restored(), names.live(),
+    return new RestoreSummary(backup.key(), backup.format(), backup.dataAsOf(), names.restored(), names.live(),
         swap == null ? null : swap.keptAs(), writersStopped, writersRestarted,
         restored == null ? 0 : restored.partsTotal(), restored == null ? 0 : restored.partsRestored(),
         restored == null ? 0 : restored.partsAlreadyDone(), restored == null ? 0 : restored.bytes(), check);
+  }
+
+  private String deployments() {
+    return target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments());
   }
 
   private static String describe(Map<String, Integer> replicas) {

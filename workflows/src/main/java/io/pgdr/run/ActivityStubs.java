@@ -12,14 +12,19 @@ import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
-/** Timeouts and retries for each adapter, decided once for every scenario. */
+/**
+ * Timeouts and retries for each adapter, decided once for every scenario. Each stub is made for
+ * one call and carries its summary ("promote postgresql-1"), which the Temporal UI shows on the
+ * run's timeline; a stub is only a proxy, so one per call costs nothing.
+ */
 public final class ActivityStubs {
 
   private ActivityStubs() {}
 
   /** API calls are quick; a retry rides out an API server hiccup. */
-  public static KubernetesActivities kubernetes() {
+  public static KubernetesActivities kubernetes(String summary) {
     return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofSeconds(30))
         .setRetryOptions(retries(5, Duration.ofMillis(500)))
         .build());
@@ -33,24 +38,27 @@ public final class ActivityStubs {
    * (reads, and writes that are idempotent). Long or human-visible work (promotion with its
    * heartbeats, app restarts, verification) stays ordinary activities.
    */
-  public static KubernetesActivities kubernetesQuick() {
+  public static KubernetesActivities kubernetesQuick(String summary) {
     return Workflow.newLocalActivityStub(KubernetesActivities.class, LocalActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofSeconds(30))
         .setRetryOptions(retries(5, Duration.ofMillis(500)))
         .build());
   }
 
-  /** {@code inspectServer} and {@code fenceServer} as local activities, for the reason given at {@link #kubernetesQuick()}. */
-  public static PostgresActivities postgresQuick() {
+  /** {@code inspectServer} and {@code fenceServer} as local activities, for the reason given at {@link #kubernetesQuick(String)}. */
+  public static PostgresActivities postgresQuick(String summary) {
     return Workflow.newLocalActivityStub(PostgresActivities.class, LocalActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(1))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }
 
   /** Inspection of a dead server answers "unreachable" rather than failing, so retries are few. */
-  public static PostgresActivities postgres() {
+  public static PostgresActivities postgres(String summary) {
     return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(3))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
@@ -61,8 +69,9 @@ public final class ActivityStubs {
    * waits: the heartbeat timeout notices a dead worker in seconds, the start-to-close timeout
    * bounds the whole wait.
    */
-  public static PostgresActivities promotion() {
+  public static PostgresActivities promotion(String summary) {
     return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(3))
         .setHeartbeatTimeout(Duration.ofSeconds(15))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
@@ -73,8 +82,9 @@ public final class ActivityStubs {
    * Listing and checking backups reads the store, and checking a dump taken by another tool reads
    * it through: minutes for a big one, hence the long timeout and the heartbeat.
    */
-  public static BackupActivities backups() {
+  public static BackupActivities backups(String summary) {
     return Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(30))
         .setHeartbeatTimeout(Duration.ofMinutes(2))
         .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
@@ -89,8 +99,9 @@ public final class ActivityStubs {
    * another from its checkpoint. Retried for long, since each retry only redoes the part in flight;
    * a corrupt backup or refused credentials are not retried.
    */
-  public static RestoreActivities restore() {
+  public static RestoreActivities restore(String summary) {
     return Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofHours(12))
         .setHeartbeatTimeout(Duration.ofSeconds(30))
         .setRetryOptions(RetryOptions.newBuilder(retries(20, Duration.ofSeconds(1)))
@@ -101,8 +112,9 @@ public final class ActivityStubs {
   }
 
   /** Row counts and the rename swap: seconds to minutes, no progress to report. */
-  public static RestoreActivities restoreSteps() {
+  public static RestoreActivities restoreSteps(String summary) {
     return Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(30))
         .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
             .setDoNotRetry(BackupFailures.CREDENTIALS_REFUSED)
@@ -110,8 +122,9 @@ public final class ActivityStubs {
         .build());
   }
 
-  public static NotificationActivities notifications() {
+  public static NotificationActivities notifications(String summary) {
     return Workflow.newActivityStub(NotificationActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofSeconds(15))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());

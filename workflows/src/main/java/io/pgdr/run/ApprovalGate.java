@@ -1,6 +1,8 @@
 package io.pgdr.run;
 
 import io.pgdr.target.ApprovalPolicy;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,9 +11,11 @@ import java.util.List;
 import org.slf4j.Logger;
 
 /**
- * Holds a run before a destructive step until a human decides. Decisions arrive by signal; one
- * that does not fit (nothing pending, approver not allowed, RPO override missing) is not taken,
- * and the refusal is kept as a warning so the sender sees why in the run's status.
+ * Holds a run before a destructive step until a human decides. Decisions arrive by update or by
+ * signal, and both go through the same rules (something pending, approver allowed, RPO override
+ * when the loss is above the RPO). An update that does not fit is refused to its sender at once; a
+ * signal cannot answer, so its refusal is kept as a warning the sender sees in the run's status.
+ * An abort stops the run at the gate, or before it when it comes earlier.
  */
 public final class ApprovalGate {
 
@@ -22,6 +26,7 @@ public final class ApprovalGate {
   private final List<String> refusals = new ArrayList<>();
   private ApprovalRequest pending;
   private ApprovalRecord decision;
+  private ApprovalRecord abort;
 
   public ApprovalGate(ApprovalPolicy policy) {
     this.policy = policy;
@@ -30,17 +35,25 @@ public final class ApprovalGate {
   /**
    * Waits for a decision on {@code request} until the policy's timeout.
    *
+   * @param onAsked runs once the request is pending, before the wait
    * @return the decision; {@link ApprovalRecord#TIMED_OUT} when nobody answered in time
    */
-  public ApprovalRecord await(ApprovalRequest request) {
+  public ApprovalRecord await(ApprovalRequest request, Runnable onAsked) {
+    if (abort != null) {
+      return abort;
+    }
     pending = request;
     decision = null;
-    boolean answered = Workflow.await(policy.timeout(), () -> decision != null);
-    ApprovalRecord result = answered
+    onAsked.run();
+    // the timer Workflow.await(timeout, ...) would start, with a name the UI shows
+    Promise<Void> timeout = Workflow.newTimer(policy.timeout(),
+        TimerOptions.newBuilder().setSummary("approval timeout (" + policy.timeout() + ")").build());
+    Workflow.await(() -> decision != null || timeout.isCompleted());
+    ApprovalRecord result = decision != null
         ? decision
         : new ApprovalRecord(request.step(), ApprovalRecord.TIMED_OUT, null,
             "no decision within " + policy.timeout(), false, Timeline.now());
-    if (!answered) {
+    if (decision == null) {
       records.add(result);
     }
     pending = null;
@@ -57,6 +70,56 @@ public final class ApprovalGate {
     ApprovalRecord record = record(request, ApprovalRecord.APPROVED, decision);
     records.add(record);
     return record;
+  }
+
+  /** Why a decision sent by update is refused, or null when it is taken. */
+  public String refusalOf(StepDecision incoming) {
+    if (pending == null) {
+      return "no approval is pending";
+    }
+    if (!pending.step().equals(incoming.step())) {
+      return "the run awaits approval of step '" + pending.step() + "', not '" + incoming.step() + "'";
+    }
+    if (decision != null) {
+      return "step " + pending.step() + " was already " + decision.decision() + (decision.by() == null ? "" : " by " + decision.by());
+    }
+    return refusalOf(pending, incoming.decision(), incoming.approve());
+  }
+
+  /** Takes a decision sent by update, checked beforehand by {@link #refusalOf(StepDecision)}. */
+  public ApprovalRecord decide(StepDecision incoming) {
+    onDecision(incoming.decision(), incoming.approve());
+    return decision;
+  }
+
+  /** Why an abort is refused, or null when it is taken. */
+  public String refusalOf(AbortRequest incoming) {
+    if (incoming == null || incoming.by() == null || incoming.by().isBlank()) {
+      return "an abort must say who aborts";
+    }
+    if (!policy.allows(incoming.by())) {
+      return incoming.by() + " is not among the approvers " + policy.approvers();
+    }
+    if (abort != null) {
+      return "already aborted by " + abort.by();
+    }
+    return null;
+  }
+
+  /** Stops the run at the gate: at once when it waits there, as soon as it gets there otherwise. */
+  public ApprovalRecord abort(AbortRequest incoming) {
+    abort = new ApprovalRecord(pending == null ? "run" : pending.step(), ApprovalRecord.ABORTED, incoming.by(), incoming.reason(),
+        false, Timeline.now());
+    records.add(abort);
+    if (pending != null && decision == null) {
+      decision = abort;
+    }
+    return abort;
+  }
+
+  /** The abort taken, or null. */
+  public ApprovalRecord aborted() {
+    return abort;
   }
 
   public void onDecision(ApprovalDecision incoming, boolean approve) {

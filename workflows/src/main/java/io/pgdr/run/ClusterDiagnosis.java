@@ -1,9 +1,7 @@
 package io.pgdr.run;
 
 import io.pgdr.ports.ClusterState;
-import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.PodState;
-import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
 import io.pgdr.target.DatabaseTarget;
@@ -24,14 +22,15 @@ import java.util.Optional;
  */
 public record ClusterDiagnosis(ClusterState cluster, Map<String, PostgresServer> servers, List<ServerState> states) {
 
-  public static ClusterDiagnosis run(DatabaseTarget target, KubernetesActivities kubernetes, PostgresActivities postgres, Timeline timeline) {
-    ClusterState cluster = kubernetes.describeCluster(target);
+  public static ClusterDiagnosis run(DatabaseTarget target, Timeline timeline) {
+    ClusterState cluster = ActivityStubs.kubernetesQuick("describe StatefulSet " + target.statefulSet() + ", its pods and Service "
+        + target.service()).describeCluster(target);
     Map<String, PostgresServer> byPod = new LinkedHashMap<>();
     for (PodState pod : cluster.pods()) {
       byPod.putIfAbsent(pod.name(), serverOf(target, pod));
     }
     List<Promise<ServerState>> inspections = byPod.values().stream()
-        .map(server -> Async.function(postgres::inspectServer, server)).toList();
+        .map(server -> Async.function(ActivityStubs.postgresQuick("inspect " + server.pod())::inspectServer, server)).toList();
     Promise.allOf(inspections).get();
     List<ServerState> seen = inspections.stream().map(Promise::get).toList();
     timeline.note("StatefulSet " + cluster.readyReplicas() + "/" + cluster.desiredReplicas() + " ready; Service -> " + cluster.servicePod());

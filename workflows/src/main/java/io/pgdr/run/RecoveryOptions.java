@@ -4,23 +4,63 @@ import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowOptions;
+import java.time.Instant;
 
 /**
  * How every recovery is started: its workflow ID is the database's, so a second recovery of the
  * same database while one runs is refused by Temporal itself; a finished one can be followed by
- * the next.
+ * the next. The run carries its search attributes from the start, and a summary and details the
+ * Temporal UI shows in its list and on the run's page.
  */
 public final class RecoveryOptions {
 
   private RecoveryOptions() {}
 
+  /** For a run whose incident starts when the run does. */
   public static WorkflowOptions forTarget(DatabaseTarget target, String scenario) {
+    return forTarget(target, scenario, null);
+  }
+
+  /** @param incidentStart the request's incident start; null when it is the run's start */
+  public static WorkflowOptions forTarget(DatabaseTarget target, String scenario, Instant incidentStart) {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(target.recoveryWorkflowId())
         .setTaskQueue(TaskQueues.PGDR)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-        .setStaticSummary(scenario + " of " + target.name())
+        .setTypedSearchAttributes(RunSearchAttributes.atStart(target.name(), scenario))
+        .setStaticSummary(summary(target, scenario, incidentStart))
+        .setStaticDetails(details(target))
         .build();
+  }
+
+  /** One line for the UI's run list (which keeps 200 bytes of it). */
+  static String summary(DatabaseTarget target, String scenario, Instant incidentStart) {
+    return scenario + " of " + target.name() + ", incident "
+        + (incidentStart == null ? "from the run's start" : "since " + incidentStart);
+  }
+
+  /** The target and its objectives, in the Markdown the UI renders on the run's page. */
+  static String details(DatabaseTarget target) {
+    StringBuilder md = new StringBuilder();
+    md.append("**Target** `").append(target.name()).append("`: namespace `").append(target.namespace())
+        .append("`, StatefulSet `").append(target.statefulSet()).append("`, Service `").append(target.service()).append("`");
+    if (target.postgres() != null) {
+      md.append(", database `").append(target.postgres().database()).append("`");
+    }
+    md.append("\n\n");
+    md.append("- apps restarted: ").append(target.deployments().isEmpty() ? "none" : String.join(", ", target.deployments())).append('\n');
+    if (target.configMap() != null) {
+      md.append("- ConfigMap `").append(target.configMap().name()).append("` key `").append(target.configMap().key()).append("`\n");
+    }
+    if (target.backups() != null) {
+      md.append("- backups: ").append(target.backups().url()).append('\n');
+    }
+    md.append("- objectives: RTO ").append(target.objectives().rto()).append(", RPO ").append(target.objectives().rpo()).append('\n');
+    md.append("- approval: within ").append(target.approval().timeout()).append(" by ")
+        .append(target.approval().approvers().isEmpty() ? "anyone" : String.join(", ", target.approval().approvers())).append('\n');
+    md.append("\nAnswer an approval with the update `decide` (checked at once) or the signals `approve` / `reject`;"
+        + " the query `status` returns the timeline.");
+    return md.toString();
   }
 }

@@ -1,10 +1,11 @@
 package io.pgdr.run;
 
 import io.pgdr.ports.Escalation;
-import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.target.DatabaseTarget;
+import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,23 +13,32 @@ import org.slf4j.Logger;
 
 /**
  * What every recovery scenario shares: the RTO clock started at the incident, the approval gate
- * answered by signal, the timeline, escalations, the status query and the report that ends the
- * run (a failed run fails the workflow and carries the report). A scenario extends this and
- * writes only its own steps.
+ * (answered by update or signal, or aborted), the timeline, escalations, the status query and the
+ * report that ends the run (a failed run fails the workflow and carries the report). The run keeps
+ * the Temporal UI told: its current details say where it is, its search attributes carry its
+ * phase, RTO breach and pending approval. A scenario extends this and writes only its own steps.
  */
 public abstract class RecoveryWorkflow implements RecoveryRun {
 
   private static final Logger log = Workflow.getLogger(RecoveryWorkflow.class);
 
-  protected final Timeline timeline = new Timeline();
-  private final NotificationActivities notifications = ActivityStubs.notifications();
+  /**
+   * Runs recorded before search attributes were upserted replay without those commands; runs
+   * started since upsert them.
+   */
+  private static final String SEARCH_ATTRIBUTES_CHANGE = "search-attributes";
+
+  protected final Timeline timeline = new Timeline(this::showDetails);
   private final String scenario;
 
   protected DatabaseTarget target;
-  protected String phase = "diagnosing";
+  private String phase = RunSearchAttributes.FIRST_PHASE;
   private ApprovalGate gate;
   private RtoClock clock;
   private RecoveryReport report;
+  private boolean upsertSearchAttributes;
+  /** The run passed its approval and is changing the cluster: too late to abort. */
+  private boolean changing;
 
   protected RecoveryWorkflow(String scenario) {
     this.scenario = scenario;
@@ -36,19 +46,68 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
 
   /** Takes the target and starts the RTO clock; returns the incident start (now when not given). */
   protected Instant begin(DatabaseTarget target, Instant incidentStart) {
+    upsertSearchAttributes = Workflow.getVersion(SEARCH_ATTRIBUTES_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     this.target = target;
     gate = new ApprovalGate(target.approval());
+    // a run started from the UI's start page carries no search attributes: the run sets its own
+    List<SearchAttributeUpdate<?>> identity = new ArrayList<>(List.of(
+        SearchAttributeUpdate.valueSet(RunSearchAttributes.SCENARIO, scenario),
+        SearchAttributeUpdate.valueSet(RunSearchAttributes.PHASE, phase),
+        SearchAttributeUpdate.valueSet(RunSearchAttributes.RTO_BREACHED, false),
+        SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, false)));
+    if (target.name() != null) {
+      identity.add(SearchAttributeUpdate.valueSet(RunSearchAttributes.DATABASE, target.name()));
+    }
+    upsert(identity.toArray(SearchAttributeUpdate<?>[]::new));
     Instant start = incidentStart == null ? now() : incidentStart;
     clock = new RtoClock(start, target.objectives().rto());
-    clock.start(this::escalate);
+    clock.start(this::showDetails, this::breached);
+    showDetails();
     return start;
   }
 
+  /** Moves the run to another phase (see {@link RunSearchAttributes#PHASE}). */
+  protected void phase(String next) {
+    phase = next;
+    upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.PHASE, next));
+    showDetails();
+  }
+
+  private void breached(String message) {
+    upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.RTO_BREACHED, true));
+    showDetails();
+    escalate(message);
+  }
+
+  private void upsert(SearchAttributeUpdate<?>... updates) {
+    if (upsertSearchAttributes) {
+      Workflow.upsertTypedSearchAttributes(updates);
+    }
+  }
+
+  /** The run's current details, which the Temporal UI shows on the run's page while it is open. */
+  private void showDetails() {
+    Workflow.setCurrentDetails(RunDetails.markdown(status()));
+  }
+
   /**
-   * The gate before the first destructive step: a fitting pre-approval (the CLI's --yes) is
-   * recorded and used, otherwise the run waits for a decision; nobody answering in time escalates.
+   * The gate before the first destructive step: an abort taken earlier ends the run here; a fitting
+   * pre-approval (the CLI's --yes) is recorded and used; otherwise the run waits for a decision, and
+   * nobody answering in time escalates.
    */
   protected ApprovalRecord approval(ApprovalRequest request, ApprovalDecision preApproval) {
+    ApprovalRecord decision = awaitDecision(request, preApproval);
+    // nothing may stop the run between here and its first destructive step, in this same task
+    changing = decision.approved();
+    return decision;
+  }
+
+  private ApprovalRecord awaitDecision(ApprovalRequest request, ApprovalDecision preApproval) {
+    ApprovalRecord aborted = gate.aborted();
+    if (aborted != null) {
+      timeline.skip("approval", "aborted by " + aborted.by() + (aborted.reason() == null ? "" : " (" + aborted.reason() + ")"));
+      return aborted;
+    }
     if (preApproval != null) {
       ApprovalRecord given = gate.preApproved(request, preApproval);
       if (given != null) {
@@ -56,9 +115,14 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
         return given;
       }
     }
-    phase = "awaiting-approval";
+    phase("awaiting-approval");
     return timeline.step("approval", () -> {
-      ApprovalRecord decision = gate.await(request);
+      ApprovalRecord decision = gate.await(request, () -> {
+        upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, true));
+        showDetails();
+      });
+      upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, false));
+      RunMetrics.approvalWaited(scenario, Duration.between(request.requestedAt(), now()));
       timeline.note(decision.decision() + (decision.by() == null ? "" : " by " + decision.by()));
       if (ApprovalRecord.TIMED_OUT.equals(decision.decision())) {
         escalate("approval to " + request.summary() + " not answered within " + gate.timeout() + "; run aborted");
@@ -74,13 +138,17 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
 
   protected void escalate(String reason) {
     log.warn("escalating: {}", reason);
-    notifications.escalate(target.notifications(), new Escalation(Workflow.getInfo().getWorkflowId(), target.name(), scenario, reason, now()));
+    ActivityStubs.notifications("escalate: " + (reason.length() > 80 ? reason.substring(0, 77) + "..." : reason))
+        .escalate(target.notifications(), new Escalation(Workflow.getInfo().getWorkflowId(), target.name(), scenario, reason, now()));
   }
 
   protected static String abortMessage(ApprovalRecord decision) {
-    return ApprovalRecord.REJECTED.equals(decision.decision())
-        ? "rejected by " + decision.by() + (decision.reason() == null ? "" : " (" + decision.reason() + ")") + ": nothing was changed"
-        : "no approval within the timeout: nothing was changed";
+    String byWhom = " by " + decision.by() + (decision.reason() == null ? "" : " (" + decision.reason() + ")");
+    return switch (decision.decision()) {
+      case ApprovalRecord.REJECTED -> "rejected" + byWhom + ": nothing was changed";
+      case ApprovalRecord.ABORTED -> "aborted" + byWhom + " before any change: nothing was changed";
+      default -> "no approval within the timeout: nothing was changed";
+    };
   }
 
   /** RPO figures for the report, or null when the run got no estimate. */
@@ -102,11 +170,11 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * @param recoveredAt when the database was verified (RTO's end); null when it was not
    */
   protected RecoveryReport finish(String outcome, String message, String newPrimary, VerificationResult verification, Instant recoveredAt) {
-    phase = outcome;
     report = new RecoveryReport(scenario, target.name(), Workflow.getInfo().getWorkflowId(), outcome, message,
         clock.incidentStart(), now(), newPrimary, clock.figures(recoveredAt), rpo(), gate.records(), timeline.steps(),
         verification, restoreSummary());
-    Workflow.setCurrentDetails(outcome + ": " + message);
+    phase(outcome);
+    RunMetrics.runFinished(report);
     if (RecoveryReport.FAILED.equals(outcome)) {
       log.error("recovery failed: {}", message);
       throw RecoveryFailure.of(report);
@@ -118,6 +186,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   public void approve(ApprovalDecision decision) {
     if (gate != null) { // a signal that arrives before the run has read its target finds nothing pending
       gate.onDecision(decision, true);
+      showDetails();
     }
   }
 
@@ -125,7 +194,45 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   public void reject(ApprovalDecision decision) {
     if (gate != null) {
       gate.onDecision(decision, false);
+      showDetails();
     }
+  }
+
+  @Override
+  public void validateDecide(StepDecision decision) {
+    String refusal = decision == null ? "a decision is needed: {step, approve, by, reason, overrideRpo}"
+        : gate == null ? "the run has not started yet; try again in a moment"
+        : gate.refusalOf(decision);
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal + " (phase " + phase + ")");
+    }
+  }
+
+  @Override
+  public ApprovalRecord decide(StepDecision decision) {
+    ApprovalRecord recorded = gate.decide(decision);
+    showDetails();
+    return recorded;
+  }
+
+  @Override
+  public void validateAbort(AbortRequest request) {
+    String refusal = gate == null ? "the run has not started yet; try again in a moment"
+        : report != null ? "the run has ended " + report.outcome()
+        : changing ? "the run is already changing the cluster (phase " + phase + "); stopping midway would leave it half-done."
+            + " Let it finish, then recover again if needed"
+        : gate.refusalOf(request);
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
+  }
+
+  @Override
+  public ApprovalRecord abort(AbortRequest request) {
+    log.warn("aborted by {}: {}", request.by(), request.reason());
+    ApprovalRecord recorded = gate.abort(request);
+    showDetails();
+    return recorded;
   }
 
   @Override

@@ -8,7 +8,7 @@ import java.util.Map;
  * What a restore run did, in its report.
  *
  * @param backupKey the backup restored (its manifest or dump object key)
- * @param backupEndTime when the backup's data was taken: the restored database holds data up to here
+ * @param backupDataAsOf the moment the backup's data stands for: the restored database holds data up to here
  * @param restoredInto the database the backup was restored into
  * @param liveDatabase the database name applications use
  * @param previousKeptAs the name the replaced database keeps; null until the swap happened
@@ -21,7 +21,7 @@ import java.util.Map;
 public record RestoreSummary(
     String backupKey,
     String backupFormat,
-    Instant backupEndTime,
+    Instant backupDataAsOf,
     String restoredInto,
     String liveDatabase,
     String previousKeptAs,

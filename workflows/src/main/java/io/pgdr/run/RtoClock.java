@@ -1,6 +1,7 @@
 package io.pgdr.run;
 
 import io.temporal.workflow.Async;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,16 +28,20 @@ public final class RtoClock {
     this.objective = objective;
   }
 
-  /** Starts the timers; {@code onBreach} runs once, in workflow context, when the objective passes. */
-  public void start(Consumer<String> onBreach) {
+  /**
+   * Starts the timers. In workflow context, {@code onWarning} runs at each warning threshold (its
+   * warning already recorded) and {@code onBreach} once, when the objective passes.
+   */
+  public void start(Runnable onWarning, Consumer<String> onBreach) {
     for (int percent : WARN_PERCENTS) {
       Async.procedure(() -> {
-        sleepUntil(percent);
+        sleepUntil(percent, "RTO " + percent + "% warning");
         warnings.add("RTO " + percent + "% used (" + human(objective.multipliedBy(percent).dividedBy(100)) + " of " + human(objective) + ")");
+        onWarning.run();
       });
     }
     Async.procedure(() -> {
-      sleepUntil(100);
+      sleepUntil(100, "RTO breach (" + human(objective) + ")");
       breached = true;
       String message = "RTO breached: " + human(objective) + " since the incident started at " + incidentStart;
       warnings.add(message);
@@ -44,11 +49,11 @@ public final class RtoClock {
     });
   }
 
-  private void sleepUntil(int percent) {
+  private void sleepUntil(int percent, String summary) {
     Instant at = incidentStart.plus(objective.multipliedBy(percent).dividedBy(100));
     Duration wait = Duration.between(Timeline.now(), at);
     if (!wait.isNegative() && !wait.isZero()) {
-      Workflow.sleep(wait);
+      Workflow.newTimer(wait, TimerOptions.newBuilder().setSummary(summary).build()).get();
     }
   }
 

@@ -7,13 +7,19 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The steps of a run as they happen, with workflow time. The current step is also the run's
- * current details, so the Temporal UI shows it while the run is open.
+ * The steps of a run as they happen, with workflow time. Every change is told to the run, which
+ * shows the current step in its current details (the Temporal UI shows them while the run is open).
  */
 public final class Timeline {
 
   private final List<StepRecord> steps = new ArrayList<>();
+  private final Runnable onChange;
   private String current = "starting";
+
+  /** @param onChange runs after each change, in workflow context */
+  public Timeline(Runnable onChange) {
+    this.onChange = onChange;
+  }
 
   /** Runs one step; a failure is recorded on the step and rethrown. */
   public <T> T step(String name, Supplier<T> body) {
@@ -44,11 +50,13 @@ public final class Timeline {
     StepRecord step = steps.get(last);
     String joined = step.detail() == null ? detail : step.detail() + "; " + detail;
     steps.set(last, new StepRecord(step.name(), step.start(), step.end(), step.outcome(), joined));
+    onChange.run();
   }
 
   public void skip(String name, String why) {
     Instant now = now();
     steps.add(new StepRecord(name, now, now, "skipped", why));
+    onChange.run();
   }
 
   public String current() {
@@ -61,8 +69,8 @@ public final class Timeline {
 
   private int begin(String name) {
     current = name;
-    Workflow.setCurrentDetails("step: " + name);
     steps.add(new StepRecord(name, now(), null, "running", null));
+    onChange.run();
     return steps.size() - 1;
   }
 
@@ -70,6 +78,7 @@ public final class Timeline {
     StepRecord step = steps.get(index);
     String detail = failure == null ? step.detail() : (step.detail() == null ? failure : step.detail() + "; " + failure);
     steps.set(index, new StepRecord(step.name(), step.start(), now(), outcome, detail));
+    onChange.run();
   }
 
   static Instant now() {

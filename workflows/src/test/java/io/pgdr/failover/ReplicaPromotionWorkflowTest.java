@@ -34,6 +34,7 @@ import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.client.WorkflowClient;
@@ -57,10 +58,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReplicaPromotionWorkflowTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension testWorkflow = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(ReplicaPromotionWorkflowImpl.class).build();
 
   private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
   private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());

@@ -32,11 +32,14 @@ import io.pgdr.ports.RestoreResult;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.SwapResult;
 import io.pgdr.ports.VerificationResult;
+import io.pgdr.run.AbortRequest;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RecoveryTestEnvironment;
+import io.pgdr.run.RunSearchAttributes;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.ApprovalPolicy;
 import io.pgdr.target.BackupLocation;
@@ -48,6 +51,8 @@ import io.pgdr.target.Verification;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -56,6 +61,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,10 +77,7 @@ class RestoreFromBackupWorkflowTest {
   static final String OLDER = "db/pgdr/20250109T020000Z/manifest.json";
 
   @RegisterExtension
-  static final TestWorkflowExtension testWorkflow = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(RestoreFromBackupWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(RestoreFromBackupWorkflowImpl.class).build();
 
   private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
   private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
@@ -102,7 +107,8 @@ class RestoreFromBackupWorkflowTest {
     when(backups.listBackups(any())).thenReturn(new BackupCatalog(LOCATION.url(), List.of(
         backup(NEWEST, now.minus(Duration.ofMinutes(30)), false, "object data/public.stories.0.copy.gz is 10 bytes, the manifest says 2048"),
         backup(OLDER, now.minus(Duration.ofMinutes(40)), true, "manifest and every object present"))));
-    when(kubernetes.stopWriters(any(), anyString())).thenReturn(Map.of("fabrica-api", 3, "fabrica-workers", 2));
+    // ordered, so messages listing the writers read the same on every run
+    when(kubernetes.stopWriters(any(), anyString())).thenReturn(new TreeMap<>(Map.of("fabrica-api", 3, "fabrica-workers", 2)));
     when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call ->
         new RestoreResult(call.getArgument(3), 7, 7, 0, 123_456, Map.of("public.stories", 42L)));
     when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
@@ -166,7 +172,7 @@ class RestoreFromBackupWorkflowTest {
     RunStatus waiting = awaitStatus(run, s -> s.pendingApproval() != null);
     assertEquals(OLDER, waiting.pendingApproval().candidate(), "the newest backup is invalid: the one before is used");
     assertTrue(waiting.pendingApproval().summary().contains(OLDER));
-    assertEquals(2400.0, waiting.pendingApproval().estimatedLossSeconds(), "40 minutes of writes since the backup");
+    assertEquals(2460.0, waiting.pendingApproval().estimatedLossSeconds(), "41 minutes of writes since the backup's snapshot (its start)");
     assertFalse(waiting.pendingApproval().rpoExceeded());
     assertTrue(waiting.steps().stream().anyMatch(s -> s.detail() != null && s.detail().contains("skipped " + NEWEST)),
         "the invalid backup is named with its reason");
@@ -184,7 +190,7 @@ class RestoreFromBackupWorkflowTest {
     assertEquals(OLDER, report.restore().backupKey());
     assertEquals(Map.of("fabrica-api", 3, "fabrica-workers", 2), report.restore().writersStopped());
     assertTrue(report.restore().writersRestarted());
-    assertEquals(2400.0, report.rpo().lostSeconds());
+    assertEquals(2460.0, report.rpo().lostSeconds());
     assertNotNull(report.rto().measuredSeconds());
     verify(restore).restoreBackup(argThat(s -> s.pod().equals("postgresql-0")), eq(LOCATION), argThat(b -> b.key().equals(OLDER)), eq(restored));
     verify(restore).swapDatabases(any(), eq("fabrica_db"), eq(restored), eq(report.restore().previousKeptAs()));
@@ -323,6 +329,46 @@ class RestoreFromBackupWorkflowTest {
 
     assertTrue(report.message().contains("no reachable primary"), report.message());
     verifyNothingChanged();
+  }
+
+  @Test
+  void abortWhileChoosingTheBackupStopsTheRunBeforeItsPreApprovalIsUsed() throws Exception {
+    CountDownLatch listing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    BackupCatalog catalog = backups.listBackups(LOCATION);
+    when(backups.listBackups(any())).thenAnswer(call -> {
+      listing.countDown();
+      release.await(30, TimeUnit.SECONDS);
+      return catalog;
+    });
+    RestoreFromBackupWorkflow run = start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    assertTrue(listing.await(30, TimeUnit.SECONDS), "the backups were never listed");
+
+    ApprovalRecord aborted = run.abort(new AbortRequest("bob", "the corruption was a false alarm"));
+    release.countDown();
+
+    assertEquals("run", aborted.step(), "no step was pending yet");
+    RecoveryReport report = result();
+    assertEquals(RecoveryReport.ABORTED, report.outcome());
+    assertTrue(report.message().contains("aborted by bob"), report.message());
+    assertEquals("skipped", report.steps().get(report.steps().size() - 1).outcome());
+    verifyNothingChanged();
+  }
+
+  @Test
+  void theRestoreStepsAreNamedForTheUi() throws Exception {
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = result();
+
+    List<String> summaries = client.fetchHistory("recovery-fabrica-db").getEvents().stream()
+        .filter(e -> e.hasUserMetadata() && e.getUserMetadata().hasSummary())
+        .map(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class))
+        .toList();
+    assertTrue(summaries.contains("restore " + OLDER + " into " + report.restore().restoredInto()), summaries.toString());
+    assertTrue(summaries.contains("stop writers: scale fabrica-api, fabrica-workers to 0"), summaries.toString());
+    SearchAttributes attributes = client.newUntypedWorkflowStub("recovery-fabrica-db").describe().getTypedSearchAttributes();
+    assertEquals("RestoreFromBackup", attributes.get(RunSearchAttributes.SCENARIO));
+    assertEquals("succeeded", attributes.get(RunSearchAttributes.PHASE));
   }
 
   private void verifyNothingChanged() {

@@ -1,0 +1,214 @@
+package io.pgdr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgdr.failover.ReplicaPromotionRequest;
+import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
+import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.Escalation;
+import io.pgdr.ports.FenceResult;
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PodState;
+import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.PromotionResult;
+import io.pgdr.ports.ServerState;
+import io.pgdr.ports.VerificationResult;
+import io.pgdr.run.RecoveryOptions;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RunStatus;
+import io.pgdr.run.TaskQueues;
+import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.Notify;
+import io.pgdr.worker.EmbeddedTemporal;
+import io.pgdr.worker.TemporalConnection;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.worker.WorkerFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pgdr approve|reject} send the same update the UI's update dialog does when a worker
+ * answers, so a refusal is an error at once; with no worker they still send a signal the run
+ * checks later. The cluster is a stand-in that answers as runbook 000's failover needs.
+ */
+class UiDecisionsFromTheCliTest {
+
+  @TempDir Path dir;
+  static EmbeddedTemporal temporal;
+  static TemporalConnection connection;
+  static WorkflowClient client;
+  static WorkerFactory workers;
+
+  @BeforeAll
+  static void startTemporalAndAWorker() {
+    temporal = EmbeddedTemporal.start(0);
+    connection = new TemporalConnection(temporal.address(), TemporalConnection.DEFAULT_NAMESPACE);
+    client = connection.client();
+    workers = WorkerFactory.newInstance(client);
+    var worker = workers.newWorker(TaskQueues.PGDR);
+    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
+    worker.registerActivitiesImplementations(new StandInCluster());
+    workers.start();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    workers.shutdownNow();
+    workers.awaitTermination(5, TimeUnit.SECONDS);
+    client.getWorkflowServiceStubs().shutdownNow(); // ends the status query the run without a worker never answered
+    connection.close();
+    temporal.close();
+  }
+
+  /** A failover of fabrica-db waiting for its approval; each test leaves its own run ended. */
+  private String startFailover() throws Exception {
+    Path target = dir.resolve("target.yaml");
+    Files.writeString(target, CliBadInputTest.VALID + "approval: {approvers: [alice]}\n");
+    CliRun started = CliRun.of("failover", "promote-replica", "--target", target.toString(), "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.OK, started.exitCode(), started.toString());
+    String run = started.out().strip();
+    for (int i = 0; i < 300; i++) {
+      RunStatus status = client.newUntypedWorkflowStub(run).query("status", RunStatus.class);
+      if (status.pendingApproval() != null) {
+        return run;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(run + " never asked for approval");
+  }
+
+  @Test
+  void anApproverOutsideTheListIsRefusedAtOnceAndAnAllowedOneIsRecorded() throws Exception {
+    String run = startFailover();
+
+    CliRun refused = CliRun.of("approve", run, "--by", "mallory", "--reason", "trust me", "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.BAD_INPUT, refused.exitCode(), refused.toString());
+    assertTrue(refused.err().contains("refused the decision: mallory is not among the approvers [alice]"), refused.err());
+    assertTrue(refused.err().contains("hint: decide as one of [alice] with --by NAME"), refused.err());
+    RunStatus waiting = client.newUntypedWorkflowStub(run).query("status", RunStatus.class);
+    assertNotNull(waiting.pendingApproval(), "still waiting for a decision");
+    assertTrue(waiting.warnings().isEmpty(), "refused to the sender, not left as a warning: " + waiting.warnings());
+
+    CliRun approved = CliRun.of("approve", run, "--by", "alice", "--reason", "primary lost", "--output", "json",
+        "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.OK, approved.exitCode(), approved.toString());
+    JsonNode sent = Json.MAPPER.readTree(approved.out());
+    assertEquals("promote", sent.path("step").asText());
+    assertTrue(sent.path("recorded").asBoolean(), approved.out());
+
+    RecoveryReport report = client.newUntypedWorkflowStub(run).getResult(30, TimeUnit.SECONDS, RecoveryReport.class);
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertEquals("alice", report.approvals().get(0).by());
+  }
+
+  @Test
+  void aRejectionIsRecordedAndTheRunAbortsWithExitCodeThree() throws Exception {
+    String run = startFailover();
+
+    CliRun rejected = CliRun.of("reject", run, "--by", "alice", "--reason", "the primary is back", "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.OK, rejected.exitCode(), rejected.toString());
+    assertTrue(rejected.err().contains("promote rejected by alice"), rejected.err());
+    assertFalse(rejected.err().contains("sent;"), "recorded by the run, not only sent: " + rejected.err());
+
+    CliRun status = CliRun.of("status", run, "--follow", "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.RUN_ABORTED, status.exitCode(), status.toString());
+    assertTrue(status.out().contains("ABORTED"), status.out());
+  }
+
+  @Test
+  void withNoWorkerTheDecisionIsSentAsASignal() throws Exception {
+    DatabaseTarget target = ListCommandTest.target("quiet", "fabrica-agentes");
+    ReplicaPromotionWorkflow unpolled = client.newWorkflowStub(ReplicaPromotionWorkflow.class, WorkflowOptions.newBuilder(
+        RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO)).setTaskQueue("no-worker-polls-this").build());
+    WorkflowClient.start(unpolled::promote, new ReplicaPromotionRequest(target, null, "test", null));
+
+    CliRun approved = CliRun.of("approve", "quiet", "--by", "alice", "--output", "json", "--temporal-address", temporal.address());
+
+    assertEquals(ExitCodes.OK, approved.exitCode(), approved.toString());
+    assertFalse(Json.MAPPER.readTree(approved.out()).path("recorded").asBoolean(true), approved.out());
+    assertTrue(approved.err().contains("sent; no worker answers right now"), approved.err());
+    long signals = client.fetchHistory("recovery-quiet").getEvents().stream()
+        .filter(e -> e.hasWorkflowExecutionSignaledEventAttributes()
+            && e.getWorkflowExecutionSignaledEventAttributes().getSignalName().equals("approve"))
+        .count();
+    assertEquals(1, signals, "the signal waits in the run's history for a worker");
+  }
+
+  /** Runbook 000's cluster after the primary died: postgresql-0 gone, postgresql-1 a caught-up standby. */
+  static final class StandInCluster implements KubernetesActivities, PostgresActivities, NotificationActivities {
+
+    @Override
+    public ClusterState describeCluster(DatabaseTarget target) {
+      return new ClusterState(2, 1, List.of(
+          new PodState("postgresql-0", "Running", false, 3, "10.0.0.10", 5432, false),
+          new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
+          List.of(), Map.of("statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of());
+    }
+
+    @Override
+    public ServerState inspectServer(PostgresServer server) {
+      return server.pod().equals("postgresql-0")
+          ? ServerState.unreachable("postgresql-0", "10.0.0.10:5432", "Connection refused")
+          : new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/3000100", "0/3000100",
+              Instant.now(), false, "15.8", List.of());
+    }
+
+    @Override
+    public void fencePod(DatabaseTarget target, String pod, String runId) {}
+
+    @Override
+    public FenceResult fenceServer(PostgresServer server) {
+      return new FenceResult(server.pod(), false, 0, "Connection refused");
+    }
+
+    @Override
+    public PromotionResult promoteServer(PostgresServer server) {
+      return new PromotionResult(server.pod(), false, "0/3000100", "0/3000200");
+    }
+
+    @Override
+    public void repointService(DatabaseTarget target, String pod) {}
+
+    @Override
+    public void repointConfigMap(DatabaseTarget target, String pod) {}
+
+    @Override
+    public List<String> restartDeployments(DatabaseTarget target, String runId) {
+      return List.of();
+    }
+
+    @Override
+    public Map<String, Integer> stopWriters(DatabaseTarget target, String runId) {
+      throw new UnsupportedOperationException("not a restore");
+    }
+
+    @Override
+    public void restartWriters(DatabaseTarget target, Map<String, Integer> replicas) {
+      throw new UnsupportedOperationException("not a restore");
+    }
+
+    @Override
+    public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
+      return new VerificationResult(server.pod(), true, true, Map.of(), List.of(), List.of());
+    }
+
+    @Override
+    public void escalate(Notify notify, Escalation escalation) {}
+  }
+}

@@ -1,0 +1,4 @@
+package io.pgdr.run;
+
+/** Who stops a run before its first destructive step, and why. */
+public record AbortRequest(String by, String reason) {}

@@ -1,0 +1,65 @@
+package io.pgdr.run;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A run's current details as the Temporal UI shows them on the run's page (Markdown): where the
+ * run is, what it waits for and how to answer, the RTO warnings, and the steps so far.
+ */
+final class RunDetails {
+
+  private RunDetails() {}
+
+  static String markdown(RunStatus s) {
+    StringBuilder md = new StringBuilder();
+    RecoveryReport report = s.report();
+    if (report != null) {
+      md.append("**").append(report.outcome()).append("**: ").append(report.message()).append("\n\n");
+    } else {
+      md.append("**").append(s.phase()).append("**, step `").append(s.currentStep()).append("`\n\n");
+    }
+    if (report == null) {
+      s.approvals().stream().filter(a -> ApprovalRecord.ABORTED.equals(a.decision())).findFirst().ifPresent(a ->
+          md.append("**Aborted** by ").append(a.by()).append(": the run stops before its first destructive step\n\n"));
+    }
+    ApprovalRequest pending = s.pendingApproval();
+    if (pending != null) {
+      md.append("**Approval pending** until ").append(pending.deadline()).append(": ").append(pending.summary()).append("\n\n");
+      for (String step : pending.plan()) {
+        md.append("- ").append(step).append('\n');
+      }
+      md.append("\nAnswer with the update `decide` {\"step\": \"").append(pending.step())
+          .append("\", \"approve\": true, \"by\": \"...\", \"reason\": \"...\"")
+          .append(pending.rpoExceeded() ? ", \"overrideRpo\": true" : "").append("}");
+      if (!pending.allowedApprovers().isEmpty()) {
+        md.append(" by one of ").append(String.join(", ", pending.allowedApprovers()));
+      }
+      md.append("\n\n");
+    }
+    if (s.rtoBreached()) {
+      md.append("**RTO BREACHED**\n\n");
+    }
+    for (String warning : s.warnings()) {
+      md.append("- warning: ").append(warning).append('\n');
+    }
+    if (!s.warnings().isEmpty()) {
+      md.append('\n');
+    }
+    appendSteps(md, s.steps());
+    return md.toString().strip();
+  }
+
+  private static void appendSteps(StringBuilder md, List<StepRecord> steps) {
+    for (StepRecord step : steps) {
+      md.append("1. `").append(step.name()).append("` ").append(step.outcome());
+      if (step.seconds() != null) {
+        md.append(String.format(Locale.ROOT, " in %.1fs", step.seconds()));
+      }
+      if (step.detail() != null) {
+        md.append(": ").append(step.detail());
+      }
+      md.append('\n');
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package io.pgdr.run;
+
+/**
+ * A decision sent by the update {@code decide} (from the Temporal UI or the CLI): which step it
+ * answers, approve or reject, who and why. Naming the step keeps a decision meant for one gate
+ * from being taken by another.
+ *
+ * @param overrideRpo accept an estimated data loss above the target's RPO (approvals only)
+ */
+public record StepDecision(String step, boolean approve, String by, String reason, boolean overrideRpo) {
+
+  public ApprovalDecision decision() {
+    return new ApprovalDecision(by, reason, overrideRpo);
+  }
+}
