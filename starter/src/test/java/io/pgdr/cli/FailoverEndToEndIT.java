@@ -136,9 +136,10 @@ class FailoverEndToEndIT {
     assertTrue(run.err().contains("no worker answers right now"), "the follower said the run waits for a worker: " + run.err());
 
     List<HistoryEvent> history = temporal.fetchHistory(RUN).getEvents();
-    assertEquals(1, activitiesOf(history, "PromoteServer", EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
-    assertEquals(1, activitiesOf(history, "PromoteServer", EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
+    assertEquals(1, localActivitiesOf(history, "PromoteServer"), "promotion is a local activity: one recorded result");
     assertEquals(1, localActivitiesOf(history, "RepointService"), "repoint is a local activity: one recorded result");
+    assertEquals(1, activitiesOf(history, "RestartDeployments", EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+    assertEquals(1, activitiesOf(history, "RestartDeployments", EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
     assertWritesThroughServiceReach("postgresql-1");
     assertEquals(MARKERS, markersThroughService(lastMarker));
   }

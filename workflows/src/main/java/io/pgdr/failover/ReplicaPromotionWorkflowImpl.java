@@ -1,6 +1,7 @@
 package io.pgdr.failover;
 
 import io.pgdr.ports.FenceResult;
+import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
@@ -15,6 +16,7 @@ import io.pgdr.run.Timeline;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +55,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       PostgresServer candidate = byPod.get(choice.pod());
       timeline.step("fence", () -> fenceAllBut(candidate.pod(), byPod));
       try {
-        timeline.step("promote", () -> ActivityStubs.promotion("promote " + candidate.pod()).promoteServer(candidate));
+        timeline.step("promote", () -> promoter("promote " + candidate.pod()).promoteServer(candidate));
       } catch (ActivityFailure e) {
         return finish(RecoveryReport.FAILED, "promotion of " + candidate.pod() + " failed: " + Timeline.rootMessage(e)
             + ". The old primary is fenced; the Service and ConfigMap still point where they did; apps were not restarted.");
@@ -85,6 +87,18 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     } catch (ActivityFailure e) {
       return finish(RecoveryReport.FAILED, "step " + timeline.current() + " failed: " + Timeline.rootMessage(e));
     }
+  }
+
+  /**
+   * Promotion runs as a local activity since version 1: fence, promote and repoint then follow
+   * each other within one workflow task, with no task-queue round trip and no new workflow task
+   * between them while the database is down. A worker lost mid-promotion means the next worker
+   * promotes again, which {@code promoteServer} tolerates (an already promoted server is left as
+   * it is). Runs recorded before keep their ordinary activity on replay.
+   */
+  private static PostgresActivities promoter(String summary) {
+    int version = Workflow.getVersion("promote-as-local-activity", Workflow.DEFAULT_VERSION, 1);
+    return version == 1 ? ActivityStubs.promotionLocal(summary) : ActivityStubs.promotion(summary);
   }
 
   private Map<String, PostgresServer> diagnose() {

@@ -79,6 +79,20 @@ public final class ActivityStubs {
   }
 
   /**
+   * Promotion as a local activity (see the failover workflow for why). It waits up to a minute for
+   * the server to leave recovery; the start-to-close timeout bounds the wait, and the worker keeps
+   * its workflow task alive meanwhile. Local activities cannot heartbeat, and need not: the
+   * workflow task's own timeout notices a lost worker.
+   */
+  public static PostgresActivities promotionLocal(String summary) {
+    return Workflow.newLocalActivityStub(PostgresActivities.class, LocalActivityOptions.newBuilder()
+        .setSummary(summary)
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(retries(3, Duration.ofSeconds(1)))
+        .build());
+  }
+
+  /**
    * Listing and checking backups reads the store, and checking a dump taken by another tool reads
    * it through: minutes for a big one, hence the long timeout and the heartbeat.
    */
