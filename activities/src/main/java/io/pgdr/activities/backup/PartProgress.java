@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PartProgress {
 
   private final long bytesTotal;
-  private final int partsTotal;
+  private volatile int partsTotal;
   private final long startNanos = System.nanoTime();
   private final AtomicLong bytesBefore = new AtomicLong();
   private final AtomicLong bytesNow = new AtomicLong();
@@ -30,6 +30,11 @@ public final class PartProgress {
     this.partsTotal = partsTotal;
   }
 
+  /** Once the parts are known. */
+  public void partsTotal(int parts) {
+    partsTotal = parts;
+  }
+
   /** Parts an earlier attempt finished: they count as done but not toward this attempt's rate. */
   public void alreadyDone(int parts, long bytes) {
     partsDone.addAndGet(parts);
@@ -38,6 +43,11 @@ public final class PartProgress {
 
   public void addBytes(long bytes) {
     bytesNow.addAndGet(bytes);
+  }
+
+  /** Bytes this attempt moved (what {@link #alreadyDone} recorded is not in it). */
+  public long bytesThisAttempt() {
+    return bytesNow.get();
   }
 
   public void partDone() {

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.Properties;
 import java.util.Set;
 import org.postgresql.Driver;
+import org.postgresql.util.PSQLException;
 
 /**
  * JDBC sessions for moving a backup's parts in and out of one server, to any database on it. Unlike
@@ -35,6 +36,7 @@ public final class PartSessions {
 
   // 57P01-03: shut down by an admin, crash recovery, still starting; 53300: too many connections.
   private static final Set<String> PASSING = Set.of("57P01", "57P02", "57P03", "53300");
+  private static final String PROTOCOL_VIOLATION = "08P01";
 
   private final PostgresServer server;
   private final Credentials credentials;
@@ -89,6 +91,10 @@ public final class PartSessions {
   /** Whether the error is one that passes with time (server down, restarting, full). */
   public static boolean isUnreachable(SQLException e) {
     String state = e.getSQLState();
+    if (PROTOCOL_VIOLATION.equals(state) && e instanceof PSQLException server && server.getServerErrorMessage() != null) {
+      // the server answering that a COPY stream is malformed: the session is fine, the data is not
+      return false;
+    }
     return state == null || state.startsWith("08") || PASSING.contains(state);
   }
 

@@ -29,7 +29,7 @@ public final class PartWorkers {
     void run(Connection session) throws Exception;
   }
 
-  /** Opens (and prepares) the session of one thread. */
+  /** Opens (and prepares) the session of one thread; null for tasks that need none. */
   @FunctionalInterface
   public interface SessionOpener {
     Connection open() throws SQLException;
@@ -42,6 +42,8 @@ public final class PartWorkers {
 
   /**
    * Runs every task, in list order, on up to {@code threads} threads; returns when all succeeded.
+   *
+   * @param opener opens each thread's session; null when the tasks need none
    *
    * @param report called on the calling thread about once a second, and once at the end
    * @throws Exception the first task's (or session opener's) failure, as thrown
@@ -64,13 +66,17 @@ public final class PartWorkers {
     ExecutorCompletionService<Void> completion = new ExecutorCompletionService<>(pool);
     for (int i = 0; i < workers; i++) {
       completion.submit(() -> {
-        try (Connection session = opener.open()) {
-          sessions.add(session);
+        try (Connection session = opener == null ? null : opener.open()) {
+          if (session != null) {
+            sessions.add(session);
+          }
           PartTask task;
           while (!Thread.currentThread().isInterrupted() && (task = queue.poll()) != null) {
             task.run(session);
           }
-          sessions.remove(session);
+          if (session != null) {
+            sessions.remove(session);
+          }
         }
         return null;
       });

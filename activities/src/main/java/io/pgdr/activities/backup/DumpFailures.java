@@ -1,0 +1,51 @@
+package io.pgdr.activities.backup;
+
+import io.pgdr.ports.BackupFailures;
+import io.pgdr.target.BackupLocation;
+import io.temporal.failure.ApplicationFailure;
+import java.util.Locale;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Sorts a failed {@code pg_dump}/{@code pg_restore} by its stderr, the only account it gives:
+ * refused credentials and missing privileges are not retryable, a lost or refused connection is.
+ */
+public final class DumpFailures {
+
+  private DumpFailures() {}
+
+  /**
+   * @param otherwise the type for any other failure
+   * @param retryable whether any other failure is worth retrying
+   */
+  public static ApplicationFailure toFailure(String action, DumpProcess.Failed e, String otherwise, boolean retryable) {
+    String stderr = e.stderr().toLowerCase(Locale.ROOT);
+    String message = action + ": " + e.getMessage();
+    if (stderr.contains("password authentication failed") || stderr.contains("no pg_hba.conf entry")) {
+      return ApplicationFailure.newNonRetryableFailureWithCause(message, BackupFailures.CREDENTIALS_REFUSED, e);
+    }
+    if (stderr.contains("permission denied") || stderr.contains("must be owner") || stderr.contains("must be superuser")
+        || stderr.contains("must be member")) {
+      return ApplicationFailure.newNonRetryableFailureWithCause(
+          message + " (grant the configured user the privilege, or use a superuser)", PartSessions.PERMISSION_DENIED, e);
+    }
+    if (stderr.contains("could not connect") || stderr.contains("connection refused") || stderr.contains("server closed the connection")
+        || stderr.contains("terminating connection") || stderr.contains("the database system is")
+        || stderr.contains("connection to server") && stderr.contains("failed")) {
+      return ApplicationFailure.newFailureWithCause(message, PartSessions.UNREACHABLE, e);
+    }
+    return retryable
+        ? ApplicationFailure.newFailureWithCause(message, otherwise, e)
+        : ApplicationFailure.newNonRetryableFailureWithCause(message, otherwise, e);
+  }
+
+  /** A refusal from the store, sorted as the catalog sorts them ({@link StoreFailures}). */
+  public static ApplicationFailure fromStore(String action, BackupLocation location, SdkException e) {
+    return StoreFailures.toFailure(location, action, e);
+  }
+
+  /** The worker lacks the store keys the location names. */
+  public static ApplicationFailure storeCredentialsUnavailable(IllegalStateException e) {
+    return StoreFailures.credentialsUnavailable(e);
+  }
+}

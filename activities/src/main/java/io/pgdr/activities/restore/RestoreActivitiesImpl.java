@@ -1,0 +1,191 @@
+package io.pgdr.activities.restore;
+
+import io.pgdr.activities.backup.BackupManifest;
+import io.pgdr.activities.backup.DumpFailures;
+import io.pgdr.activities.backup.DumpProcess;
+import io.pgdr.activities.backup.PartSessions;
+import io.pgdr.activities.backup.S3Clients;
+import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.RestoreActivities;
+import io.pgdr.ports.RestoreCheck;
+import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.SwapResult;
+import io.pgdr.target.BackupLocation;
+import io.pgdr.target.SqlIdentifiers;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * {@link RestoreActivities} over the PostgreSQL client programs, JDBC and the S3 SDK. A pgdr backup
+ * restores part by part, checkpointed inside the database it fills ({@link PgdrRestore}); a
+ * {@code pg_dump -Fc} file restores as one stream ({@link CustomDumpRestore}). Failures carry a
+ * type: {@code BackupCorrupt}, {@code BackupNotFound}, {@code CredentialsRefused},
+ * {@code RestoreTargetOccupied}, {@code SwapRefused}, {@code InvalidDatabaseName} and
+ * {@code RestoreFailed} are not retryable; {@code ServerUnreachable} and store hiccups are.
+ */
+public final class RestoreActivitiesImpl implements RestoreActivities {
+
+  static final String RESTORE_FAILED = "RestoreFailed";
+  static final String TARGET_OCCUPIED = "RestoreTargetOccupied";
+  static final String SWAP_REFUSED = "SwapRefused";
+  static final String INVALID_NAME = "InvalidDatabaseName";
+
+  private static final Logger log = LoggerFactory.getLogger(RestoreActivitiesImpl.class);
+
+  private final CredentialResolver credentials;
+  private final S3Clients s3;
+  private final ClientPrograms programs;
+  private final RestoreTuning tuning;
+
+  public RestoreActivitiesImpl(CredentialResolver credentials, S3Clients s3) {
+    this(credentials, s3, ClientPrograms.locate(), RestoreTuning.defaults());
+  }
+
+  RestoreActivitiesImpl(CredentialResolver credentials, S3Clients s3, ClientPrograms programs, RestoreTuning tuning) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.s3 = Objects.requireNonNull(s3, "s3");
+    this.programs = Objects.requireNonNull(programs, "programs");
+    this.tuning = Objects.requireNonNull(tuning, "tuning");
+  }
+
+  @Override
+  public RestoreResult restoreBackup(PostgresServer server, BackupLocation location, BackupEntry backup, String into) {
+    requirePlainName("the database to restore into", into);
+    String action = "restore of s3://" + location.bucket() + "/" + backup.key() + " into database " + into + " on " + server.pod();
+    PartSessions sessions = PartSessions.of(credentials, server);
+    try {
+      S3Client client = client(location);
+      RestoreResult result;
+      if (BackupEntry.PGDR.equals(backup.format())) {
+        BackupManifest manifest = manifest(client, location.bucket(), backup.key());
+        result = new PgdrRestore(sessions, client, programs, tuning, location.bucket(), backup.key(), into).restore(manifest);
+      } else if (BackupEntry.CUSTOM.equals(backup.format())) {
+        result = new CustomDumpRestore(sessions, client, programs, tuning).restore(location.bucket(), backup, into);
+      } else {
+        throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", RESTORE_FAILED);
+      }
+      log.info("{}: {} parts restored now, {} found done, {} bytes read", action, result.partsRestored(),
+          result.partsAlreadyDone(), result.bytes());
+      return result;
+    } catch (Exception e) {
+      throw failure(action, location, sessions, into, e);
+    }
+  }
+
+  @Override
+  public RestoreCheck checkRestore(PostgresServer server, BackupLocation location, BackupEntry backup, String database) {
+    requirePlainName("the database to check", database);
+    String action = "check of database " + database + " on " + server.pod() + " against " + backup.key();
+    PartSessions sessions = PartSessions.of(credentials, server);
+    try {
+      Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
+          ? manifest(client(location), location.bucket(), backup.key()).tables()
+          : Map.of();
+      try (Connection session = sessions.open(database)) {
+        return RowCountCheck.check(session, database, expected);
+      }
+    } catch (Exception e) {
+      throw failure(action, location, sessions, database, e);
+    }
+  }
+
+  @Override
+  public SwapResult swapDatabases(PostgresServer server, String live, String restored, String keepAs) {
+    requirePlainName("the live database", live);
+    requirePlainName("the restored database", restored);
+    requirePlainName("the name to keep the old database under", keepAs);
+    if (live.equals(restored) || live.equals(keepAs) || restored.equals(keepAs)) {
+      throw ApplicationFailure.newNonRetryableFailure("swap needs three different database names, got live=" + live
+          + " restored=" + restored + " keepAs=" + keepAs, INVALID_NAME);
+    }
+    PartSessions sessions = PartSessions.of(credentials, server);
+    try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE)) {
+      SwapResult result = DatabaseSwap.swap(maintenance, live, restored, keepAs);
+      if (!result.alreadySwapped()) {
+        log.warn("swapped databases on {}: {} is now {}, {} is now {} ({} sessions ended)", server.pod(), live, keepAs,
+            restored, live, result.terminatedSessions());
+      }
+      return result;
+    } catch (SQLException e) {
+      throw sessions.failure("swap of " + restored + " into " + live, PartSessions.MAINTENANCE_DATABASE, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", RESTORE_FAILED);
+    }
+  }
+
+  static ApplicationFailure occupied(String into, PostgresServer server) {
+    return ApplicationFailure.newNonRetryableFailure("database " + into + " on " + server.pod()
+        + " already holds tables that are not a pgdr restore in progress; pgdr does not overwrite them:"
+        + " restore into another name, or drop " + into + " yourself", TARGET_OCCUPIED);
+  }
+
+  private S3Client client(BackupLocation location) {
+    try {
+      return s3.forLocation(location);
+    } catch (IllegalStateException e) {
+      throw DumpFailures.storeCredentialsUnavailable(e);
+    }
+  }
+
+  private static BackupManifest manifest(S3Client client, String bucket, String key) {
+    try {
+      BackupManifest manifest = BackupManifest.fromJson(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+      if (!BackupManifest.FORMAT.equals(manifest.format())) {
+        throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + " is a manifest of format '"
+            + manifest.format() + "', this pgdr reads " + BackupManifest.FORMAT, BackupFailures.BACKUP_CORRUPT);
+      }
+      return manifest;
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + ": " + e.getMessage(), BackupFailures.BACKUP_CORRUPT);
+    }
+  }
+
+  private static void requirePlainName(String what, String name) {
+    if (!SqlIdentifiers.isPlain(name)) {
+      throw ApplicationFailure.newNonRetryableFailure(what + " must be a plain SQL name (letters, digits, '_', at most 63,"
+          + " not starting with a digit), got '" + name + "'", INVALID_NAME);
+    }
+  }
+
+  private static RuntimeException failure(String action, BackupLocation location, PartSessions sessions, String database, Exception e) {
+    if (e instanceof ApplicationFailure || e instanceof ActivityCompletionException) {
+      return (RuntimeException) e;
+    }
+    if (e instanceof SQLException sql) {
+      return sessions.failure(action, database, sql);
+    }
+    if (e instanceof DumpProcess.Failed failed) {
+      return ArchivePipe.failure(action, failed);
+    }
+    if (e instanceof NoSuchKeyException) {
+      return ApplicationFailure.newNonRetryableFailureWithCause(action + ": no such object in " + location.url()
+          + "; list the backups again and choose one that exists", BackupFailures.BACKUP_NOT_FOUND, e);
+    }
+    if (e instanceof SdkException sdk) {
+      return DumpFailures.fromStore(action, location, sdk);
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return ApplicationFailure.newFailureWithCause(action + ": interrupted", RESTORE_FAILED, e);
+    }
+    if (e instanceof IOException) {
+      return ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), RESTORE_FAILED, e);
+    }
+    return ApplicationFailure.newFailureWithCause(action + ": " + e, RESTORE_FAILED, e);
+  }
+}
