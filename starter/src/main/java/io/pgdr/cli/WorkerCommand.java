@@ -1,15 +1,11 @@
 package io.pgdr.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.pgdr.worker.EmbeddedTemporal;
 import io.pgdr.worker.MonitoringEndpoint;
 import io.pgdr.worker.PgdrWorker;
 import io.pgdr.worker.TemporalConnection;
 import io.pgdr.worker.WorkerMetrics;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,8 +28,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--embedded-port", defaultValue = "7233", description = "port of the embedded service (default: ${DEFAULT-VALUE}; 0 = any free)")
   int embeddedPort;
 
-  @Option(names = "--kubeconfig", description = "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
-  Path kubeconfig;
+  @Mixin KubernetesOptions kubernetesOptions;
 
   @Option(names = "--metrics-port", paramLabel = "PORT",
       description = "port of /metrics, /healthz and /readyz (env PGDR_METRICS_PORT, default 9464; 0 = any free port)")
@@ -47,7 +42,7 @@ final class WorkerCommand implements Callable<Integer> {
         : new TemporalConnection(service.address(), temporal.connection().namespace());
     try (WorkerMetrics metrics = WorkerMetrics.start();
          MonitoringEndpoint endpoint = monitoringEndpoint(port, metrics);
-         KubernetesClient kubernetes = kubernetesClient();
+         KubernetesClient kubernetes = kubernetesOptions.client();
          PgdrWorker worker = PgdrWorker.start(connection.withMetrics(metrics.temporalScope()).client(), kubernetes)) {
       endpoint.readyWhen(worker::isReady);
       spec.commandLine().getErr().printf("pgdr worker: connected to Temporal at %s (namespace %s)%s; Kubernetes API %s;"
@@ -94,20 +89,6 @@ final class WorkerCommand implements Callable<Integer> {
     } catch (MonitoringEndpoint.PortInUseException e) {
       throw CliException.unavailable(e.getMessage(),
           "another pgdr worker may run on this machine: choose another port with --metrics-port or PGDR_METRICS_PORT (0 = any free port)");
-    }
-  }
-
-  private KubernetesClient kubernetesClient() {
-    if (kubeconfig == null) {
-      return new KubernetesClientBuilder().build();
-    }
-    if (!Files.isReadable(kubeconfig)) {
-      throw CliException.badInput("kubeconfig " + kubeconfig + " cannot be read", null);
-    }
-    try {
-      return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
-    } catch (java.io.IOException e) {
-      throw CliException.badInput("kubeconfig " + kubeconfig + ": " + e.getMessage(), null);
     }
   }
 }

@@ -20,7 +20,6 @@ import io.pgdr.worker.TemporalConnection;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,33 +46,24 @@ class FailoverEndToEndIT {
   private static final String RUN = "recovery-fabrica-db";
 
   @TempDir Path logs;
-  private Path labDir;
+  private LabProcesses processes;
   private Lab lab;
   private LabStatus status;
   private Map<String, String> env;
-  private PgdrProcess worker;
 
   @BeforeEach
   void labUp() throws Exception {
     RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
-    labDir = Files.createTempDirectory("pgdr-e2e");
-    env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
-    CliRun up = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
-    assertEquals(0, up.exitCode(), up.toString());
-    status = LabStatus.fromJson(up.out());
-    lab = Lab.at(labDir);
-    env.put("TEMPORAL_ADDRESS", status.temporalAddress());
-    env.put("KUBECONFIG", status.kubeconfig().toString());
-    worker = PgdrProcess.start(logs, env, "worker");
+    processes = LabProcesses.up(logs);
+    lab = processes.lab;
+    status = processes.status;
+    env = processes.env;
   }
 
   @AfterEach
   void labDown() throws Exception {
-    if (worker != null) {
-      worker.kill();
-    }
-    if (lab != null) {
-      lab.down(line -> { });
+    if (processes != null) {
+      processes.close();
     }
   }
 
@@ -123,10 +113,10 @@ class FailoverEndToEndIT {
     // the operator following the run has seen what to approve before the worker dies
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> cli.stderr().contains("approval needed"));
 
-    worker.kill(); // SIGKILL while the run waits for its approval
+    processes.killWorker(); // SIGKILL while the run waits for its approval
     CliRun approve = PgdrProcess.run(logs, env, Duration.ofMinutes(1), "approve", RUN, "--reason", "node lost, e2e");
     assertEquals(0, approve.exitCode(), approve.toString());
-    worker = PgdrProcess.start(logs, env, "worker");
+    processes.startWorker();
 
     CliRun run = cli.await(Duration.ofMinutes(3));
     assertEquals(0, run.exitCode(), run.toString());

@@ -15,7 +15,6 @@ import io.pgdr.lab.PostgresNode;
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.lab.S3Store;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,7 +22,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,34 +44,25 @@ class RestoreEndToEndIT {
   private static final String BUCKET = "fabrica-agentes-backups";
 
   @TempDir Path logs;
-  private Path labDir;
+  private LabProcesses processes;
   private Lab lab;
   private LabStatus status;
   private Map<String, String> env;
-  private PgdrProcess worker;
 
   @BeforeEach
   void labUp() throws Exception {
     RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
-    RequiredComponent.require("S3Mock", S3Store.present(), "mvn -pl lab install (fetches the S3Mock jar)");
-    labDir = Files.createTempDirectory("pgdr-restore-e2e");
-    env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
-    CliRun up = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
-    assertEquals(0, up.exitCode(), up.toString());
-    status = LabStatus.fromJson(up.out());
-    lab = Lab.at(labDir);
-    env.put("TEMPORAL_ADDRESS", status.temporalAddress());
-    env.put("KUBECONFIG", status.kubeconfig().toString());
-    worker = PgdrProcess.start(logs, env, "worker");
+    RequiredComponent.require("S3Mock", S3Store.present(), S3Store.installHint());
+    processes = LabProcesses.up(logs);
+    lab = processes.lab;
+    status = processes.status;
+    env = processes.env;
   }
 
   @AfterEach
   void labDown() throws Exception {
-    if (worker != null) {
-      worker.kill();
-    }
-    if (lab != null) {
-      lab.down(line -> { });
+    if (processes != null) {
+      processes.close();
     }
   }
 
@@ -134,8 +123,8 @@ class RestoreEndToEndIT {
     // kill the worker once a few parts are committed in the database being restored, well before the end
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> partsCheckpointed() >= 3);
     int doneAtKill = partsCheckpointed();
-    worker.kill();
-    worker = PgdrProcess.start(logs, env, "worker");
+    processes.killWorker();
+    processes.startWorker();
 
     CliRun run = cli.await(Duration.ofMinutes(5));
     assertEquals(0, run.exitCode(), run.toString());

@@ -1,5 +1,7 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.postgres.PostgresFailures;
+
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
@@ -27,12 +29,12 @@ public final class DumpFailures {
     if (stderr.contains("permission denied") || stderr.contains("must be owner") || stderr.contains("must be superuser")
         || stderr.contains("must be member")) {
       return ApplicationFailure.newNonRetryableFailureWithCause(
-          message + " (grant the configured user the privilege, or use a superuser)", PartSessions.PERMISSION_DENIED, e);
+          message + " (grant the configured user the privilege, or use a superuser)", PostgresFailures.PERMISSION_DENIED, e);
     }
     if (stderr.contains("could not connect") || stderr.contains("connection refused") || stderr.contains("server closed the connection")
         || stderr.contains("terminating connection") || stderr.contains("the database system is")
         || stderr.contains("connection to server") && stderr.contains("failed")) {
-      return ApplicationFailure.newFailureWithCause(message, PartSessions.UNREACHABLE, e);
+      return ApplicationFailure.newFailureWithCause(message, PostgresFailures.UNREACHABLE, e);
     }
     return retryable
         ? ApplicationFailure.newFailureWithCause(message, otherwise, e)

@@ -1,0 +1,75 @@
+package io.pgdr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pgdr.lab.Lab;
+import io.pgdr.lab.LabStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A lab brought up by {@code ./pgdr lab up} in a directory of its own, and a {@code ./pgdr worker}
+ * process against it, with the environment a user would export ({@code eval $(pgdr lab env)}).
+ * What the end-to-end tests start from.
+ */
+final class LabProcesses implements AutoCloseable {
+
+  final Path logs;
+  final Lab lab;
+  final LabStatus status;
+  final Map<String, String> env;
+  private PgdrProcess worker;
+
+  private LabProcesses(Path logs, Lab lab, LabStatus status, Map<String, String> env) {
+    this.logs = logs;
+    this.lab = lab;
+    this.status = status;
+    this.env = env;
+  }
+
+  static LabProcesses up(Path logs) throws Exception {
+    Path labDir = Files.createTempDirectory("pgdr-e2e");
+    Map<String, String> env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
+    CliRun up = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
+    assertEquals(0, up.exitCode(), up.toString());
+    LabStatus status = LabStatus.fromJson(up.out());
+    env.put("TEMPORAL_ADDRESS", status.temporalAddress());
+    env.put("KUBECONFIG", status.kubeconfig().toString());
+    LabProcesses processes = new LabProcesses(logs, Lab.at(labDir), status, env);
+    processes.startWorker();
+    return processes;
+  }
+
+  void startWorker() throws Exception {
+    worker = PgdrProcess.start(logs, env, "worker");
+  }
+
+  /** SIGKILL, as when the worker's node dies. */
+  void killWorker() throws InterruptedException {
+    if (worker != null) {
+      worker.kill();
+      worker = null;
+    }
+  }
+
+  CliRun pgdr(Duration timeout, String... args) throws Exception {
+    return PgdrProcess.run(logs, env, timeout, args);
+  }
+
+  PgdrProcess startPgdr(String... args) throws Exception {
+    return PgdrProcess.start(logs, env, args);
+  }
+
+  String targetFile() {
+    return status.targetFile().toString();
+  }
+
+  @Override
+  public void close() throws Exception {
+    killWorker();
+    lab.down(line -> { });
+  }
+}
