@@ -1,5 +1,8 @@
 package io.pgdr.activities.restore;
 
+import io.pgdr.activities.TransferMetrics;
+import java.time.Duration;
+
 import io.pgdr.activities.backup.BackupManifest;
 import io.pgdr.activities.backup.DumpFailures;
 import io.pgdr.activities.backup.DumpProcess;
@@ -67,6 +70,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     requirePlainName("the database to restore into", into);
     String action = "restore of s3://" + location.bucket() + "/" + backup.key() + " into database " + into + " on " + server.pod();
     PartSessions sessions = PartSessions.of(credentials, server);
+    long started = System.nanoTime();
     try {
       S3Client client = client(location);
       RestoreResult result;
@@ -80,6 +84,10 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       }
       log.info("{}: {} parts restored now, {} found done, {} bytes read", action, result.partsRestored(),
           result.partsAlreadyDone(), result.bytes());
+      // what this attempt read and how fast, for the worker's /metrics (nothing outside an activity)
+      TransferMetrics metrics = TransferMetrics.current();
+      metrics.bytesRestored(result.bytes());
+      metrics.restoreFinished(result.bytes(), Duration.ofNanos(System.nanoTime() - started));
       return result;
     } catch (Exception e) {
       throw failure(action, location, sessions, into, e);
