@@ -7,12 +7,9 @@ import io.pgdr.activities.postgres.PostgresConnector;
 import io.pgdr.activities.postgres.PostgresFailures;
 import io.pgdr.ports.PostgresServer;
 import io.temporal.failure.ApplicationFailure;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Properties;
-import org.postgresql.Driver;
+import java.time.Duration;
 
 /**
  * JDBC sessions for moving a backup's parts in and out of one server, to any database on it. Unlike
@@ -26,6 +23,8 @@ public final class PartSessions {
   /** The database every server has, for CREATE/ALTER DATABASE on the others. */
   public static final String MAINTENANCE_DATABASE = "postgres";
 
+
+  private static final PostgresConnector CONNECTOR = new PostgresConnector(Duration.ofSeconds(5), Duration.ZERO);
 
   private final PostgresServer server;
   private final Credentials credentials;
@@ -54,27 +53,9 @@ public final class PartSessions {
     return credentials;
   }
 
-  /** A session on {@code database}, autocommit on. */
+  /** A session on {@code database}, autocommit on: connect in 5 s, then no socket timeout. */
   public Connection open(String database) throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("user", credentials.user());
-    props.setProperty("password", credentials.password());
-    props.setProperty("ApplicationName", PostgresConnector.APPLICATION_NAME);
-    props.setProperty("connectTimeout", "5");
-    props.setProperty("loginTimeout", "10");
-    props.setProperty("tcpKeepAlive", "true");
-    Connection connection = new Driver().connect(jdbcUrl(database), props);
-    if (connection == null) {
-      throw new SQLException("PostgreSQL driver rejected URL " + jdbcUrl(database));
-    }
-    return connection;
-  }
-
-  private String jdbcUrl(String database) {
-    String host = server.host().contains(":") && !server.host().startsWith("[") ? "[" + server.host() + "]" : server.host();
-    // the name goes in the URL path: encode what a URL cannot hold literally
-    String path = URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
-    return "jdbc:postgresql://" + host + ":" + server.port() + "/" + path;
+    return CONNECTOR.open(server, database, credentials);
   }
 
   /** Whether the error is one that passes with time (server down, restarting, full). */
