@@ -12,6 +12,7 @@ import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.Escalation;
 import io.pgdr.ports.FenceResult;
+import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PodState;
@@ -200,6 +201,21 @@ class UiDecisionsFromTheCliTest {
 
     @Override
     public void restartWriters(DatabaseTarget target, Map<String, Integer> replicas) {
+      throw new UnsupportedOperationException("not a restore");
+    }
+
+    @Override
+    public List<KeptVolume> keepVolumes(DatabaseTarget target, String pod, String runId) {
+      throw new UnsupportedOperationException("not a restore");
+    }
+
+    @Override
+    public void recreatePod(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
+      throw new UnsupportedOperationException("not a restore");
+    }
+
+    @Override
+    public PodState awaitPodReady(DatabaseTarget target, String pod, List<KeptVolume> kept) {
       throw new UnsupportedOperationException("not a restore");
     }
 

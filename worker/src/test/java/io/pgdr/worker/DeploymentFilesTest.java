@@ -174,6 +174,14 @@ class DeploymentFilesTest {
     assertEquals(role.path("metadata").path("name").asText(), binding.path("roleRef").path("name").asText());
     assertEquals("Role", binding.path("roleRef").path("kind").asText(), "namespace-scoped, never a ClusterRole");
     assertEquals(role.path("metadata").path("namespace").asText(), binding.path("metadata").path("namespace").asText());
+
+    // the one cluster-wide grant: PersistentVolumes, which have no namespace
+    JsonNode clusterRole = YAML.readTree(dir.resolve("clusterrole.yaml").toFile());
+    JsonNode clusterBinding = YAML.readTree(dir.resolve("clusterrolebinding.yaml").toFile());
+    assertEquals("ClusterRole", clusterBinding.path("roleRef").path("kind").asText());
+    assertEquals(clusterRole.path("metadata").path("name").asText(), clusterBinding.path("roleRef").path("name").asText());
+    assertEquals(accountName, clusterBinding.path("subjects").get(0).path("name").asText());
+    assertEquals(List.of("persistentvolumes"), YAML.convertValue(clusterRole.path("rules").get(0).path("resources"), List.class));
   }
 
   /** INDEXED_VALUE_TYPE_KEYWORD_LIST -> KeywordList, as {@code temporal operator search-attribute create --type} takes it. */

@@ -53,4 +53,32 @@ public interface KubernetesActivities {
   /** Scales each Deployment back to its remembered count and removes the annotation. Idempotent. */
   @ActivityMethod
   void restartWriters(DatabaseTarget target, Map<String, Integer> replicas);
+
+  /**
+   * Keeps a pod's volumes before anything lets them go: each claim the StatefulSet's
+   * volumeClaimTemplates give the pod must be bound, and its PersistentVolume gets reclaim policy
+   * Retain, with pgdr's annotations saying which run kept it, for which claim, and its policy
+   * before. Changes nothing unless every claim is found bound. Idempotent: the policy before is
+   * recorded once, so a retry never records Retain as what it was.
+   */
+  @ActivityMethod
+  List<KeptVolume> keepVolumes(DatabaseTarget target, String pod, String runId);
+
+  /**
+   * Has the StatefulSet recreate a pod on new, empty volumes (runbook 000 C.4–C.6 without losing
+   * the old ones): marks the pod with the run, deletes its claims, then the marked pod. Refuses to
+   * delete a claim unless it is bound to one of the {@code kept} volumes and that volume is still
+   * Retain. Idempotent: a claim already bound to another volume was recreated and is left alone,
+   * and only a pod carrying this run's mark is deleted, never the pod that replaced it.
+   */
+  @ActivityMethod
+  void recreatePod(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId);
+
+  /**
+   * Waits, heartbeating, until the pod is back and ready on volumes other than the kept ones, and
+   * returns it. A pod stuck Pending because it was created while its old claim was still being
+   * deleted is deleted once more, so the StatefulSet creates it with a new claim.
+   */
+  @ActivityMethod
+  PodState awaitPodReady(DatabaseTarget target, String pod, List<KeptVolume> kept);
 }

@@ -14,6 +14,14 @@ public final class KubernetesLabels {
   public static final String REPLICAS_BEFORE = "pgdr.io/replicas-before";
   /** On a Deployment pgdr scaled to zero: the run that did. */
   public static final String STOPPED_BY = "pgdr.io/stopped-by";
+  /** On a PersistentVolume pgdr set to Retain: the run that did. */
+  public static final String KEPT_BY = "pgdr.io/kept-by";
+  /** On a PersistentVolume pgdr set to Retain: the claim it was bound to, as namespace/name. */
+  public static final String KEPT_CLAIM = "pgdr.io/kept-claim";
+  /** On a PersistentVolume pgdr set to Retain: its reclaim policy before, recorded once. */
+  public static final String RECLAIM_POLICY_BEFORE = "pgdr.io/reclaim-policy-before";
+  /** On a pod pgdr is about to recreate on new volumes: the run, so a retry deletes that pod only. */
+  public static final String RECREATED_BY = "pgdr.io/recreated-by";
   /** The annotation {@code kubectl rollout restart} sets. */
   public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 

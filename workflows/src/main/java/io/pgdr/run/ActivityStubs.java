@@ -31,6 +31,20 @@ public final class ActivityStubs {
   }
 
   /**
+   * Waiting for a recreated pod: scheduling, volume provisioning, image pull and a fresh server's
+   * first start take minutes on a real cluster. The wait heartbeats every poll, so a lost worker is
+   * noticed within the heartbeat timeout and another worker waits on.
+   */
+  public static KubernetesActivities podStart(String summary) {
+    return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
+        .setSummary(summary)
+        .setStartToCloseTimeout(Duration.ofMinutes(15))
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retries(3, Duration.ofSeconds(1)))
+        .build());
+  }
+
+  /**
    * Short, idempotent calls on the outage's critical path (diagnosis reads, fencing, repointing)
    * run as local activities: in the worker, within the workflow task, without a task-queue round
    * trip and a workflow task per call. Their results are recorded in history all the same; a

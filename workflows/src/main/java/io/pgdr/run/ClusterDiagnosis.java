@@ -58,7 +58,8 @@ public record ClusterDiagnosis(ClusterState cluster, Map<String, PostgresServer>
         .findFirst();
   }
 
-  private static PostgresServer serverOf(DatabaseTarget target, PodState pod) {
+  /** How pgdr reaches a pod's server: the pod's endpoint, the target's database and credentials. */
+  public static PostgresServer serverOf(DatabaseTarget target, PodState pod) {
     return new PostgresServer(pod.name(), pod.host(), pod.port(), target.postgres().database(), target.namespace(), target.postgres().credentials());
   }
 }

@@ -1,7 +1,9 @@
 package io.pgdr.run;
 
+import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.RestoreCheck;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +19,9 @@ import java.util.Map;
  * @param partsRestored parts restored by the last attempt; {@code partsAlreadyDone} parts found
  *     done from an earlier attempt (a worker lost mid-restore)
  * @param check row counts against the backup's manifest
+ * @param rebuiltPod the broken primary's pod, recreated on a new volume because no primary
+ *     answered; null when the restore went into a live primary
+ * @param keptVolumes the old volumes of {@code rebuiltPod}, set to Retain before its claims were deleted
  */
 public record RestoreSummary(
     String backupKey,
@@ -31,4 +36,6 @@ public record RestoreSummary(
     int partsRestored,
     int partsAlreadyDone,
     long bytes,
-    RestoreCheck check) {}
+    RestoreCheck check,
+    String rebuiltPod,
+    List<KeptVolume> keptVolumes) {}

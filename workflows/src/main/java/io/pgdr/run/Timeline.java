@@ -1,5 +1,6 @@
 package io.pgdr.run;
 
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,7 +92,8 @@ public final class Timeline {
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
-    String message = cause.getMessage();
+    // a failure from an activity reads as its own words, not as "message='...', type='...'"
+    String message = cause instanceof TemporalFailure failure ? failure.getOriginalMessage() : cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;
   }
 }

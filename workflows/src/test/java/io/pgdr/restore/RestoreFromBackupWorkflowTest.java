@@ -11,6 +11,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -22,6 +23,7 @@ import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PodState;
@@ -68,6 +70,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.InOrder;
 
 /** Every branch of the restore workflow, with the adapters mocked and time skipped. */
 class RestoreFromBackupWorkflowTest {
@@ -320,14 +323,103 @@ class RestoreFromBackupWorkflowTest {
     verifyNothingChanged();
   }
 
-  @Test
-  void noReachablePrimaryFailsBeforeAnythingChanges() {
-    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
+  /** postgresql-0's server is gone; once recreated on a new volume, a fresh primary answers at 10.0.0.20. */
+  private void primaryBroken() {
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0") && s.host().equals("10.0.0.10")))).thenReturn(
         ServerState.unreachable("postgresql-0", "10.0.0.10:5432", "Connection refused"));
+    when(postgres.inspectServer(argThat(s -> s != null && s.host().equals("10.0.0.20")))).thenReturn(
+        new ServerState("postgresql-0", "10.0.0.20:5432", true, null, false, "0/1000000", null, null, null, false, "15.8", List.of()));
+    when(kubernetes.keepVolumes(any(), eq("postgresql-0"), anyString())).thenReturn(List.of(KEPT));
+    when(kubernetes.awaitPodReady(any(), eq("postgresql-0"), eq(List.of(KEPT)))).thenReturn(
+        new PodState("postgresql-0", "Running", true, 0, "10.0.0.20", 5432, false));
+  }
+
+  static final KeptVolume KEPT = new KeptVolume("data-postgresql-0", "pvc-0a1b", "Delete");
+
+  @Test
+  void noReachablePrimaryRecreatesItsPodOnANewVolumeAfterKeepingTheOldOne() throws Exception {
+    primaryBroken();
+    RestoreFromBackupWorkflow run = start(target(), null, null);
+    RunStatus waiting = awaitStatus(run, s -> s.pendingApproval() != null);
+    String plan = String.join("\n", waiting.pendingApproval().plan());
+    assertTrue(waiting.pendingApproval().summary().startsWith("recreate postgresql-0 on a new volume and restore"), waiting.pendingApproval().summary());
+    assertTrue(plan.contains("keep the volume of postgresql-0: its PersistentVolume gets reclaim policy Retain"), plan);
+    assertTrue(plan.contains("delete the claim and the pod postgresql-0"), plan);
+    assertTrue(plan.contains("postgresql-1 answers as a standby"), "the approver learns a standby answers: " + plan);
+    verify(kubernetes, never()).keepVolumes(any(), anyString(), anyString());
+
+    run.approve(new ApprovalDecision("alice", "volume corrupted", false));
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertEquals(List.of("diagnose", "choose-backup", "approval", "keep-volume", "stop-writers", "recreate-pod", "await-pod", "restore",
+        "check-restore", "swap", "verify", "restart-writers"), report.steps().stream().map(s -> s.name()).toList());
+    InOrder order = inOrder(kubernetes, restore, postgres);
+    order.verify(kubernetes).keepVolumes(any(), eq("postgresql-0"), anyString());
+    order.verify(kubernetes).stopWriters(any(), anyString());
+    order.verify(kubernetes).recreatePod(any(), eq("postgresql-0"), eq(List.of(KEPT)), anyString());
+    order.verify(kubernetes).awaitPodReady(any(), eq("postgresql-0"), eq(List.of(KEPT)));
+    order.verify(restore).restoreBackup(argThat(s -> s.host().equals("10.0.0.20")), any(), any(), anyString());
+    order.verify(restore).swapDatabases(argThat(s -> s.host().equals("10.0.0.20")), eq("fabrica_db"), anyString(), anyString());
+    order.verify(postgres).verifyPrimary(argThat(s -> s.host().equals("10.0.0.20")), any(), anyString());
+    order.verify(kubernetes).restartWriters(any(), any());
+    assertEquals("postgresql-0", report.restore().rebuiltPod());
+    assertEquals(List.of(KEPT), report.restore().keptVolumes());
+    assertTrue(report.message().contains("old volume is kept: pvc-0a1b (claim data-postgresql-0, reclaim policy Retain, was Delete)"),
+        report.message());
+    assertTrue(report.message().contains("Re-clone postgresql-1"), report.message());
+  }
+
+  @Test
+  void rejectingTheRebuildKeepsAndDeletesNothing() throws Exception {
+    primaryBroken();
+    RestoreFromBackupWorkflow run = start(target(), null, null);
+    awaitStatus(run, s -> s.pendingApproval() != null);
+    run.reject(new ApprovalDecision("bob", "the disk will come back", false));
+
+    assertEquals(RecoveryReport.ABORTED, result().outcome());
+    verifyNothingChanged();
+  }
+
+  @Test
+  void aVolumeThatCannotBeKeptStopsTheRunBeforeAnythingIsDeleted() {
+    primaryBroken();
+    when(kubernetes.keepVolumes(any(), eq("postgresql-0"), anyString())).thenThrow(ApplicationFailure.newNonRetryableFailure(
+        "PersistentVolumeClaim fabrica-agentes/data-postgresql-0 is not bound to a volume", "VolumeNotKept"));
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 
-    assertTrue(report.message().contains("no reachable primary"), report.message());
+    assertTrue(report.message().contains("keeping the volume of postgresql-0 failed: PersistentVolumeClaim"), report.message());
+    assertTrue(report.message().contains("Nothing was deleted and the writers were not stopped"), report.message());
+    verify(kubernetes, never()).stopWriters(any(), anyString());
+    verify(kubernetes, never()).recreatePod(any(), anyString(), any(), anyString());
+    verify(restore, never()).restoreBackup(any(), any(), any(), anyString());
+  }
+
+  @Test
+  void aRecreatedPodThatComesBackAsAStandbyGetsNoRestoreAndTheWritersStayStopped() {
+    primaryBroken();
+    when(postgres.inspectServer(argThat(s -> s != null && s.host().equals("10.0.0.20")))).thenReturn(
+        new ServerState("postgresql-0", "10.0.0.20:5432", true, null, true, null, "0/1000000", "0/1000000", now, false, "15.8", List.of()));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("postgresql-0 came back on a new volume but as a standby"), report.message());
+    assertTrue(report.message().contains("Writers stay stopped"), report.message());
+    assertTrue(report.message().contains("old volume is kept: pvc-0a1b"), report.message());
+    verify(restore, never()).restoreBackup(any(), any(), any(), anyString());
+    verify(kubernetes, never()).restartWriters(any(), any());
+  }
+
+  @Test
+  void aServicePodThatAnswersAsAStandbyIsNeverRecreated() {
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("postgresql-0 (the Service's pod) answers as a standby"), report.message());
+    assertTrue(report.message().contains("Nothing was changed"), report.message());
     verifyNothingChanged();
   }
 
@@ -372,6 +464,8 @@ class RestoreFromBackupWorkflowTest {
   }
 
   private void verifyNothingChanged() {
+    verify(kubernetes, never()).keepVolumes(any(), anyString(), anyString());
+    verify(kubernetes, never()).recreatePod(any(), anyString(), any(), anyString());
     verify(kubernetes, never()).stopWriters(any(), anyString());
     verify(restore, never()).restoreBackup(any(), any(), any(), anyString());
     verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());

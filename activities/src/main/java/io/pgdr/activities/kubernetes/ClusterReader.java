@@ -65,7 +65,7 @@ final class ClusterReader {
         recentWarnings(ns, podNames));
   }
 
-  private static PodState podState(DatabaseTarget target, Pod pod, FencedPods fenced) {
+  static PodState podState(DatabaseTarget target, Pod pod, FencedPods fenced) {
     String name = pod.getMetadata().getName();
     var status = pod.getStatus();
     String phase = status == null || status.getPhase() == null ? "Unknown" : status.getPhase();

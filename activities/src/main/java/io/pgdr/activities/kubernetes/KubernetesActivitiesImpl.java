@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.KubernetesLabels;
+import io.pgdr.ports.PodState;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
 import java.net.HttpURLConnection;
@@ -44,6 +46,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   private final KubernetesClient client;
   private final Clock clock;
   private final ClusterReader reader;
+  private final PodRebuild rebuild;
 
   public KubernetesActivitiesImpl(KubernetesClient client) {
     this(client, Clock.systemUTC());
@@ -53,6 +56,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     this.client = Objects.requireNonNull(client, "client");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.reader = new ClusterReader(client);
+    this.rebuild = new PodRebuild(client, clock);
   }
 
   @Override
@@ -210,6 +214,21 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
           "spec", Map.of("replicas", count))));
       log.info("Deployment {}/{}: scaled back to {}", ns, name, count);
     }
+  }
+
+  @Override
+  public List<KeptVolume> keepVolumes(DatabaseTarget target, String pod, String runId) {
+    return rebuild.keepVolumes(target, pod, runId);
+  }
+
+  @Override
+  public void recreatePod(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
+    rebuild.recreatePod(target, pod, kept, runId);
+  }
+
+  @Override
+  public PodState awaitPodReady(DatabaseTarget target, String pod, List<KeptVolume> kept) {
+    return rebuild.awaitPodReady(target, pod, kept);
   }
 
   /** The target's Deployments, all looked up before any is changed, so a typo changes nothing. */

@@ -3,9 +3,11 @@ package io.pgdr.activities.kubernetes;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -67,6 +69,9 @@ public final class FabricaCluster {
           .withNewTemplate().withNewMetadata().withLabels(APP_LABELS).endMetadata()
             .withNewSpec().addNewContainer().withName("postgresql").withImage("postgres:15").endContainer().endSpec()
           .endTemplate()
+          .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata()
+            .withNewSpec().withAccessModes("ReadWriteOnce").endSpec()
+          .endVolumeClaimTemplate()
         .endSpec()
         .withNewStatus().withReplicas(2).withReadyReplicas(1).endStatus()
         .build()).create();
@@ -76,10 +81,8 @@ public final class FabricaCluster {
     client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
         .withNewMetadata().withName("fabrica-api-7d9f-abcde").withLabels(Map.of("app", "fabrica-api")).endMetadata()
         .withNewStatus().withPhase("Running").endStatus().build()).create();
-    for (String claim : List.of("data-postgresql-0", "data-postgresql-1")) {
-      client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(new PersistentVolumeClaimBuilder()
-          .withNewMetadata().withName(claim).withLabels(APP_LABELS).endMetadata()
-          .withNewSpec().withAccessModes("ReadWriteOnce").endSpec().build()).create();
+    for (String pod : List.of("postgresql-0", "postgresql-1")) {
+      boundClaim(client, "data-" + pod, "pvc-" + pod + "-1");
     }
     client.services().inNamespace(NAMESPACE).resource(new ServiceBuilder()
         .withNewMetadata().withName(SERVICE).endMetadata()
@@ -103,11 +106,34 @@ public final class FabricaCluster {
     event(client, "ev-4", "fabrica-api-7d9f-abcde", "Warning", "Unhealthy", "Liveness probe failed", "2025-01-10T03:03:00Z");
   }
 
+  /**
+   * A claim bound to a volume dynamically provisioned for it: reclaim policy Delete, the default of
+   * a StorageClass, so deleting the claim would delete the data.
+   */
+  public static void boundClaim(KubernetesClient client, String claim, String volume) {
+    client.persistentVolumes().resource(new PersistentVolumeBuilder()
+        .withNewMetadata().withName(volume).endMetadata()
+        .withNewSpec()
+          .withAccessModes("ReadWriteOnce")
+          .withCapacity(Map.of("storage", new Quantity("10Gi")))
+          .withPersistentVolumeReclaimPolicy("Delete")
+          .withNewClaimRef().withNamespace(NAMESPACE).withName(claim).endClaimRef()
+          .withNewCsi().withDriver("ebs.csi.aws.com").withVolumeHandle("vol-" + volume).endCsi()
+        .endSpec()
+        .withNewStatus().withPhase("Bound").endStatus()
+        .build()).create();
+    client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(claim).withLabels(APP_LABELS).endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce").withVolumeName(volume).endSpec()
+        .withNewStatus().withPhase("Bound").endStatus()
+        .build()).create();
+  }
+
   public static String base64(String value) {
     return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Pod pod(String name, String ip, boolean ready, int restarts) {
+  public static Pod pod(String name, String ip, boolean ready, int restarts) {
     return new PodBuilder()
         .withNewMetadata().withName(name)
           .withLabels(Map.of("app", "postgresql", KubernetesLabels.POD_NAME, name)).endMetadata()

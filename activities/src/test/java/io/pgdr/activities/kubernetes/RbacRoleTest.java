@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class RbacRoleTest {
 
-  private static final Path ROLE = Path.of(System.getProperty("basedir", "."), "..", "deploy", "kubernetes", "role.yaml");
+  private static final Path DEPLOY = Path.of(System.getProperty("basedir", "."), "..", "deploy", "kubernetes");
+  private static final Path ROLE = DEPLOY.resolve("role.yaml");
+  private static final Path CLUSTER_ROLE = DEPLOY.resolve("clusterrole.yaml");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** One run of each method of the port, in an order a recovery could take. */
@@ -54,6 +56,10 @@ class RbacRoleTest {
     CALLS.put("restartDeployments", k -> k.restartDeployments(target, "run-1"));
     CALLS.put("stopWriters", k -> k.stopWriters(target, "run-1"));
     CALLS.put("restartWriters", k -> k.restartWriters(target, Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+    // postgresql-1 is ready on its own volume, so the wait ends at once; then postgresql-0 is recreated
+    CALLS.put("keepVolumes", k -> k.keepVolumes(target, "postgresql-0", "run-1"));
+    CALLS.put("awaitPodReady", k -> k.awaitPodReady(target, "postgresql-1", List.of()));
+    CALLS.put("recreatePod", k -> k.recreatePod(target, "postgresql-0", k.keepVolumes(target, "postgresql-0", "run-1"), "run-1"));
   }
 
   KubernetesClient client;
@@ -77,7 +83,7 @@ class RbacRoleTest {
           .map(file -> file.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
     }
-    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "KubernetesActivitiesImpl.java"), users,
+    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "KubernetesActivitiesImpl.java", "PodRebuild.java"), users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
 
@@ -98,11 +104,11 @@ class RbacRoleTest {
         .map(ApiCall::toString)
         .distinct()
         .toList();
-    assertEquals(List.of(), denied, "calls role.yaml does not allow");
+    assertEquals(List.of(), denied, "calls role.yaml and clusterrole.yaml do not allow");
 
     Set<String> used = calls.stream().map(ApiCall::permission).collect(Collectors.toCollection(TreeSet::new));
     Set<String> granted = rules.stream().flatMap(rule -> rule.permissions().stream()).collect(Collectors.toCollection(TreeSet::new));
-    assertEquals(used, granted, "role.yaml grants exactly the permissions the calls need");
+    assertEquals(used, granted, "role.yaml and clusterrole.yaml grant exactly the permissions the calls need");
   }
 
   @Test
@@ -115,6 +121,9 @@ class RbacRoleTest {
     assertEquals("apps/deployments:create", ApiCall.of("POST", "/apis/apps/v1/namespaces/ns/deployments").permission());
     assertEquals("/pods:deletecollection", ApiCall.of("DELETE", "/api/v1/namespaces/ns/pods").permission());
     assertEquals("/namespaces:get", ApiCall.of("GET", "/api/v1/namespaces/ns").permission());
+    assertEquals("/persistentvolumes:patch", ApiCall.of("PATCH", "/api/v1/persistentvolumes/pvc-1").permission());
+    assertTrue(ApiCall.of("PATCH", "/api/v1/persistentvolumes/pvc-1").clusterScoped());
+    assertTrue(!ApiCall.of("DELETE", "/api/v1/namespaces/ns/persistentvolumeclaims/data-0").clusterScoped());
   }
 
   private List<RecordedRequest> recordedRequests() throws InterruptedException {
@@ -134,15 +143,23 @@ class RbacRoleTest {
     }
   }
 
+  /** The Role's rules allow namespaced calls only, the ClusterRole's cluster-scoped ones only. */
   private static List<Rule> rules() throws IOException {
-    JsonNode role = YAML.readTree(ROLE.toFile());
-    assertEquals("Role", role.path("kind").asText(), ROLE + " holds a namespaced Role");
+    List<Rule> rules = new ArrayList<>();
+    rules.addAll(rules(ROLE, "Role", false));
+    rules.addAll(rules(CLUSTER_ROLE, "ClusterRole", true));
+    return rules;
+  }
+
+  private static List<Rule> rules(Path file, String kind, boolean clusterScoped) throws IOException {
+    JsonNode role = YAML.readTree(file.toFile());
+    assertEquals(kind, role.path("kind").asText(), file + " holds a " + kind);
     List<Rule> rules = new ArrayList<>();
     for (JsonNode rule : role.path("rules")) {
       rules.add(new Rule(strings(rule.path("apiGroups")), strings(rule.path("resources")),
-          strings(rule.path("verbs")), strings(rule.path("resourceNames"))));
+          strings(rule.path("verbs")), strings(rule.path("resourceNames")), clusterScoped));
     }
-    assertTrue(!rules.isEmpty(), ROLE + " has no rules");
+    assertTrue(!rules.isEmpty(), file + " has no rules");
     return rules;
   }
 
@@ -153,7 +170,7 @@ class RbacRoleTest {
   }
 
   /** A request to the API server as RBAC sees it; the core API group is "". */
-  record ApiCall(String group, String resource, String verb, String name) {
+  record ApiCall(String group, String resource, String verb, String name, boolean clusterScoped) {
 
     static ApiCall of(RecordedRequest request) {
       return of(request.getMethod(), request.getPath());
@@ -167,7 +184,8 @@ class RbacRoleTest {
       List<String> parts = Arrays.asList(path.replaceFirst("^/", "").split("/"));
       String group = parts.get(0).equals("api") ? "" : parts.get(1);
       List<String> rest = parts.subList(parts.get(0).equals("api") ? 2 : 3, parts.size());
-      if (rest.size() > 2 && rest.get(0).equals("namespaces")) { // a namespaced resource, not a namespace itself
+      boolean namespaced = rest.size() > 2 && rest.get(0).equals("namespaces"); // a namespaced resource, not a namespace itself
+      if (namespaced) {
         rest = rest.subList(2, rest.size());
       }
       String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
@@ -181,7 +199,7 @@ class RbacRoleTest {
         case "DELETE" -> name == null ? "deletecollection" : "delete";
         default -> throw new IllegalArgumentException("no RBAC verb for " + method + " " + pathAndQuery);
       };
-      return new ApiCall(group, resource, verb, name);
+      return new ApiCall(group, resource, verb, name, !namespaced);
     }
 
     String permission() {
@@ -195,10 +213,11 @@ class RbacRoleTest {
   }
 
   /** One rule of the Role; an empty resourceNames means any name. */
-  record Rule(List<String> apiGroups, List<String> resources, List<String> verbs, List<String> resourceNames) {
+  record Rule(List<String> apiGroups, List<String> resources, List<String> verbs, List<String> resourceNames,
+      boolean clusterScoped) {
 
     boolean allows(ApiCall call) {
-      return apiGroups.contains(call.group()) && resources.contains(call.resource()) && verbs.contains(call.verb())
+      return clusterScoped == call.clusterScoped() && apiGroups.contains(call.group()) && resources.contains(call.resource()) && verbs.contains(call.verb())
           && (resourceNames.isEmpty() || resourceNames.contains(call.name()));
     }
 
