@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -12,6 +11,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,8 +23,9 @@ import java.util.Map;
 
 /**
  * The Kubernetes objects of the runbook's database, pointing at the lab's real servers: the
- * StatefulSet and its pods, claims and Service, the application Deployments, their ConfigMap and
- * the credentials Secret. Pods carry podIP 127.0.0.1 and the real server port as containerPort.
+ * StatefulSet and its pods, claims, volumes ({@link LabVolumes}) and Service, the application
+ * Deployments, their ConfigMap and the credentials Secret. Pods carry podIP 127.0.0.1 and the real
+ * server port as containerPort.
  */
 public final class KubernetesFixture {
 
@@ -37,6 +39,8 @@ public final class KubernetesFixture {
   public static final String WORKERS_DEPLOYMENT = "fabrica-workers";
   static final String APP_LABEL = "app";
   static final String CONTAINER = "postgresql";
+  private static final String IMAGE = "postgres:15";
+  private static final String DATA_MOUNT_PATH = "/var/lib/postgresql/data";
 
   private KubernetesFixture() {}
 
@@ -48,19 +52,19 @@ public final class KubernetesFixture {
           .withReplicas(pair.nodes().size())
           .withServiceName(SERVICE)
           .withNewSelector().withMatchLabels(appLabels()).endSelector()
-          .withTemplate(template(appLabels(), "postgres:15"))
+          .withTemplate(serverTemplate())
+          .addNewVolumeClaimTemplate()
+            .withNewMetadata().withName(LabVolumes.CLAIM_TEMPLATE).endMetadata()
+            .withNewSpec().withAccessModes(LabVolumes.ACCESS_MODE)
+              .withNewResources().withRequests(Map.of("storage", new Quantity(LabVolumes.CAPACITY))).endResources()
+            .endSpec()
+          .endVolumeClaimTemplate()
         .endSpec()
         .build());
+    LabVolumes volumes = new LabVolumes(client, pair);
     for (PostgresNode node : pair.nodes()) {
+      volumes.bindInitialVolume(node);
       client.pods().inNamespace(NAMESPACE).resource(pod(node, node.isRunning() && node.acceptsConnections())).create();
-      put(client, new PersistentVolumeClaimBuilder()
-          .withNewMetadata().withName("data-" + node.name()).withNamespace(NAMESPACE).withLabels(appLabels())
-          .endMetadata()
-          .withNewSpec().withAccessModes("ReadWriteOnce")
-            .withNewResources().withRequests(Map.of("storage", new Quantity("10Gi"))).endResources()
-          .endSpec()
-          .withNewStatus().withPhase("Bound").endStatus()
-          .build());
     }
     put(client, new ServiceBuilder()
         .withNewMetadata().withName(SERVICE).withNamespace(NAMESPACE).withLabels(appLabels()).endMetadata()
@@ -82,7 +86,10 @@ public final class KubernetesFixture {
         .build());
   }
 
-  /** The pod the StatefulSet controller would create for this server's ordinal. */
+  /**
+   * The pod the StatefulSet controller would create for this server's ordinal, its template's
+   * volume rendered as the claim {@code data-<pod>}.
+   */
   static Pod pod(PostgresNode node, boolean ready) {
     String status = ready ? "True" : "False";
     return new PodBuilder()
@@ -91,9 +98,13 @@ public final class KubernetesFixture {
           .withLabels(Map.of(APP_LABEL, STATEFUL_SET, KubernetesLabels.POD_NAME, node.name()))
         .endMetadata()
         .withNewSpec()
-          .addNewContainer().withName(CONTAINER).withImage("postgres:15")
+          .addNewContainer().withName(CONTAINER).withImage(IMAGE)
             .addNewPort().withName("postgresql").withContainerPort(node.port()).endPort()
+            .addToVolumeMounts(dataMount())
           .endContainer()
+          .addNewVolume().withName(LabVolumes.CLAIM_TEMPLATE)
+            .withNewPersistentVolumeClaim().withClaimName(LabVolumes.claimName(node)).endPersistentVolumeClaim()
+          .endVolume()
         .endSpec()
         .withNewStatus()
           .withPhase(node.isRunning() ? "Running" : "Failed")
@@ -116,6 +127,19 @@ public final class KubernetesFixture {
         .withNewStatus().withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
           .withUpdatedReplicas(replicas).endStatus()
         .build());
+  }
+
+  private static PodTemplateSpec serverTemplate() {
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata().withLabels(appLabels()).endMetadata()
+        .withNewSpec()
+          .addNewContainer().withName(CONTAINER).withImage(IMAGE).addToVolumeMounts(dataMount()).endContainer()
+        .endSpec()
+        .build();
+  }
+
+  private static VolumeMount dataMount() {
+    return new VolumeMountBuilder().withName(LabVolumes.CLAIM_TEMPLATE).withMountPath(DATA_MOUNT_PATH).build();
   }
 
   private static PodTemplateSpec template(Map<String, String> labels, String image) {

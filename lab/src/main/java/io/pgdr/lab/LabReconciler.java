@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgdr.ports.KubernetesLabels;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,10 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the kubelet and the StatefulSet controller for the lab, every 200 ms: pod readiness follows
- * the real server; a deleted pod is recreated and its server restarted (fenced if the StatefulSet
- * lists it as fenced); scaling the StatefulSet stops or starts servers by ordinal. A server that
- * dies on its own stays dead, like a lost node: its pod just turns not-ready.
+ * Plays the kubelet, the StatefulSet controller and the volume provisioner for the lab, every
+ * 200 ms: pod readiness follows the real server; a deleted pod is recreated and its server restarted
+ * on its data (fenced if the StatefulSet lists it as fenced); a pod deleted together with its claim
+ * comes back on a new volume, with a new, empty server, after its old volume was released by its
+ * reclaim policy ({@link LabVolumes}); a claim deleted under a running pod changes nothing; scaling
+ * the StatefulSet stops or starts servers by ordinal. A server that dies on its own stays dead,
+ * like a lost node: its pod just turns not-ready.
  */
 public final class LabReconciler implements AutoCloseable {
 
@@ -39,11 +44,15 @@ public final class LabReconciler implements AutoCloseable {
 
   private final KubernetesClient client;
   private final PostgresPair pair;
+  private final LabVolumes volumes;
   private final ScheduledExecutorService loop;
+  /** Claims deleted while their pod runs, already logged: a cluster keeps them Terminating. */
+  private final Set<String> claimsHeldByPods = new HashSet<>();
 
   private LabReconciler(KubernetesClient client, PostgresPair pair) {
     this.client = client;
     this.pair = pair;
+    this.volumes = new LabVolumes(client, pair);
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "lab-reconciler");
       thread.setDaemon(true);
@@ -84,18 +93,37 @@ public final class LabReconciler implements AutoCloseable {
     }
     int replicas = Objects.requireNonNullElse(statefulSet.getSpec().getReplicas(), 0);
     Set<String> fenced = fencedPods(statefulSet);
+    List<Pod> pods = new ArrayList<>();
+    for (PostgresNode node : pair.nodes()) {
+      pods.add(client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).get());
+    }
+    // read after the pods: a claim is deleted before its pod, so a pod seen missing has its claim seen missing
+    Set<String> claims = client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).list().getItems()
+        .stream().map(claim -> claim.getMetadata().getName()).collect(Collectors.toSet());
     int ready = 0;
     for (int ordinal = 0; ordinal < pair.nodes().size(); ordinal++) {
       PostgresNode node = pair.nodes().get(ordinal);
-      Pod pod = client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).get();
+      Pod pod = pods.get(ordinal);
+      boolean claimed = claims.contains(LabVolumes.claimName(node));
+      if (claimed || pod == null) {
+        claimsHeldByPods.remove(node.name());
+      }
       if (ordinal >= replicas) {
         if (pod != null) {
           scaleDown(node);
         }
-      } else if (pod == null) {
+      } else if (pod == null && claimed) {
         recreate(node, fenced.contains(node.name()));
-      } else if (mirrorReadiness(pod, node)) {
-        ready++;
+      } else if (pod == null) {
+        replaceVolume(node);
+      } else {
+        if (!claimed && claimsHeldByPods.add(node.name())) {
+          log.info("claim {} deleted while pod {} uses it: it stays until the pod goes, the server is left alone",
+              LabVolumes.claimName(node), node.name());
+        }
+        if (mirrorReadiness(pod, node)) {
+          ready++;
+        }
       }
     }
     recordReadyReplicas(statefulSet, replicas, ready);
@@ -123,6 +151,32 @@ public final class LabReconciler implements AutoCloseable {
     }
     client.pods().inNamespace(KubernetesFixture.NAMESPACE)
         .resource(KubernetesFixture.pod(node, node.acceptsConnections())).create();
+  }
+
+  /**
+   * The StatefulSet controller recreates a missing claim from its template, which a provisioner
+   * binds to a new volume: the old volume is released first (kept or destroyed by its reclaim
+   * policy), then a new, empty server is initialised on the new volume, as the image's first start
+   * does.
+   */
+  private void replaceVolume(PostgresNode node) {
+    log.info("pod {} and claim {} missing: stopping its server and releasing its volume", node.name(),
+        LabVolumes.claimName(node));
+    if (node.isRunning()) {
+      node.stopImmediate();
+    }
+    volumes.releaseVolumesOf(node);
+    String volume = volumes.provisionNewVolume(node);
+    log.info("claim {} bound to new volume {}: initialising an empty primary in {}", LabVolumes.claimName(node),
+        volume, node.dataDir());
+    try {
+      pair.initEmptyPrimary(node);
+    } catch (LabException e) {
+      log.warn("the new server of {} did not start: {}", node.name(), e.getMessage());
+    }
+    client.pods().inNamespace(KubernetesFixture.NAMESPACE)
+        .resource(KubernetesFixture.pod(node, node.acceptsConnections())).create();
+    log.info("pod {} recreated on volume {}", node.name(), volume);
   }
 
   /** Patches the pod's status only when the server's state differs from it; returns readiness. */

@@ -30,6 +30,7 @@ public final class PostgresPair implements AutoCloseable {
   static final String LAYOUT_FILE = "pair.json";
   private static final String SUPERUSER = "postgres";
   private static final String DATABASE = "fabrica_db";
+  private static final String PASSWORD_FILE = "password";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What {@link #open} needs to find the servers again; the password lives in its own 600 file. */
@@ -54,7 +55,7 @@ public final class PostgresPair implements AutoCloseable {
       throw new LabException(dir + " already holds a PostgreSQL pair; open it, or delete the directory first");
     }
     String password = randomPassword();
-    Path passwordFile = dir.resolve("password");
+    Path passwordFile = dir.resolve(PASSWORD_FILE);
     PostgresNode primary;
     PostgresNode standby;
     try {
@@ -71,11 +72,7 @@ public final class PostgresPair implements AutoCloseable {
     PostgresPair pair = new PostgresPair(dir, password, List.of(primary, standby));
     try {
       progress.accept("initdb " + primary.name() + " (port " + primary.port() + ")");
-      PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", primary.dataDir().toString(),
-          "-U", SUPERUSER, "--pwfile=" + passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C",
-          "--no-sync"), Map.of(), Duration.ofMinutes(2));
-      appendConfig(primary, ServerConfig.forPrimary(primary.port()));
-      primary.start();
+      initEmptyPrimary(binaries, primary, passwordFile);
       progress.accept("seeding " + DATABASE + " on " + primary.name());
       seed(primary);
       progress.accept("pg_basebackup " + standby.name() + " (port " + standby.port() + ")");
@@ -104,7 +101,7 @@ public final class PostgresPair implements AutoCloseable {
     }
     try {
       Layout layout = JSON.readValue(layoutFile.toFile(), Layout.class);
-      String password = Files.readString(dir.resolve("password")).strip();
+      String password = Files.readString(dir.resolve(PASSWORD_FILE)).strip();
       PostgresBinaries binaries = PostgresBinaries.locate();
       List<PostgresNode> nodes = new ArrayList<>();
       for (NodeLayout node : layout.nodes()) {
@@ -154,6 +151,28 @@ public final class PostgresPair implements AutoCloseable {
     }
   }
 
+  /**
+   * Initialises a new, empty server in the node's data directory (which must be absent or empty)
+   * with the pair's superuser and password, starts it as a primary and creates the empty
+   * application database: what the postgres image does on its first start on a new volume.
+   */
+  void initEmptyPrimary(PostgresNode node) {
+    initEmptyPrimary(PostgresBinaries.locate(), node, dir.resolve(PASSWORD_FILE));
+  }
+
+  private static void initEmptyPrimary(PostgresBinaries binaries, PostgresNode node, Path passwordFile) {
+    PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", node.dataDir().toString(),
+        "-U", SUPERUSER, "--pwfile=" + passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C",
+        "--no-sync"), Map.of(), Duration.ofMinutes(2));
+    appendConfig(node, ServerConfig.forPrimary(node.port()));
+    node.start();
+    try (Connection connection = node.connect("postgres"); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + DATABASE);
+    } catch (SQLException e) {
+      throw new LabException("cannot create database " + DATABASE + " on " + node.name() + ": " + e.getMessage(), e);
+    }
+  }
+
   private static PostgresNode newNode(Path dir, String name, int port, PostgresBinaries binaries, String password)
       throws IOException {
     Path nodeDir = Files.createDirectories(dir.resolve(name));
@@ -171,11 +190,6 @@ public final class PostgresPair implements AutoCloseable {
   }
 
   private static void seed(PostgresNode primary) {
-    try (Connection connection = primary.connect("postgres"); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + DATABASE);
-    } catch (SQLException e) {
-      throw new LabException("cannot create database " + DATABASE + ": " + e.getMessage(), e);
-    }
     try (Connection connection = primary.connect(DATABASE); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE stories (id bigserial PRIMARY KEY, title text NOT NULL,"
           + " created_at timestamptz DEFAULT now())");
