@@ -136,6 +136,40 @@ class RestoreEndToEndIT {
     assertEquals(atBackup, fingerprint(), "the restore is complete");
   }
 
+  @Test
+  void aBrokenPrimaryIsRecreatedOnANewVolumeItsOldVolumeKeptAndTheBackupRestoredIntoIt() throws Exception {
+    sql("INSERT INTO stories (title) SELECT 'story ' || g FROM generate_series(1, 2000) g");
+    backupRun();
+    String atBackup = fingerprint();
+    // the disk breaks: the server dies and its data directory can no longer start one
+    Path dataDir = primary().dataDir();
+    primary().stopImmediate();
+    java.nio.file.Files.delete(dataDir.resolve("global").resolve("pg_control"));
+
+    CliRun run = PgdrProcess.run(logs, env, Duration.ofMinutes(5),
+        "restore", "--target", target(), "--yes", "--follow", "--output", "json");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("succeeded", report.path("outcome").asText(), report.toString());
+    JsonNode restore = report.path("restore");
+    assertEquals("postgresql-0", restore.path("rebuiltPod").asText(), restore.toString());
+    String oldVolume = restore.path("keptVolumes").get(0).path("volume").asText();
+    assertEquals(atBackup, fingerprint(), "the recreated primary holds exactly the backup's data");
+    try (KubernetesClient kubernetes = lab.kubernetesClient()) {
+      var volume = kubernetes.persistentVolumes().withName(oldVolume).get();
+      assertEquals("Retain", volume.getSpec().getPersistentVolumeReclaimPolicy());
+      assertEquals("Released", volume.getStatus().getPhase(), "let go by its claim, not deleted");
+      Path kept = Path.of(volume.getSpec().getHostPath().getPath());
+      assertTrue(java.nio.file.Files.isDirectory(kept.resolve("base")), "the old volume still holds its data: " + kept);
+      assertTrue(java.nio.file.Files.exists(kept.resolve("PG_VERSION")), kept.toString());
+      String newVolume = kubernetes.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).withName("data-postgresql-0").get()
+          .getSpec().getVolumeName();
+      assertNotEquals(oldVolume, newVolume, "the pod runs on a new volume");
+      assertEquals(3, kubernetes.apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).withName("fabrica-api").get().getSpec().getReplicas());
+    }
+  }
+
   private String target() {
     return status.targetFile().toString();
   }
