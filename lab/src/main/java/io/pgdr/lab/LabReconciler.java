@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -127,6 +128,30 @@ public final class LabReconciler implements AutoCloseable {
       }
     }
     recordReadyReplicas(statefulSet, replicas, ready);
+    mirrorApplications();
+  }
+
+  /**
+   * Plays the application Deployments' pods: their readiness probes pass when the database the
+   * Service sends them to accepts connections, so a Deployment is ready at its replica count then,
+   * and at none otherwise. Only the status is patched, and only when it changes.
+   */
+  private void mirrorApplications() {
+    var service = client.services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE).get();
+    String selected = service == null || service.getSpec().getSelector() == null ? null
+        : service.getSpec().getSelector().get(KubernetesLabels.POD_NAME);
+    boolean databaseUp = pair.nodes().stream().anyMatch(n -> n.name().equals(selected) && n.acceptsConnections());
+    for (Deployment deployment : client.apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).list().getItems()) {
+      int wanted = Objects.requireNonNullElse(deployment.getSpec().getReplicas(), 1);
+      int ready = databaseUp ? wanted : 0;
+      var status = deployment.getStatus();
+      if (status != null && Objects.equals(status.getReplicas(), wanted) && Objects.equals(status.getReadyReplicas(), ready)) {
+        continue;
+      }
+      Map<String, Object> counts = Map.of("replicas", wanted, "readyReplicas", ready, "availableReplicas", ready, "updatedReplicas", wanted);
+      client.apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).withName(deployment.getMetadata().getName())
+          .subresource("status").patch(MERGE, client.getKubernetesSerialization().asJson(Map.of("status", counts)));
+    }
   }
 
   private void scaleDown(PostgresNode node) {

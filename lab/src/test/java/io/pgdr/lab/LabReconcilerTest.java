@@ -39,6 +39,19 @@ class LabReconcilerTest {
   }
 
   @Test
+  void applicationsAreReadyAtTheirReplicasWhileTheServiceDatabaseAnswers() {
+    var api = lab.client().apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.API_DEPLOYMENT);
+    Eventually.await("fabrica-api 3 ready", Duration.ofSeconds(5), () -> Integer.valueOf(3).equals(api.get().getStatus().getReadyReplicas()));
+
+    api.scale(1);
+    Eventually.await("fabrica-api 1 ready after scaling", Duration.ofSeconds(5), () -> Integer.valueOf(1).equals(api.get().getStatus().getReadyReplicas()));
+
+    lab.pair.primary().stopImmediate();
+    Eventually.await("fabrica-api not ready without its database", Duration.ofSeconds(5),
+        () -> Integer.valueOf(0).equals(api.get().getStatus().getReadyReplicas()));
+  }
+
+  @Test
   void podReadinessFollowsTheServer() {
     Eventually.await("postgresql-0 ready", Duration.ofSeconds(5), () -> LabReconciler.isReady(pod("postgresql-0").get()));
 

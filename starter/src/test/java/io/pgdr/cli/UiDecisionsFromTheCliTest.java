@@ -205,6 +205,11 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public Map<String, Integer> awaitWritersReady(DatabaseTarget target, Map<String, Integer> replicas) {
+      throw new UnsupportedOperationException("not a restore");
+    }
+
+    @Override
     public List<KeptVolume> keepVolumes(DatabaseTarget target, String pod, String runId) {
       throw new UnsupportedOperationException("not a restore");
     }

@@ -55,6 +55,17 @@ public interface KubernetesActivities {
   void restartWriters(DatabaseTarget target, Map<String, Integer> replicas);
 
   /**
+   * Waits, heartbeating, until each Deployment reports at least its count of ready replicas, as
+   * {@code kubectl rollout status} does: the apps are up and their readiness probes pass, which for
+   * a database client means it connects (runbook 000 C.10). Read-only. Fails, non-retryable, naming
+   * each Deployment short of ready, when they are not all ready within a few minutes.
+   *
+   * @return each Deployment's ready replicas when the wait ended
+   */
+  @ActivityMethod
+  Map<String, Integer> awaitWritersReady(DatabaseTarget target, Map<String, Integer> replicas);
+
+  /**
    * Keeps a pod's volumes before anything lets them go: each claim the StatefulSet's
    * volumeClaimTemplates give the pod must be bound, and its PersistentVolume gets reclaim policy
    * Retain, with pgdr's annotations saying which run kept it, for which claim, and its policy

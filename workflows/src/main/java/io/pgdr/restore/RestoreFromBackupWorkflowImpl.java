@@ -32,6 +32,8 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
 
   /** Version of the change that recreates a broken primary on a new volume instead of refusing the run. */
   static final String REBUILD_CHANGE = "rebuild-broken-primary";
+  /** Version of the change that waits for the writers to be ready after scaling them back (runbook 000 C.10). */
+  static final String CHECK_WRITERS_CHANGE = "check-writers-ready";
 
   private Instant incidentStart;
   private PostgresServer server;
@@ -149,6 +151,18 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
           + Timeline.rootMessage(e) + ". Scale them back by hand: " + describe(writersStopped) + rebuildNote(), server.pod(), verification,
           recoveredAt);
     }
+    if (!writersStopped.isEmpty() && Workflow.getVersion(CHECK_WRITERS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+      try {
+        timeline.step("check-writers", () -> {
+          Map<String, Integer> ready = ActivityStubs.kubernetesWait("wait for " + describe(writersStopped) + " to be ready")
+              .awaitWritersReady(target, writersStopped);
+          timeline.note("ready: " + describe(ready));
+        });
+      } catch (ActivityFailure e) {
+        return finish(RecoveryReport.FAILED, names.live() + " is restored and verified and the writers were scaled back, but they"
+            + " are not all ready: " + Timeline.rootMessage(e) + rebuildNote(), server.pod(), verification, recoveredAt);
+      }
+    }
     return finish(RecoveryReport.SUCCEEDED, names.live() + " restored from " + backup.key() + " and verified; the replaced database is kept as "
         + names.previous() + rebuildNote(), server.pod(), verification, recoveredAt);
   }
@@ -198,7 +212,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
         timeline.note("claims and pod deleted; the StatefulSet recreates " + rebuiltPod);
       });
       ServerState fresh = timeline.step("await-pod", () -> {
-        PodState pod = ActivityStubs.podStart("wait for " + rebuiltPod + " to be ready on its new volume")
+        PodState pod = ActivityStubs.kubernetesWait("wait for " + rebuiltPod + " to be ready on its new volume")
             .awaitPodReady(target, rebuiltPod, keptVolumes);
         server = ClusterDiagnosis.serverOf(target, pod);
         ServerState state = ActivityStubs.postgresQuick("inspect " + rebuiltPod).inspectServer(server);

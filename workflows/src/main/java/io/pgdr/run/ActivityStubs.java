@@ -31,11 +31,12 @@ public final class ActivityStubs {
   }
 
   /**
-   * Waiting for a recreated pod: scheduling, volume provisioning, image pull and a fresh server's
-   * first start take minutes on a real cluster. The wait heartbeats every poll, so a lost worker is
-   * noticed within the heartbeat timeout and another worker waits on.
+   * Waiting for the cluster: a recreated pod (scheduling, volume provisioning, image pull, a fresh
+   * server's first start) or writers scaled back take minutes on a real cluster. The wait
+   * heartbeats every poll, so a lost worker is noticed within the heartbeat timeout and another
+   * worker waits on.
    */
-  public static KubernetesActivities podStart(String summary) {
+  public static KubernetesActivities kubernetesWait(String summary) {
     return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(15))

@@ -120,6 +120,7 @@ class RestoreFromBackupWorkflowTest {
         new SwapResult(call.getArgument(1), call.getArgument(3), false, 0));
     when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
         new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
+    when(kubernetes.awaitWritersReady(any(), any())).thenAnswer(call -> call.getArgument(1));
     worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, notifications);
     env.start();
   }
@@ -185,7 +186,7 @@ class RestoreFromBackupWorkflowTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
-    assertEquals(List.of("diagnose", "choose-backup", "approval", "stop-writers", "restore", "check-restore", "swap", "verify", "restart-writers"),
+    assertEquals(List.of("diagnose", "choose-backup", "approval", "stop-writers", "restore", "check-restore", "swap", "verify", "restart-writers", "check-writers"),
         report.steps().stream().map(s -> s.name()).toList());
     String restored = report.restore().restoredInto();
     assertTrue(restored.startsWith("fabrica_db_restore_"), restored);
@@ -197,6 +198,19 @@ class RestoreFromBackupWorkflowTest {
     assertNotNull(report.rto().measuredSeconds());
     verify(restore).restoreBackup(argThat(s -> s.pod().equals("postgresql-0")), eq(LOCATION), argThat(b -> b.key().equals(OLDER)), eq(restored));
     verify(restore).swapDatabases(any(), eq("fabrica_db"), eq(restored), eq(report.restore().previousKeptAs()));
+    verify(kubernetes).restartWriters(any(), eq(Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+  }
+
+  @Test
+  void writersThatDoNotComeBackReadyFailTheRunAfterTheRestore() {
+    when(kubernetes.awaitWritersReady(any(), any())).thenThrow(ApplicationFailure.newNonRetryableFailure(
+        "after 5 min: fabrica-api 1/3 ready; look at their pods' events and logs (kubectl describe / logs)", "WritersNotReady"));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("restored and verified and the writers were scaled back, but they are not all ready:"
+        + " after 5 min: fabrica-api 1/3 ready"), report.message());
+    assertTrue(report.restore().writersRestarted());
     verify(kubernetes).restartWriters(any(), eq(Map.of("fabrica-api", 3, "fabrica-workers", 2)));
   }
 
@@ -353,7 +367,7 @@ class RestoreFromBackupWorkflowTest {
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     assertEquals(List.of("diagnose", "choose-backup", "approval", "keep-volume", "stop-writers", "recreate-pod", "await-pod", "restore",
-        "check-restore", "swap", "verify", "restart-writers"), report.steps().stream().map(s -> s.name()).toList());
+        "check-restore", "swap", "verify", "restart-writers", "check-writers"), report.steps().stream().map(s -> s.name()).toList());
     InOrder order = inOrder(kubernetes, restore, postgres);
     order.verify(kubernetes).keepVolumes(any(), eq("postgresql-0"), anyString());
     order.verify(kubernetes).stopWriters(any(), anyString());

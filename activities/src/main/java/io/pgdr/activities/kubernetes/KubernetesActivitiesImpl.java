@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.pgdr.activities.postgres.ActivityHeartbeat;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
@@ -13,8 +14,10 @@ import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
+import io.temporal.failure.ApplicationFailure;
 import java.net.HttpURLConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -23,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,21 +46,31 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   // merge patches of maps only: the mock API server in the lab appends to lists on a merge patch
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
   private static final int CONFLICT_ATTEMPTS = 3;
+  // image pulls and readiness probes of a few pods: minutes at most; longer means something is wrong
+  static final Duration WRITERS_READY_WITHIN = Duration.ofMinutes(5);
 
   private final KubernetesClient client;
   private final Clock clock;
   private final ClusterReader reader;
   private final PodRebuild rebuild;
+  private final Duration writersReadyWithin;
+  private final Consumer<Object> heartbeat;
 
   public KubernetesActivitiesImpl(KubernetesClient client) {
     this(client, Clock.systemUTC());
   }
 
   public KubernetesActivitiesImpl(KubernetesClient client, Clock clock) {
+    this(client, clock, WRITERS_READY_WITHIN, new ActivityHeartbeat());
+  }
+
+  KubernetesActivitiesImpl(KubernetesClient client, Clock clock, Duration writersReadyWithin, Consumer<Object> heartbeat) {
     this.client = Objects.requireNonNull(client, "client");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.reader = new ClusterReader(client);
-    this.rebuild = new PodRebuild(client, clock);
+    this.rebuild = new PodRebuild(client, clock, heartbeat);
+    this.writersReadyWithin = writersReadyWithin;
+    this.heartbeat = heartbeat;
   }
 
   @Override
@@ -213,6 +227,38 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
           "metadata", Map.of("annotations", annotations),
           "spec", Map.of("replicas", count))));
       log.info("Deployment {}/{}: scaled back to {}", ns, name, count);
+    }
+  }
+
+  /** Reads the Deployments' status once a second; the clock decides when to give up. */
+  @Override
+  public Map<String, Integer> awaitWritersReady(DatabaseTarget target, Map<String, Integer> replicas) {
+    Instant deadline = Instant.now(clock).plus(writersReadyWithin);
+    while (true) {
+      Map<String, Integer> ready = new LinkedHashMap<>();
+      List<String> notReady = new ArrayList<>();
+      for (Deployment deployment : deploymentsOf(target)) {
+        String name = deployment.getMetadata().getName();
+        Integer wanted = replicas.get(name);
+        if (wanted == null) {
+          continue;
+        }
+        var status = deployment.getStatus();
+        int count = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
+        ready.put(name, count);
+        if (count < wanted) {
+          notReady.add(name + " " + count + "/" + wanted + " ready");
+        }
+      }
+      if (notReady.isEmpty()) {
+        log.info("writers ready: {}", ready);
+        return ready;
+      }
+      if (!Instant.now(clock).isBefore(deadline)) {
+        throw ApplicationFailure.newNonRetryableFailure("after " + writersReadyWithin.toMinutes() + " min: " + String.join(", ", notReady)
+            + "; look at their pods' events and logs (kubectl describe / logs)", "WritersNotReady");
+      }
+      WaitRound.pause(heartbeat, "waiting for writers: " + String.join(", ", notReady));
     }
   }
 

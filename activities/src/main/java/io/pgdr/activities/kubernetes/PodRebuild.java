@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.pgdr.activities.postgres.ActivityHeartbeat;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
@@ -38,7 +37,6 @@ final class PodRebuild {
 
   private static final Logger log = LoggerFactory.getLogger(PodRebuild.class);
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
-  private static final Duration POLL = Duration.ofSeconds(1);
   // a pod younger than this may still be getting its claim from the StatefulSet controller
   private static final Duration STUCK_AFTER = Duration.ofSeconds(30);
 
@@ -50,10 +48,6 @@ final class PodRebuild {
     this.client = client;
     this.clock = clock;
     this.heartbeat = heartbeat;
-  }
-
-  PodRebuild(KubernetesClient client, Clock clock) {
-    this(client, clock, new ActivityHeartbeat());
   }
 
   /** Every claim looked up and found bound before any volume is patched, so a failure changes nothing. */
@@ -163,13 +157,7 @@ final class PodRebuild {
           lastDeleted = now;
         }
       }
-      heartbeat.accept("waiting for pod " + pod + ": " + seen);
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw ApplicationFailure.newFailure("interrupted while waiting for pod " + pod, "Interrupted");
-      }
+      WaitRound.pause(heartbeat, "waiting for pod " + pod + ": " + seen);
     }
   }
 

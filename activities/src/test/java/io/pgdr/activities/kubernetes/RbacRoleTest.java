@@ -56,6 +56,7 @@ class RbacRoleTest {
     CALLS.put("restartDeployments", k -> k.restartDeployments(target, "run-1"));
     CALLS.put("stopWriters", k -> k.stopWriters(target, "run-1"));
     CALLS.put("restartWriters", k -> k.restartWriters(target, Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+    CALLS.put("awaitWritersReady", k -> k.awaitWritersReady(target, Map.of("fabrica-api", 0)));
     // postgresql-1 is ready on its own volume, so the wait ends at once; then postgresql-0 is recreated
     CALLS.put("keepVolumes", k -> k.keepVolumes(target, "postgresql-0", "run-1"));
     CALLS.put("awaitPodReady", k -> k.awaitPodReady(target, "postgresql-1", List.of()));

@@ -65,6 +65,39 @@ class StopWritersTest {
   }
 
   @Test
+  void writersAreReadyOnceEachDeploymentReportsItsCount() {
+    readyReplicas("fabrica-api", 3);
+    readyReplicas("fabrica-workers", 2);
+
+    assertEquals(Map.of("fabrica-api", 3, "fabrica-workers", 2),
+        activities.awaitWritersReady(FabricaCluster.target(), Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+  }
+
+  @Test
+  void writersShortOfReadyFailNamingEachOne() {
+    readyReplicas("fabrica-api", 1);
+    readyReplicas("fabrica-workers", 2);
+    List<Object> heartbeats = new java.util.ArrayList<>();
+    KubernetesActivitiesImpl impatient = new KubernetesActivitiesImpl(client, java.time.Clock.systemUTC(),
+        java.time.Duration.ofSeconds(2), heartbeats::add);
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class,
+        () -> impatient.awaitWritersReady(FabricaCluster.target(), Map.of("fabrica-api", 3, "fabrica-workers", 2)));
+
+    assertEquals("WritersNotReady", failure.getType());
+    assertTrue(failure.getOriginalMessage().contains("fabrica-api 1/3 ready"), failure.getOriginalMessage());
+    assertTrue(!failure.getOriginalMessage().contains("fabrica-workers"), "a ready Deployment is not named: " + failure.getOriginalMessage());
+    assertTrue(heartbeats.contains("waiting for writers: fabrica-api 1/3 ready"), heartbeats.toString());
+  }
+
+  private void readyReplicas(String name, int ready) {
+    client.apps().deployments().inNamespace(FabricaCluster.NAMESPACE).withName(name).editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(ready).withReadyReplicas(ready).build());
+      return d;
+    });
+  }
+
+  @Test
   void aMissingDeploymentStopsNothing() {
     DatabaseTarget t = FabricaCluster.target();
     DatabaseTarget typo = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(),
