@@ -27,14 +27,18 @@ final class ReportView {
           r.rto().objectiveSeconds(), r.rto().breached() ? colours.alarm(" (BREACHED)") : "");
     }
     if (r.rpo() != null) {
-      out.printf("  RPO            %d bytes, %.1fs lost (objective %ds; %s)%n",
-          r.rpo().lostBytes(), r.rpo().lostSeconds(), r.rpo().objectiveSeconds(), r.rpo().basis());
+      // a restore loses time, not a WAL distance: its byte figure is -1, "not measured"
+      out.printf("  RPO            %s%.1fs lost (objective %ds; %s)%n", r.rpo().lostBytes() < 0 ? "" : r.rpo().lostBytes() + " bytes, ",
+          r.rpo().lostSeconds(), r.rpo().objectiveSeconds(), r.rpo().basis());
     }
     for (ApprovalRecord a : r.approvals()) {
       out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.by() == null ? "-" : a.by(), a.at(),
           a.reason() == null ? "" : " (" + a.reason() + ")");
     }
     printSteps(out, colours, r.steps());
+    if (r.restore() != null && r.restore().keptVolumes() != null) {
+      out.printf("  kept volumes   %s%n", r.restore().keptVolumes());
+    }
     if (r.verification() != null) {
       out.printf("  verified       rows %s; connections %s%n", r.verification().rowCounts(), r.verification().connections());
     }
