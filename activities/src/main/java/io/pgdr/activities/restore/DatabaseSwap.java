@@ -40,6 +40,8 @@ final class DatabaseSwap {
       throw ApplicationFailure.newNonRetryableFailure("database " + (restoredExists ? live : restored)
           + " does not exist, so there is nothing to swap; check the database names of the run", RestoreActivitiesImpl.SWAP_REFUSED);
     }
+    // before the swap, so applications find the same owner, grants and settings under the live name
+    DatabaseProperties.copy(maintenance, live, restored);
     int terminated = 0;
     try {
       for (int tries = 1; ; tries++) {
