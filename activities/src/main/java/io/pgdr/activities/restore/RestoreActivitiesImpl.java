@@ -24,6 +24,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -104,7 +105,15 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           ? manifest(client(location), location.bucket(), backup.key()).tables()
           : Map.of();
       try (Connection session = sessions.open(database)) {
-        return RowCountCheck.check(session, database, expected);
+        RestoreCheck check = RowCountCheck.check(session, database, expected);
+        if (check.passed()) {
+          // restored tables have no planner statistics until autovacuum gets to them, and the
+          // applications coming back would meet plans made blind: gathered before the swap
+          try (Statement analyze = session.createStatement()) {
+            analyze.execute("ANALYZE");
+          }
+        }
+        return check;
       }
     } catch (Exception e) {
       throw failure(action, location, sessions, database, e);

@@ -56,6 +56,11 @@ class RestoreRoundTripTest {
     RestoreCheck check = activities.checkRestore(lab.server(RestoreLab.SHOP), location, backup, into);
     assertTrue(check.passed(), check.problems().toString());
     assertEquals(manifest.tables(), check.expected());
+    assertEquals(0, lab.count(into, """
+        SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+          AND c.reltuples > 0 AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)"""),
+        "every table with rows has planner statistics once checked");
   }
 
   @Test
