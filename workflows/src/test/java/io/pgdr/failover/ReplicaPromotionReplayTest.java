@@ -1,10 +1,7 @@
 package io.pgdr.failover;
 
-import io.temporal.common.WorkflowExecutionHistory;
+import io.pgdr.run.RecordedHistory;
 import io.temporal.testing.WorkflowReplayer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,15 +17,6 @@ class ReplicaPromotionReplayTest {
       "replica-promotion-drill-succeeded.json",
       "replica-promotion-approved-after-worker-kill.json"})
   void recordedRunReplaysWithoutNondeterminism(String file) throws Exception {
-    WorkflowReplayer.replayWorkflowExecution(history(file), ReplicaPromotionWorkflowImpl.class);
-  }
-
-  private static WorkflowExecutionHistory history(String file) throws IOException {
-    try (InputStream in = ReplicaPromotionReplayTest.class.getResourceAsStream("/histories/" + file)) {
-      if (in == null) {
-        throw new IllegalStateException("missing recorded history " + file);
-      }
-      return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    WorkflowReplayer.replayWorkflowExecution(RecordedHistory.load(file), ReplicaPromotionWorkflowImpl.class);
   }
 }
