@@ -93,7 +93,6 @@ public final class LabReconciler implements AutoCloseable {
       return;
     }
     int replicas = Objects.requireNonNullElse(statefulSet.getSpec().getReplicas(), 0);
-    Set<String> fenced = fencedPods(statefulSet);
     List<Pod> pods = new ArrayList<>();
     for (PostgresNode node : pair.nodes()) {
       pods.add(client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).get());
@@ -114,7 +113,10 @@ public final class LabReconciler implements AutoCloseable {
           scaleDown(node);
         }
       } else if (pod == null && claimed) {
-        recreate(node, fenced.contains(node.name()));
+        // read again now that the pod is seen missing: a fence written before the pod was deleted
+        // may be newer than the StatefulSet read at the start of this round
+        recreate(node, fencedPods(client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE)
+            .withName(KubernetesFixture.STATEFUL_SET).get()).contains(node.name()));
       } else if (pod == null) {
         replaceVolume(node);
       } else {
