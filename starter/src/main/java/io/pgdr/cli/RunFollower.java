@@ -20,10 +20,9 @@ import java.util.Set;
 final class RunFollower {
 
   /**
-   * How often the run's status is asked for. Each query is answered by a workflow task on the
-   * worker (and the test server records one in history when it arrives during another), so
-   * asking less often leaves the failover more of the machine; twice a second still shows each
-   * step as it happens.
+   * How often the run is described. A describe is cheap (no worker involved); the status query,
+   * which a worker answers by replaying the run's history, is asked only when that history has
+   * grown, so a long restore step costs its worker nothing while it is followed.
    */
   private static final long POLL_MILLIS = 500;
 
@@ -45,20 +44,28 @@ final class RunFollower {
 
   RecoveryReport follow(String run) throws InterruptedException {
     boolean workerMissingShown = false;
-    while (Runs.isOpen(runs.state(run))) {
-      Optional<RunStatus> status = runs.status(run);
-      if (status.isEmpty()) {
-        if (!workerMissingShown) {
-          progress.println("  ... no worker answers right now; waiting (the run resumes when a worker is back)");
-          progress.flush();
-          workerMissingShown = true;
+    RunStatus status = null;
+    long statusAtLength = -1;
+    for (Runs.Described now = runs.describe(run); Runs.isOpen(now.state()); now = runs.describe(run)) {
+      if (now.historyLength() != statusAtLength) {
+        Optional<RunStatus> answer = runs.status(run);
+        if (answer.isEmpty()) {
+          if (!workerMissingShown) {
+            progress.println("  ... no worker answers right now; waiting (the run resumes when a worker is back)");
+            progress.flush();
+            workerMissingShown = true;
+          }
+        } else {
+          workerMissingShown = false;
+          status = answer.get();
+          // the length read before the query: a history that grew in between is queried again next time
+          statusAtLength = now.historyLength();
+          show(run, status);
         }
-      } else {
-        workerMissingShown = false;
-        show(run, status.get());
-        if ("running".equals(currentStepOutcome(status.get()))) {
-          runs.progress(run).ifPresent(p -> bar.show(status.get().currentStep(), p));
-        }
+      }
+      if (status != null && "running".equals(currentStepOutcome(status))) {
+        String step = status.currentStep();
+        now.progress().ifPresent(p -> bar.show(step, p));
       }
       Thread.sleep(POLL_MILLIS);
     }

@@ -1,7 +1,6 @@
 package io.pgdr.cli;
 
 import io.pgdr.ports.TransferProgress;
-import io.temporal.api.common.v1.Payloads;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.RecoveryRun;
@@ -10,6 +9,7 @@ import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
@@ -17,6 +17,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,30 +46,45 @@ final class Runs {
 
   /** @throws CliException when Temporal knows no such run */
   WorkflowExecutionStatus state(String run) {
-    try {
-      return stub(run).describe().getStatus();
-    } catch (WorkflowNotFoundException e) {
-      throw CliException.badInput("no run " + workflowId(run) + " in this namespace",
-          "runs are named recovery-<database>; check --temporal-address and --namespace");
-    }
+    return describe(run).state();
+  }
+
+  private static CliException noSuchRun(String run) {
+    return CliException.badInput("no run " + workflowId(run) + " in this namespace",
+        "runs are named recovery-<database>; check --temporal-address and --namespace");
   }
 
   /**
-   * The heartbeat progress of the run's long activity (a restore), if one is running and has
-   * reported: Temporal keeps the last heartbeat's details on the pending activity.
+   * What one describe of a run tells a follower.
+   *
+   * @param historyLength events in the run's history: its status is a function of its history, so it
+   *     cannot have changed while this stays the same
+   * @param progress the heartbeat progress of the run's long activity (a restore), if one is running
+   *     and has reported: Temporal keeps the last heartbeat's details on the pending activity
    */
-  Optional<TransferProgress> progress(String run) {
+  record Described(WorkflowExecutionStatus state, long historyLength, Optional<TransferProgress> progress) {}
+
+  /** One describe: no workflow task, no worker involved (a status query replays the run on a worker). */
+  Described describe(String run) {
     try {
-      var pending = stub(run).describe().getRawDescription().getPendingActivitiesList();
-      for (var activity : pending) {
-        if (activity.hasHeartbeatDetails()) {
-          Payloads details = activity.getHeartbeatDetails();
-          return Optional.ofNullable(client.getOptions().getDataConverter()
-              .fromPayloads(0, Optional.of(details), TransferProgress.class, TransferProgress.class));
+      var raw = stub(run).describe().getRawDescription();
+      return new Described(raw.getWorkflowExecutionInfo().getStatus(), raw.getWorkflowExecutionInfo().getHistoryLength(),
+          progressOf(raw.getPendingActivitiesList()));
+    } catch (WorkflowNotFoundException e) {
+      throw noSuchRun(run);
+    }
+  }
+
+  private Optional<TransferProgress> progressOf(List<PendingActivityInfo> pending) {
+    for (var activity : pending) {
+      if (activity.hasHeartbeatDetails()) {
+        try {
+          return Optional.ofNullable(client.getOptions().getDataConverter().fromPayloads(0,
+              Optional.of(activity.getHeartbeatDetails()), TransferProgress.class, TransferProgress.class));
+        } catch (RuntimeException e) {
+          // progress is a nicety: details this CLI cannot read are left out
         }
       }
-    } catch (RuntimeException e) {
-      // progress is a nicety: a describe that fails now is retried on the next poll
     }
     return Optional.empty();
   }
