@@ -16,10 +16,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -35,6 +38,7 @@ final class PgdrRestore {
   static final String PRE_DATA = "pre-data.dump";
   private static final String POST_DATA = "post-data.dump";
   private static final String DEADLOCK = "40P01";
+  private static final Logger log = LoggerFactory.getLogger(PgdrRestore.class);
 
   private final PartSessions sessions;
   private final S3Client client;
@@ -61,6 +65,7 @@ final class PgdrRestore {
   }
 
   RestoreResult restore(BackupManifest manifest) throws Exception {
+    long started = System.nanoTime();
     RestoreTarget.Found found = RestoreTarget.inspect(sessions, into, source);
     if (found.state() == RestoreTarget.State.RESTORED) {
       return alreadyRestored(manifest);
@@ -69,56 +74,72 @@ final class PgdrRestore {
       throw RestoreActivitiesImpl.occupied(into, sessions.server());
     }
     counters = new PartProgress(manifest.sizeBytes(), -1);
-    try (PostDataItems postData = readPostData(object(manifest, POST_DATA))) {
-      boolean resume = found.state() == RestoreTarget.State.RESTORING && source.equals(found.source())
-          && found.done().containsKey(PRE_DATA);
-      if (!resume) {
-        RestoreTarget.startFresh(sessions, into, found, source, sessions.server().database());
-      }
-      Map<String, Long> done = resume ? found.done() : Map.of();
-      try (Connection session = sessions.open(into)) {
-        attempt = RestoreCheckpoint.nextAttempt(session);
-      }
+    boolean resume = found.state() == RestoreTarget.State.RESTORING && source.equals(found.source())
+        && found.done().containsKey(PRE_DATA);
+    Map<String, Long> done = resume ? found.done() : Map.of();
+    counters.alreadyDone(done.size(), manifest.objects().stream().filter(o -> done.containsKey(o.key())).mapToLong(BackupObject::sizeBytes).sum());
+    AtomicReference<PostDataItems> read = new AtomicReference<>();
+    try {
+      // the post-data archive is read (and listed) while the database and its tables are created
+      List<PartTask> schema = new ArrayList<>();
+      schema.add(session -> read.set(readPostData(object(manifest, POST_DATA))));
+      schema.add(session -> startAttempt(manifest, found, resume));
+      run(2, null, schema);
+      PostDataItems postData = read.get();
+      long schemaDone = System.nanoTime();
       List<BackupObject> dataParts = manifest.objects().stream().filter(o -> BackupObject.DATA.equals(o.kind())).toList();
       int partsTotal = 1 + dataParts.size() + postData.items().size();
       counters.partsTotal(partsTotal);
-      counters.alreadyDone(done.size(), manifest.objects().stream().filter(o -> done.containsKey(o.key())).mapToLong(BackupObject::sizeBytes).sum());
 
-      if (!resume) {
-        run(1, null, List.of(session -> restorePreData(object(manifest, PRE_DATA))));
-      }
       DataPartLoad load = new DataPartLoad(client, bucket, manifestKey, attempt, counters, tuning.beforeCommit());
-      run(tuning.parallelism(), this::dataSession, dataTasks(load, dataParts, done));
+      run(tuning.parallelism(), () -> RestoreSessions.loading(sessions, into), dataTasks(load, dataParts, done));
+      long rowsDone = System.nanoTime();
       for (PostDataItems.Phase phase : PostDataItems.Phase.values()) {
         int threads = phase.parallel() ? tuning.parallelism() : 1;
-        run(threads, this::postDataSession, postData.items(phase).stream()
+        run(threads, () -> RestoreSessions.indexing(sessions, into), postData.items(phase).stream()
             .filter(item -> !done.containsKey(item.key()))
             .map(item -> (PartTask) session -> runPostDataItem(session, postData, item))
             .toList());
       }
+      long indexesDone = System.nanoTime();
       Map<String, Long> rows = finish(manifest);
+      long finished = System.nanoTime();
+      log.info("{}: schema {} s, rows {} s, indexes and constraints {} s, finish {} s", source, seconds(started, schemaDone),
+          seconds(schemaDone, rowsDone), seconds(rowsDone, indexesDone), seconds(indexesDone, finished));
       return new RestoreResult(into, partsTotal, restoredNow.get(), done.size(), counters.bytesThisAttempt(), rows);
+    } finally {
+      if (read.get() != null) {
+        read.get().close();
+      }
     }
   }
 
+  /**
+   * Numbers this attempt; unless an earlier attempt committed the pre-data, first makes the
+   * database empty (or new) with a fresh checkpoint and restores the pre-data into it.
+   */
+  private void startAttempt(BackupManifest manifest, RestoreTarget.Found found, boolean resume) throws Exception {
+    if (!resume) {
+      RestoreTarget.startFresh(sessions, into, found, source, sessions.server().database());
+    }
+    try (Connection session = sessions.open(into)) {
+      attempt = RestoreCheckpoint.nextAttempt(session);
+    }
+    if (!resume) {
+      restorePreData(object(manifest, PRE_DATA));
+    }
+  }
+
+  /** Reads and lists the post-data archive; the caller closes what it returns. */
   private PostDataItems readPostData(BackupObject postData) throws Exception {
     String key = BackupManifest.objectKey(manifestKey, postData);
-    AtomicReference<PostDataItems> items = new AtomicReference<>();
-    run(1, null, List.of(session -> {
-      counters.working("reading " + POST_DATA);
-      try (var object = client.getObject(b -> b.bucket(bucket).key(key))) {
-        VerifiedStream in = new VerifiedStream(object, "s3://" + bucket + "/" + key, counters);
-        PostDataItems read = PostDataItems.read(programs, in);
-        in.drain();
-        if (!in.matches(postData.sizeBytes(), postData.sha256())) {
-          read.close();
-          throw in.corrupt(postData.sizeBytes());
-        }
-        items.set(read);
-      }
+    counters.working("reading " + POST_DATA);
+    try (var object = client.getObject(b -> b.bucket(bucket).key(key))) {
+      VerifiedStream in = new VerifiedStream(object, "s3://" + bucket + "/" + key, counters);
+      return PostDataItems.read(programs, in, postData.sizeBytes(), postData.sha256());
+    } finally {
       counters.working(null);
-    }));
-    return items.get();
+    }
   }
 
   private void restorePreData(BackupObject preData) throws Exception {
@@ -212,7 +233,9 @@ final class PgdrRestore {
   private RestoreResult alreadyRestored(BackupManifest manifest) throws Exception {
     counters = new PartProgress(manifest.sizeBytes(), -1);
     int parts = 1 + (int) manifest.objects().stream().filter(o -> BackupObject.DATA.equals(o.kind())).count();
-    try (PostDataItems postData = readPostData(object(manifest, POST_DATA)); Connection session = sessions.open(into)) {
+    AtomicReference<PostDataItems> read = new AtomicReference<>();
+    run(1, null, List.of(session -> read.set(readPostData(object(manifest, POST_DATA)))));
+    try (PostDataItems postData = read.get(); Connection session = sessions.open(into)) {
       parts += postData.items().size();
       return new RestoreResult(into, parts, 0, parts, 0, TableRows.count(session));
     }
@@ -222,26 +245,8 @@ final class PgdrRestore {
     PartWorkers.run(threads, opener, tasks, () -> tuning.heartbeat().accept(counters.snapshot()));
   }
 
-  /** A loading session: each part's commit need not wait for its WAL flush (the checkpoint row commits with it). */
-  private Connection dataSession() throws SQLException {
-    Connection session = sessions.open(into);
-    try (Statement statement = session.createStatement()) {
-      statement.execute("SET synchronous_commit = off");
-      statement.execute("SET statement_timeout = 0");
-      statement.execute("SET lock_timeout = 0");
-    }
-    session.setAutoCommit(false);
-    return session;
-  }
-
-  /** An index-building session: sorting in memory instead of on disk is most of an index build's speed. */
-  private Connection postDataSession() throws SQLException {
-    Connection session = dataSession();
-    try (Statement statement = session.createStatement()) {
-      statement.execute("SET maintenance_work_mem = '256MB'");
-    }
-    session.commit();
-    return session;
+  private static String seconds(long fromNanos, long toNanos) {
+    return String.format(Locale.ROOT, "%.1f", (toNanos - fromNanos) / 1e9);
   }
 
   private static BackupObject object(BackupManifest manifest, String key) {

@@ -3,7 +3,6 @@ package io.pgdr.activities.restore;
 import io.pgdr.activities.backup.DumpProcess;
 import io.pgdr.activities.postgres.ClientPrograms;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,12 +77,20 @@ final class PostDataItems implements AutoCloseable {
     this.items = items;
   }
 
-  /** Copies the archive from {@code in} to a temporary directory and lists its items. */
-  static PostDataItems read(ClientPrograms programs, InputStream in) throws IOException, InterruptedException {
+  /**
+   * Copies the archive from {@code in} to a temporary directory and, once it proved to be the
+   * stored one ({@code size} bytes with that SHA-256), lists its items.
+   */
+  static PostDataItems read(ClientPrograms programs, VerifiedStream in, long size, String sha256)
+      throws IOException, InterruptedException {
     Path directory = Files.createTempDirectory("pgdr-post-data-");
     try {
       Path archive = directory.resolve("post-data.dump");
       Files.copy(in, archive);
+      in.drain();
+      if (!in.matches(size, sha256)) {
+        throw in.corrupt(size);
+      }
       String listing = run(programs.offline("pg_restore", List.of("-l", archive.toString())), "pg_restore -l post-data.dump");
       List<Item> items = new ArrayList<>();
       for (String line : listing.split("\n")) {

@@ -135,6 +135,37 @@ class RestoreCheckpointTest {
   }
 
   @Test
+  void aDamagedPostDataArchiveFailsAsCorruptBeforeAnyRowIsLoaded(RestoreLab lab) throws Exception {
+    BackupLocation location = lab.freshLocation();
+    BackupEntry backup = lab.taker().take(location, lab.server(RestoreLab.SHOP), "20261123T010250Z", p -> { });
+    BackupObject postData = manifest(lab, backup).objects().stream().filter(o -> "post-data.dump".equals(o.key())).findFirst().orElseThrow();
+    String key = BackupManifest.objectKey(backup.key(), postData);
+    byte[] damaged = bytes(lab, key);
+    damaged[damaged.length / 2] ^= 0x5a;
+    lab.s3().put(key, damaged);
+    String into = lab.unique("damaged_post_data");
+
+    // the post-data archive is read while the schema is restored: its damage must stop the restore before any row loads
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class,
+        () -> lab.activities().restoreBackup(lab.server(RestoreLab.SHOP), location, backup, into));
+
+    assertEquals(BackupFailures.BACKUP_CORRUPT, failure.getType());
+    assertTrue(failure.isNonRetryable());
+    assertTrue(failure.getMessage().contains(key), failure.getMessage());
+    if (lab.databaseExists(into)) {
+      // stopped right after CREATE DATABASE, it holds no checkpoint yet: a retry fills it as an empty one
+      boolean hasCheckpoint = lab.count(into, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgdr_restore'") > 0;
+      Map<String, Integer> done = hasCheckpoint ? checkpoint(lab, into) : Map.of();
+      assertTrue(done.keySet().stream().noneMatch(k -> k.startsWith("data/")), "no data part was committed: " + done);
+      if (done.containsKey("pre-data.dump")) {
+        assertRowsAreTheCheckpointsRows(lab, into, backup);
+      }
+      RestoreCheck check = lab.activities().checkRestore(lab.server(RestoreLab.SHOP), location, backup, into);
+      assertFalse(check.passed(), "an unfinished restore never passes its check");
+    }
+  }
+
+  @Test
   void aCancelledRestoreStopsWithTheCancellationAndLeavesNoHalfPart(RestoreLab lab) throws Exception {
     BackupLocation location = lab.freshLocation();
     BackupEntry backup = lab.taker().take(location, lab.server(RestoreLab.SHOP), "20261123T010300Z", p -> { });
