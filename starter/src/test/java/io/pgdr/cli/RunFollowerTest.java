@@ -7,14 +7,11 @@ import io.pgdr.ports.TransferProgress;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
 import io.pgdr.run.StepRecord;
-import io.pgdr.worker.EmbeddedTemporal;
-import io.pgdr.worker.TemporalConnection;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
@@ -25,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,10 +39,7 @@ class RunFollowerTest {
   private static final Duration STEP = Duration.ofSeconds(3);
   static final AtomicInteger QUERIES = new AtomicInteger();
 
-  static EmbeddedTemporal temporal;
-  static TemporalConnection connection;
-  static WorkflowClient client;
-  static WorkerFactory workers;
+  static TemporalWithWorker temporal;
 
   @WorkflowInterface
   public interface OneLongStep {
@@ -104,33 +97,26 @@ class RunFollowerTest {
 
   @BeforeAll
   static void startTemporalAndAWorker() {
-    temporal = EmbeddedTemporal.start(0);
-    connection = new TemporalConnection(temporal.address(), TemporalConnection.DEFAULT_NAMESPACE);
-    client = connection.client();
-    workers = WorkerFactory.newInstance(client);
-    var worker = workers.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(OneLongStepImpl.class);
-    worker.registerActivitiesImplementations(new HeartbeatingTransfer());
-    workers.start();
+    temporal = TemporalWithWorker.start(QUEUE, worker -> {
+      worker.registerWorkflowImplementationTypes(OneLongStepImpl.class);
+      worker.registerActivitiesImplementations(new HeartbeatingTransfer());
+    });
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    workers.shutdownNow();
-    workers.awaitTermination(5, TimeUnit.SECONDS);
-    connection.close();
     temporal.close();
   }
 
   @Test
   void aLongStepIsFollowedByDescribingTheRunNotByQueryingItsWorker() throws Exception {
     String run = "recovery-follower-test";
-    OneLongStep stub = client.newWorkflowStub(OneLongStep.class, WorkflowOptions.newBuilder()
+    OneLongStep stub = temporal.client.newWorkflowStub(OneLongStep.class, WorkflowOptions.newBuilder()
         .setWorkflowId(run).setTaskQueue(QUEUE).build());
     WorkflowClient.start(stub::run);
     StringWriter shown = new StringWriter();
 
-    RecoveryReport report = new RunFollower(new Runs(client), new PrintWriter(shown), false).follow(run);
+    RecoveryReport report = new RunFollower(new Runs(temporal.client), new PrintWriter(shown), false).follow(run);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome());
     // six or more polls during the step; a status query only when the history grew: at its start

@@ -27,11 +27,8 @@ import io.pgdr.run.RunStatus;
 import io.pgdr.run.TaskQueues;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.Notify;
-import io.pgdr.worker.EmbeddedTemporal;
-import io.pgdr.worker.TemporalConnection;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.worker.WorkerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -51,29 +48,20 @@ import org.junit.jupiter.api.io.TempDir;
 class UiDecisionsFromTheCliTest {
 
   @TempDir Path dir;
-  static EmbeddedTemporal temporal;
-  static TemporalConnection connection;
+  static TemporalWithWorker temporal;
   static WorkflowClient client;
-  static WorkerFactory workers;
 
   @BeforeAll
   static void startTemporalAndAWorker() {
-    temporal = EmbeddedTemporal.start(0);
-    connection = new TemporalConnection(temporal.address(), TemporalConnection.DEFAULT_NAMESPACE);
-    client = connection.client();
-    workers = WorkerFactory.newInstance(client);
-    var worker = workers.newWorker(TaskQueues.PGDR);
-    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new StandInCluster());
-    workers.start();
+    temporal = TemporalWithWorker.start(TaskQueues.PGDR, worker -> {
+      worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
+      worker.registerActivitiesImplementations(new StandInCluster());
+    });
+    client = temporal.client;
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    workers.shutdownNow();
-    workers.awaitTermination(5, TimeUnit.SECONDS);
-    client.getWorkflowServiceStubs().shutdownNow(); // ends the status query the run without a worker never answered
-    connection.close();
     temporal.close();
   }
 
