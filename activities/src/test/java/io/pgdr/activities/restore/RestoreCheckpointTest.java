@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -118,11 +119,8 @@ class RestoreCheckpointTest {
   void aDamagedPartFailsAsCorrupt(RestoreLab lab) throws Exception {
     BackupLocation location = lab.freshLocation();
     BackupEntry backup = lab.taker().take(location, lab.server(RestoreLab.SHOP), "20261123T010200Z", p -> { });
-    BackupObject ledger = manifest(lab, backup).objects().stream().filter(o -> "public.Ledger".equals(o.table())).findFirst().orElseThrow();
+    BackupObject ledger = damage(lab, backup, o -> "public.Ledger".equals(o.table()));
     String key = BackupManifest.objectKey(backup.key(), ledger);
-    byte[] damaged = bytes(lab, key);
-    damaged[damaged.length / 2] ^= 0x5a;
-    lab.s3().put(key, damaged);
     String into = lab.unique("damaged");
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
@@ -138,11 +136,7 @@ class RestoreCheckpointTest {
   void aDamagedPostDataArchiveFailsAsCorruptBeforeAnyRowIsLoaded(RestoreLab lab) throws Exception {
     BackupLocation location = lab.freshLocation();
     BackupEntry backup = lab.taker().take(location, lab.server(RestoreLab.SHOP), "20261123T010250Z", p -> { });
-    BackupObject postData = manifest(lab, backup).objects().stream().filter(o -> "post-data.dump".equals(o.key())).findFirst().orElseThrow();
-    String key = BackupManifest.objectKey(backup.key(), postData);
-    byte[] damaged = bytes(lab, key);
-    damaged[damaged.length / 2] ^= 0x5a;
-    lab.s3().put(key, damaged);
+    String key = BackupManifest.objectKey(backup.key(), damage(lab, backup, o -> "post-data.dump".equals(o.key())));
     String into = lab.unique("damaged_post_data");
 
     // the post-data archive is read while the schema is restored: its damage must stop the restore before any row loads
@@ -236,5 +230,15 @@ class RestoreCheckpointTest {
 
   private static byte[] bytes(RestoreLab lab, String key) {
     return lab.s3().client().getObjectAsBytes(b -> b.bucket(S3Fixture.BUCKET).key(key)).asByteArray();
+  }
+
+  /** Flips a byte in the middle of the first of the backup's objects that {@code which} picks, in the store. */
+  private static BackupObject damage(RestoreLab lab, BackupEntry backup, Predicate<BackupObject> which) throws Exception {
+    BackupObject object = manifest(lab, backup).objects().stream().filter(which).findFirst().orElseThrow();
+    String key = BackupManifest.objectKey(backup.key(), object);
+    byte[] damaged = bytes(lab, key);
+    damaged[damaged.length / 2] ^= 0x5a;
+    lab.s3().put(key, damaged);
+    return object;
   }
 }
