@@ -13,15 +13,11 @@ import io.pgdr.run.RtoFigures;
 import io.pgdr.run.StepRecord;
 import io.pgdr.run.TaskQueues;
 import io.pgdr.target.DatabaseTarget;
-import io.pgdr.worker.EmbeddedTemporal;
-import io.pgdr.worker.TemporalConnection;
 import io.temporal.client.WorkflowClient;
-import io.temporal.worker.WorkerFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,32 +30,23 @@ class ColourOnlyOnATerminalTest {
 
   @Test
   void commandOutputToOwnWritersHasNoEscapeCodes() throws Exception {
-    try (EmbeddedTemporal temporal = EmbeddedTemporal.start(0)) {
-      TemporalConnection connection = new TemporalConnection(temporal.address(), TemporalConnection.DEFAULT_NAMESPACE);
-      WorkflowClient client = connection.client();
-      WorkerFactory workers = WorkerFactory.newInstance(client);
-      workers.newWorker(TaskQueues.PGDR).registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
-      workers.start();
-      try {
-        DatabaseTarget target = ListCommandTest.target("fabrica-db", "Not_A_Namespace"); // a failed run, at once
-        ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-            RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
-        WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target, null, "test", null));
-        ListCommandTest.awaitClosed(client, "recovery-fabrica-db");
+    try (TemporalWithWorker temporal = TemporalWithWorker.start(TaskQueues.PGDR,
+        worker -> worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class))) {
+      WorkflowClient client = temporal.client;
+      DatabaseTarget target = ListCommandTest.target("fabrica-db", "Not_A_Namespace"); // a failed run, at once
+      ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
+          RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+      WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target, null, "test", null));
+      ListCommandTest.awaitClosed(client, "recovery-fabrica-db");
 
-        CliRun status = CliRun.of("status", "fabrica-db", "--temporal-address", temporal.address());
-        assertEquals(ExitCodes.RUN_FAILED, status.exitCode(), status.toString());
-        assertTrue(status.out().contains("ReplicaPromotion of fabrica-db: FAILED"), status.out());
-        assertFalse(status.out().contains(ESCAPE) || status.err().contains(ESCAPE), status.toString());
+      CliRun status = CliRun.of("status", "fabrica-db", "--temporal-address", temporal.address());
+      assertEquals(ExitCodes.RUN_FAILED, status.exitCode(), status.toString());
+      assertTrue(status.out().contains("ReplicaPromotion of fabrica-db: FAILED"), status.out());
+      assertFalse(status.out().contains(ESCAPE) || status.err().contains(ESCAPE), status.toString());
 
-        CliRun list = CliRun.of("list", "--temporal-address", temporal.address());
-        assertTrue(list.out().contains("recovery-fabrica-db"), list.toString());
-        assertFalse(list.out().contains(ESCAPE), list.out());
-      } finally {
-        workers.shutdownNow();
-        workers.awaitTermination(5, TimeUnit.SECONDS);
-        connection.close(); // the CLI's connection too: the service stops at once with no call open
-      }
+      CliRun list = CliRun.of("list", "--temporal-address", temporal.address());
+      assertTrue(list.out().contains("recovery-fabrica-db"), list.toString());
+      assertFalse(list.out().contains(ESCAPE), list.out());
     }
   }
 

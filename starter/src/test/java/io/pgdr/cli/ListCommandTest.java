@@ -16,17 +16,13 @@ import io.pgdr.run.TaskQueues;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.PostgresAccess;
 import io.pgdr.target.SecretRef;
-import io.pgdr.worker.EmbeddedTemporal;
-import io.pgdr.worker.TemporalConnection;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.worker.WorkerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,18 +34,13 @@ import org.junit.jupiter.api.Test;
  */
 class ListCommandTest {
 
-  static EmbeddedTemporal temporal;
-  static WorkerFactory workers;
-  static TemporalConnection connection;
+  static TemporalWithWorker temporal;
 
   @BeforeAll
   static void threeRuns() throws InterruptedException {
-    temporal = EmbeddedTemporal.start(0);
-    connection = new TemporalConnection(temporal.address(), TemporalConnection.DEFAULT_NAMESPACE);
-    WorkflowClient client = connection.client();
-    workers = WorkerFactory.newInstance(client);
-    workers.newWorker(TaskQueues.PGDR).registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class);
-    workers.start();
+    temporal = TemporalWithWorker.start(TaskQueues.PGDR, worker ->
+        worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class));
+    WorkflowClient client = temporal.client;
 
     DatabaseTarget alpha = target("alpha", "fabrica-agentes");
     ReplicaPromotionWorkflow open = client.newWorkflowStub(ReplicaPromotionWorkflow.class, WorkflowOptions.newBuilder(
@@ -71,10 +62,7 @@ class ListCommandTest {
   }
 
   @AfterAll
-  static void stop() {
-    workers.shutdownNow();
-    workers.awaitTermination(5, TimeUnit.SECONDS);
-    connection.close(); // the CLI's connection too: the service stops at once with no call open
+  static void stop() throws InterruptedException {
     temporal.close();
   }
 
