@@ -27,9 +27,10 @@ final class ReportView {
           r.rto().objectiveSeconds(), r.rto().breached() ? colours.alarm(" (BREACHED)") : "");
     }
     if (r.rpo() != null) {
-      // a restore loses time, not a WAL distance: its byte figure is -1, "not measured"
-      out.printf("  RPO            %s%.1fs lost (objective %ds; %s)%n", r.rpo().lostBytes() < 0 ? "" : r.rpo().lostBytes() + " bytes, ",
-          r.rpo().lostSeconds(), r.rpo().objectiveSeconds(), r.rpo().basis());
+      // -1 is "not measured": a restore loses time, not a WAL distance; a server promoted before the run looked, neither
+      out.printf("  RPO            %s%s (objective %ds; %s)%n", r.rpo().lostBytes() < 0 ? "" : r.rpo().lostBytes() + " bytes, ",
+          r.rpo().lostSeconds() < 0 ? "loss not measurable" : String.format("%.1fs lost", r.rpo().lostSeconds()),
+          r.rpo().objectiveSeconds(), r.rpo().basis());
     }
     for (ApprovalRecord a : r.approvals()) {
       out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.by() == null ? "-" : a.by(), a.at(),

@@ -172,6 +172,9 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public void recordPromotionIntent(DatabaseTarget target, io.pgdr.ports.PromotionIntent intent) {}
+
+    @Override
     public void repointService(DatabaseTarget target, String pod) {}
 
     @Override

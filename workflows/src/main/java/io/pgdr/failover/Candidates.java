@@ -1,5 +1,6 @@
 package io.pgdr.failover;
 
+import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
 import io.pgdr.run.Lsn;
 import java.time.Duration;
@@ -46,6 +47,38 @@ public final class Candidates {
       lostSeconds = Math.max(0, Duration.between(candidate.lastReplayAt(), lossAnchor).toMillis() / 1000.0);
     }
     boolean exceeded = lostSeconds > rpo.toSeconds();
-    return Optional.of(new CandidateChoice(candidate.pod(), candidate.replayLsn(), lostBytes, lostSeconds, basis, exceeded));
+    return Optional.of(new CandidateChoice(candidate.pod(), candidate.replayLsn(), lostBytes, lostSeconds, basis, exceeded, false));
+  }
+
+  /**
+   * A server already out of recovery, for a run that finds no standby left to promote because the
+   * promotion happened before it looked: by an earlier run whose repoint never came (a run that
+   * failed or was lost), or by hand. Taken only when it is the one unfenced primary and the Service
+   * does not send clients to it: a Service already on the only primary is a healthy cluster, and
+   * two primaries are a split brain for a human to settle.
+   *
+   * @param servers every server as diagnosed
+   * @param fenced pods pgdr fenced: never a candidate
+   * @param servicePod the pod the Service selects, or null
+   * @param intent the promotion some run recorded on the StatefulSet, or null; its estimate is used
+   *     when it names this server
+   */
+  public static Optional<CandidateChoice> alreadyPromoted(List<ServerState> servers, List<String> fenced, String servicePod,
+      PromotionIntent intent) {
+    List<ServerState> primaries = servers.stream()
+        .filter(s -> s.reachable() && !s.inRecovery() && !fenced.contains(s.pod()))
+        .toList();
+    if (primaries.size() != 1 || primaries.get(0).pod().equals(servicePod)) {
+      return Optional.empty();
+    }
+    ServerState promoted = primaries.get(0);
+    if (intent != null && intent.pod().equals(promoted.pod())) {
+      CandidateChoice recorded = CandidateChoice.recorded(intent, true);
+      return Optional.of(new CandidateChoice(recorded.pod(), recorded.replayLsn(), recorded.lostBytes(), recorded.lostSeconds(),
+          "promoted by run " + intent.runId() + "; " + intent.basis(), recorded.rpoExceeded(), true));
+    }
+    return Optional.of(new CandidateChoice(promoted.pod(), promoted.currentLsn(), -1, -1,
+        promoted.pod() + " was already out of recovery when this run looked (promoted before it): the loss against the old"
+            + " primary can no longer be measured", false, true));
   }
 }

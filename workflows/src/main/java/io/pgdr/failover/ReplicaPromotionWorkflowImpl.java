@@ -3,6 +3,7 @@ package io.pgdr.failover;
 import io.pgdr.ports.FenceResult;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.ActivityStubs;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements ReplicaPromotionWorkflow {
 
@@ -28,6 +30,14 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   private List<ServerState> servers = List.of();
   private List<String> fencedPods = List.of();
   private String servicePod;
+  private PromotionIntent promotion;
+
+  /**
+   * Runs since version 1 record their candidate on the StatefulSet before fencing, and a run that
+   * finds its own record (its worker was lost mid-promotion) or a server already promoted carries
+   * on from there. Runs recorded before replay without the record.
+   */
+  private static final String RESUME_PROMOTION = "resume-promotion";
 
   public ReplicaPromotionWorkflowImpl() {
     super(SCENARIO);
@@ -45,7 +55,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       Map<String, PostgresServer> byPod = timeline.step("diagnose", this::diagnose);
       choice = timeline.step("choose-candidate", () -> chooseCandidate(incidentStart));
       if (choice == null) {
-        return finish(RecoveryReport.FAILED, "no reachable replica to promote: nothing was changed");
+        return finish(RecoveryReport.FAILED, noCandidate() + ": nothing was changed");
       }
       ApprovalRecord decision = approval(approvalRequest(), request.preApproval());
       if (!decision.approved()) {
@@ -103,6 +113,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
   private Map<String, PostgresServer> diagnose() {
     ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
+    promotion = diagnosis.cluster().promotion();
     servers = diagnosis.states();
     fencedPods = diagnosis.fencedPods();
     servicePod = diagnosis.cluster().servicePod();
@@ -110,32 +121,56 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   }
 
   private CandidateChoice chooseCandidate(Instant incidentStart) {
+    boolean resumes = Workflow.getVersion(RESUME_PROMOTION, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (resumes && promotion != null && promotion.runId().equals(runId()) && servers.stream().anyMatch(s -> s.pod().equals(promotion.pod()))) {
+      // fence, promote and repoint share one workflow task: a worker lost inside it lost the
+      // choice too, while the cluster may be half-moved. The StatefulSet kept what this run chose.
+      CandidateChoice resumed = CandidateChoice.recorded(promotion, servers.stream()
+          .anyMatch(s -> s.pod().equals(promotion.pod()) && s.reachable() && !s.inRecovery()));
+      timeline.note("this run chose " + resumed.pod() + " before its worker was lost; carrying on with it"
+          + (resumed.alreadyPromoted() ? " (already promoted)" : ""));
+      return resumed;
+    }
     List<ServerState> replicas = servers.stream()
         .filter(s -> s.reachable() && s.inRecovery() && !fencedPods.contains(s.pod()))
         .toList();
     ServerState oldPrimary = servers.stream().filter(s -> s.pod().equals(servicePod)).findFirst()
         .orElse(servers.stream().filter(s -> s.reachable() && !s.inRecovery()).findFirst().orElse(null));
     Instant lossAnchor = oldPrimary != null && oldPrimary.reachable() ? now() : incidentStart;
-    CandidateChoice chosen = Candidates.choose(replicas, oldPrimary, lossAnchor, target.objectives().rpo()).orElse(null);
-    if (chosen != null) {
-      timeline.note(chosen.pod() + " at " + chosen.replayLsn() + ", estimated loss " + chosen.lostBytes() + " bytes / "
-          + chosen.lostSeconds() + " s (" + chosen.basis() + ")");
+    Optional<CandidateChoice> chosen = Candidates.choose(replicas, oldPrimary, lossAnchor, target.objectives().rpo());
+    if (chosen.isEmpty() && resumes) {
+      chosen = Candidates.alreadyPromoted(servers, fencedPods, servicePod, promotion);
     }
-    return chosen;
+    chosen.ifPresent(c -> timeline.note(c.pod() + (c.alreadyPromoted() ? " already out of recovery at " : " at ") + c.replayLsn()
+        + ", " + c.lossText() + " (" + c.basis() + ")"));
+    return chosen.orElse(null);
+  }
+
+  /** Why there is nothing to promote, as the person who started the run needs to hear it. */
+  private String noCandidate() {
+    List<ServerState> primaries = servers.stream().filter(s -> s.reachable() && !s.inRecovery() && !fencedPods.contains(s.pod())).toList();
+    if (primaries.size() > 1) {
+      return "more than one server is out of recovery (" + String.join(", ", primaries.stream().map(ServerState::pod).toList())
+          + "): settle which one is the primary by hand";
+    }
+    if (primaries.size() == 1 && primaries.get(0).pod().equals(servicePod)) {
+      return "no reachable replica to promote, and nothing to fail over: " + servicePod + " answers as the primary the Service selects";
+    }
+    return "no reachable replica to promote";
   }
 
   private ApprovalRequest approvalRequest() {
     String primaryPod = servicePod == null ? "unknown" : servicePod;
     List<String> plan = List.of(
         "fence every pod but " + choice.pod() + " (old primary " + primaryPod + " never accepts writes again)",
-        "promote " + choice.pod() + " (pg_promote)",
+        choice.alreadyPromoted() ? choice.pod() + " is already out of recovery: pg_promote is not needed" : "promote " + choice.pod() + " (pg_promote)",
         "repoint Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " to " + choice.pod(),
         "rollout restart " + (target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments())),
         "verify: not in recovery, write probe, integrity tables " + target.verification().integrityTables());
     Instant now = now();
-    String loss = choice.lostBytes() + " bytes / " + choice.lostSeconds() + " s";
-    return new ApprovalRequest("promote", "promote " + choice.pod() + " to primary of " + target.name()
-        + " (estimated loss " + loss + (choice.rpoExceeded() ? ", ABOVE the RPO of " + target.objectives().rpo() : "") + ")",
+    String promote = choice.alreadyPromoted() ? "make " + choice.pod() + " (already out of recovery) the primary of " : "promote " + choice.pod() + " to primary of ";
+    return new ApprovalRequest("promote", promote + target.name()
+        + " (" + choice.lossText() + (choice.rpoExceeded() ? ", ABOVE the RPO of " + target.objectives().rpo() : "") + ")",
         plan, choice.pod(), choice.lostBytes(), choice.lostSeconds(), choice.rpoExceeded(),
         target.approval().approvers(), now, approvalDeadline(now));
   }
@@ -152,6 +187,11 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
         .map(ServerState::pod)
         .toList();
     List<Promise<Void>> marks = new ArrayList<>();
+    if (Workflow.getVersion(RESUME_PROMOTION, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      // beside the fences, which touch other pods: both must be done before promotion starts
+      marks.add(Async.procedure(ActivityStubs.kubernetesQuick("record in StatefulSet " + target.statefulSet() + " that this run promotes "
+          + candidate)::recordPromotionIntent, target, choice.intent(runId())));
+    }
     List<Promise<FenceResult>> fences = new ArrayList<>();
     for (String pod : pods) {
       marks.add(Async.procedure(ActivityStubs.kubernetesQuick("fence " + pod + ": mark it in the StatefulSet")::fencePod, target, pod, runId()));

@@ -22,6 +22,13 @@ public interface KubernetesActivities {
   @ActivityMethod
   void fencePod(DatabaseTarget target, String pod, String runId);
 
+  /**
+   * Records on the StatefulSet ({@link KubernetesLabels#PROMOTION}) which pod a run is about to
+   * promote, before it changes anything. Idempotent: a merge patch of one annotation to the same value.
+   */
+  @ActivityMethod
+  void recordPromotionIntent(DatabaseTarget target, PromotionIntent intent);
+
   /** Points the Service at one pod by its pod-name label. Idempotent: a patch to the same value. */
   @ActivityMethod
   void repointService(DatabaseTarget target, String pod);

@@ -6,6 +6,8 @@ public final class KubernetesLabels {
   public static final String POD_NAME = "statefulset.kubernetes.io/pod-name";
   /** On the StatefulSet: comma-separated pods that must never start as a writable primary again. */
   public static final String FENCED_PODS = "pgdr.io/fenced-pods";
+  /** On the StatefulSet: the failover run's chosen candidate, as JSON ({@link PromotionIntent}). */
+  public static final String PROMOTION = "pgdr.io/promotion";
   /** On a pod: pgdr fenced it (the run that did). */
   public static final String FENCED_BY = "pgdr.io/fenced-by";
   /** On a Deployment's pod template: the run that last restarted it, so a retry restarts once. */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
+import io.pgdr.ports.PromotionIntent;
 import io.pgdr.target.DatabaseTarget;
 import java.util.Comparator;
 import java.util.List;
@@ -18,10 +19,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads what {@code kubectl get statefulset,pods,pvc,svc,events} shows in runbook 000 §2.1. */
 final class ClusterReader {
 
+  private static final Logger log = LoggerFactory.getLogger(ClusterReader.class);
   static final int EVENTS_KEPT = 10;
 
   private final KubernetesClient client;
@@ -62,7 +66,24 @@ final class ClusterReader {
         pods,
         claims,
         serviceSelector,
-        recentWarnings(ns, podNames));
+        recentWarnings(ns, podNames),
+        promotionOf(sts));
+  }
+
+  /** The promotion a failover run recorded; an annotation pgdr cannot read is reported as none, with a warning. */
+  private PromotionIntent promotionOf(StatefulSet sts) {
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
+    String json = annotations == null ? null : annotations.get(KubernetesLabels.PROMOTION);
+    if (json == null || json.isBlank()) {
+      return null;
+    }
+    try {
+      return client.getKubernetesSerialization().unmarshal(json, PromotionIntent.class);
+    } catch (RuntimeException e) {
+      log.warn("StatefulSet {}: annotation {} is not a promotion record, ignored: {}", sts.getMetadata().getName(),
+          KubernetesLabels.PROMOTION, e.getMessage());
+      return null;
+    }
   }
 
   static PodState podState(DatabaseTarget target, Pod pod, FencedPods fenced) {

@@ -12,6 +12,7 @@ import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
+import io.pgdr.ports.PromotionIntent;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ApplicationFailure;
@@ -119,6 +120,19 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
         throw e;
       }
     }
+  }
+
+  /** Idempotent: one merge patch of one annotation; the same record written again changes nothing. */
+  @Override
+  public void recordPromotionIntent(DatabaseTarget target, PromotionIntent intent) {
+    String ns = target.namespace();
+    try {
+      client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).patch(MERGE,
+          json(Map.of("metadata", Map.of("annotations", Map.of(KubernetesLabels.PROMOTION, client.getKubernetesSerialization().asJson(intent))))));
+    } catch (KubernetesClientException e) {
+      throw missingOr(e, "StatefulSet", ns, target.statefulSet());
+    }
+    log.info("StatefulSet {}/{}: run {} promotes {}", ns, target.statefulSet(), intent.runId(), intent.pod());
   }
 
   /** Idempotent: one merge patch of the selector key; when it already names the pod, nothing is written. */
