@@ -2,13 +2,17 @@ package io.pgdr.activities.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
+import io.pgdr.ports.PromotionIntent;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +66,27 @@ class DescribeClusterTest {
 
     assertTrue(state.pods().get(0).fenced());
     assertFalse(state.pods().get(1).fenced());
+  }
+
+  @Test
+  void aRecordedPromotionIsReadBackAsWrittenAndAFencedPodsListIsKept() {
+    PromotionIntent intent = new PromotionIntent("run-1", "postgresql-1", "0/3000100", 256, 1.5, "old primary unreachable", false);
+    activities.fencePod(FabricaCluster.target(), "postgresql-0", "run-1");
+    activities.recordPromotionIntent(FabricaCluster.target(), intent);
+    activities.recordPromotionIntent(FabricaCluster.target(), intent); // a retry writes the same
+
+    ClusterState state = activities.describeCluster(FabricaCluster.target());
+
+    assertEquals(intent, state.promotion());
+    assertTrue(state.pods().get(0).fenced(), "the fence annotation is not touched by the record");
+  }
+
+  @Test
+  void anUnreadablePromotionRecordIsNone() {
+    client.apps().statefulSets().inNamespace(FabricaCluster.NAMESPACE).withName("postgresql")
+        .edit(sts -> new StatefulSetBuilder(sts).editMetadata().addToAnnotations(KubernetesLabels.PROMOTION, "{not json").endMetadata().build());
+
+    assertNull(activities.describeCluster(FabricaCluster.target()).promotion());
   }
 
   @Test
