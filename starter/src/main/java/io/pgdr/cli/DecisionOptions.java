@@ -23,7 +23,7 @@ abstract class DecisionOptions implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin OutputOptions output;
 
-  @Parameters(paramLabel = "RUN", description = "the run: recovery-<database>, or the database name")
+  @Parameters(paramLabel = "RUN", description = "the run: its workflow ID (recovery-<namespace>.<statefulSet>), <namespace>/<statefulSet>, or the database name")
   String run;
 
   @Option(names = "--by", description = "who decides (default: your OS user)")
@@ -41,7 +41,7 @@ abstract class DecisionOptions implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Runs runs = new Runs(temporal.connection().client());
-    String workflowId = Runs.workflowId(run);
+    String workflowId = runs.workflowId(run);
     if (!Runs.isOpen(runs.state(workflowId))) {
       throw CliException.badInput(workflowId + " has ended; there is nothing to decide", "pgdr status " + workflowId);
     }
@@ -80,7 +80,7 @@ abstract class DecisionOptions implements Callable<Integer> {
     if (!pending.allowedApprovers().isEmpty() && !pending.allowedApprovers().contains(who)) {
       return "decide as one of " + pending.allowedApprovers() + " with --by NAME";
     }
-    return "pgdr status " + Runs.workflowId(run);
+    return "pgdr status " + run;
   }
 
   /** @param recorded the run recorded the decision (update); false when it was signalled for a worker to check later */

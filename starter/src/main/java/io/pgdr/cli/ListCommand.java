@@ -45,11 +45,11 @@ final class ListCommand implements Callable<Integer> {
 
   private static void print(PrintWriter out, List<RunRow> rows) {
     Colours colours = Colours.of(out);
-    out.printf("%-28s %-18s %-20s %-10s %-18s %-24s %s%n", "RUN", "SCENARIO", "DATABASE", "STATUS", "PHASE", "STARTED", "ENDED");
+    out.printf("%-36s %-18s %-20s %-10s %-18s %-24s %s%n", "RUN", "SCENARIO", "DATABASE", "STATUS", "PHASE", "STARTED", "ENDED");
     for (RunRow row : rows) {
       String phase = row.phase() == null ? "-" : row.phase();
       // padded before it is painted, so the columns stay aligned
-      out.printf("%-28s %-18s %-20s %-10s %s %-24s %s%s%n", row.workflowId(), row.scenario(), row.database(), row.status(),
+      out.printf("%-36s %-18s %-20s %-10s %s %-24s %s%s%n", row.workflowId(), row.scenario(), row.database(), row.status(),
           colours.outcome(phase, String.format("%-18s", phase)), time(row.started()), time(row.closed()),
           Boolean.TRUE.equals(row.rtoBreached()) ? "  " + colours.alarm("RTO BREACHED") : "");
     }

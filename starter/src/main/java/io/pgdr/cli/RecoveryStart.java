@@ -14,7 +14,7 @@ final class RecoveryStart {
     try {
       return starter.get().getWorkflowId();
     } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new CliException(ExitCodes.ALREADY_RUNNING, "a recovery of " + target.name() + " is already running: "
+      throw new CliException(ExitCodes.ALREADY_RUNNING, "a recovery of " + target.namespace() + "/" + target.statefulSet() + " is already running: "
           + e.getExecution().getWorkflowId() + " (run " + e.getExecution().getRunId() + ")",
           "follow it with: pgdr status " + e.getExecution().getWorkflowId() + " --follow");
     }

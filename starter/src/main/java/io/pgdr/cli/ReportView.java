@@ -17,7 +17,8 @@ final class ReportView {
     out.printf("%s of %s: %s%n", r.scenario(), r.database(), colours.outcome(r.outcome(), r.outcome().toUpperCase()));
     out.printf("  %s%n", r.message());
     out.printf("  run            %s%n", r.workflowId());
-    out.printf("  incident start %s%n", r.incidentStart());
+    out.printf("  incident start %s%s%n", r.incidentStart(),
+        r.rto() == null || r.rto().incidentStartBasis() == null ? "" : " (" + r.rto().incidentStartBasis() + ")");
     if (r.newPrimary() != null) {
       out.printf("  new primary    %s%n", r.newPrimary());
     }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pgdr.run.RunSearchAttributes;
+import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
  */
 final class RunListing {
 
-  private static final String PREFIX = "recovery-";
+  private static final String PREFIX = DatabaseTarget.RECOVERY_PREFIX;
   /** Names and scenarios are Kubernetes names and Java identifiers: nothing that could break out of a quoted query value. */
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 

@@ -8,6 +8,7 @@ import io.pgdr.run.StepDecision;
 import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
+import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
@@ -35,13 +36,27 @@ final class Runs {
     this.client = client;
   }
 
-  /** A run is named by its workflow ID ({@code recovery-<database>}) or by the database name alone. */
-  static String workflowId(String run) {
-    return run.startsWith("recovery-") ? run : "recovery-" + run;
+  /**
+   * A run is named by its workflow ID ({@code recovery-<namespace>.<statefulSet>}), by
+   * {@code <namespace>/<statefulSet>}, or by the database name its target gives (its newest run).
+   */
+  String workflowId(String run) {
+    if (run.startsWith(DatabaseTarget.RECOVERY_PREFIX)) {
+      return run;
+    }
+    int slash = run.indexOf('/');
+    if (slash > 0) {
+      return DatabaseTarget.recoveryWorkflowId(run.substring(0, slash), run.substring(slash + 1));
+    }
+    return new RunListing(client).list(new RunListing.Filter(run, null, false)).stream().findFirst()
+        .map(RunListing.RunRow::workflowId)
+        .orElseThrow(() -> CliException.badInput("no run of a database named " + run + " in this namespace",
+            "name a run by its workflow ID (pgdr list) or as <namespace>/<statefulSet>"));
   }
 
-  WorkflowStub stub(String run) {
-    return client.newUntypedWorkflowStub(workflowId(run));
+  /** The run's stub; {@code workflowId} as {@link #workflowId(String)} returns it. */
+  WorkflowStub stub(String workflowId) {
+    return client.newUntypedWorkflowStub(workflowId);
   }
 
   /** @throws CliException when Temporal knows no such run */
@@ -50,8 +65,8 @@ final class Runs {
   }
 
   private static CliException noSuchRun(String run) {
-    return CliException.badInput("no run " + workflowId(run) + " in this namespace",
-        "runs are named recovery-<database>; check --temporal-address and --namespace");
+    return CliException.badInput("no run " + run + " in this namespace",
+        "runs are named recovery-<namespace>.<statefulSet> (pgdr list); check --temporal-address and --namespace");
   }
 
   /**
@@ -103,7 +118,7 @@ final class Runs {
       return Optional.ofNullable(answer.get(QUERY_PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
     } catch (ExecutionException e) {
       if (e.getCause() instanceof WorkflowNotFoundException) {
-        throw CliException.badInput("no run " + workflowId(run), "check the run name");
+        throw CliException.badInput("no run " + run, "check the run name");
       }
       return Optional.empty();
     } catch (TimeoutException e) {
@@ -150,7 +165,7 @@ final class Runs {
         return true;
       } catch (ExecutionException e) {
         if (e.getCause() instanceof WorkflowUpdateException refused) {
-          throw CliException.badInput(workflowId(run) + " refused the decision: " + reasonOf(refused), "pgdr status " + workflowId(run));
+          throw CliException.badInput(run + " refused the decision: " + reasonOf(refused), "pgdr status " + run);
         }
       } catch (TimeoutException e) {
         answer.cancel(true);
@@ -175,7 +190,7 @@ final class Runs {
       if (e.getCause() instanceof ApplicationFailure failure && RecoveryFailure.TYPE.equals(failure.getType())) {
         return failure.getDetails().get(RecoveryReport.class);
       }
-      throw new CliException(ExitCodes.RUN_FAILED, "run " + workflowId(run) + " ended without a report: "
+      throw new CliException(ExitCodes.RUN_FAILED, "run " + run + " ended without a report: "
           + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), "see the run's history in the Temporal UI");
     }
   }

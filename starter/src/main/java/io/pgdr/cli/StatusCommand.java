@@ -17,7 +17,7 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin OutputOptions output;
 
-  @Parameters(paramLabel = "RUN", description = "the run: recovery-<database>, or the database name")
+  @Parameters(paramLabel = "RUN", description = "the run: its workflow ID (recovery-<namespace>.<statefulSet>), <namespace>/<statefulSet>, or the database name")
   String run;
 
   @Option(names = "--follow", description = "follow the run until it ends, then print its report")
@@ -26,7 +26,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Runs runs = new Runs(temporal.connection().client());
-    String workflowId = Runs.workflowId(run);
+    String workflowId = runs.workflowId(run);
     if (follow || !Runs.isOpen(runs.state(workflowId))) {
       return FollowAndReport.run(runs, workflowId, spec, output, true);
     }

@@ -37,7 +37,7 @@ class ColourOnlyOnATerminalTest {
       ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
           RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
       WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target, null, "test", null));
-      ListCommandTest.awaitClosed(client, "recovery-fabrica-db");
+      ListCommandTest.awaitClosed(client, target.recoveryWorkflowId());
 
       CliRun status = CliRun.of("status", "fabrica-db", "--temporal-address", temporal.address());
       assertEquals(ExitCodes.RUN_FAILED, status.exitCode(), status.toString());
@@ -45,7 +45,7 @@ class ColourOnlyOnATerminalTest {
       assertFalse(status.out().contains(ESCAPE) || status.err().contains(ESCAPE), status.toString());
 
       CliRun list = CliRun.of("list", "--temporal-address", temporal.address());
-      assertTrue(list.out().contains("recovery-fabrica-db"), list.toString());
+      assertTrue(list.out().contains(target.recoveryWorkflowId()), list.toString());
       assertFalse(list.out().contains(ESCAPE), list.out());
     }
   }
@@ -80,8 +80,8 @@ class ColourOnlyOnATerminalTest {
 
   private static RecoveryReport failedReport() {
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
-    return new RecoveryReport("ReplicaPromotion", "fabrica-db", "recovery-fabrica-db", RecoveryReport.FAILED, "promotion failed",
-        start, start.plusSeconds(90), null, new RtoFigures(null, 3600, true, List.of()), null, List.of(),
+    return new RecoveryReport("ReplicaPromotion", "fabrica-db", "recovery-fabrica-agentes.postgresql", RecoveryReport.FAILED, "promotion failed",
+        start, start.plusSeconds(90), null, new RtoFigures(null, 3600, true, List.of(), null), null, List.of(),
         List.of(new StepRecord("diagnose", start, start.plusSeconds(1), "succeeded", null),
             new StepRecord("promote", start.plusSeconds(1), start.plusSeconds(90), "failed", "pg_promote returned false")),
         null, null);

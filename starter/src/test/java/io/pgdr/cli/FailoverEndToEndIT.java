@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FailoverEndToEndIT {
 
   private static final int MARKERS = 100;
-  private static final String RUN = "recovery-fabrica-db";
+  private static final String RUN = "recovery-fabrica-agentes.postgresql";
 
   @TempDir Path logs;
   private LabProcesses processes;

@@ -57,8 +57,8 @@ class ListCommandTest {
         RecoveryOptions.forTarget(gamma, ReplicaPromotionWorkflow.SCENARIO, Instant.parse("2026-01-01T00:00:00Z")));
     WorkflowClient.start(failover::promote, new ReplicaPromotionRequest(gamma, Instant.parse("2026-01-01T00:00:00Z"), "test", null));
 
-    awaitClosed(client, "recovery-beta");
-    awaitClosed(client, "recovery-gamma");
+    awaitClosed(client, "recovery-fabrica-agentes.beta");
+    awaitClosed(client, "recovery-Not_A_Namespace.gamma");
   }
 
   @AfterAll
@@ -67,7 +67,7 @@ class ListCommandTest {
   }
 
   static DatabaseTarget target(String name, String namespace) {
-    return new DatabaseTarget(name, namespace, "postgresql", "postgresql", List.of(), null,
+    return new DatabaseTarget(name, namespace, name, "postgresql", List.of(), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         null, null, null, null, null);
   }
@@ -96,11 +96,11 @@ class ListCommandTest {
     List<String> lines = run.out().lines().toList();
     assertTrue(lines.get(0).startsWith("RUN "), run.out());
     assertEquals(4, lines.size(), run.out());
-    String alpha = line(lines, "recovery-alpha");
-    assertTrue(alpha.matches("recovery-alpha +ReplicaPromotion +alpha +running +diagnosing +\\S+ +-"), alpha);
-    String beta = line(lines, "recovery-beta");
-    assertTrue(beta.matches("recovery-beta +RestoreFromBackup +beta +failed +failed +\\S+ +\\S+"), beta);
-    assertTrue(line(lines, "recovery-gamma").contains(" failed "), run.out());
+    String alpha = line(lines, "recovery-fabrica-agentes.alpha");
+    assertTrue(alpha.matches("recovery-fabrica-agentes.alpha +ReplicaPromotion +alpha +running +diagnosing +\\S+ +-"), alpha);
+    String beta = line(lines, "recovery-fabrica-agentes.beta");
+    assertTrue(beta.matches("recovery-fabrica-agentes.beta +RestoreFromBackup +beta +failed +failed +\\S+ +\\S+"), beta);
+    assertTrue(line(lines, "recovery-Not_A_Namespace.gamma").contains(" failed "), run.out());
   }
 
   @Test
@@ -108,16 +108,16 @@ class ListCommandTest {
     CliRun run = list("--running");
 
     assertEquals(ExitCodes.OK, run.exitCode(), run.toString());
-    assertTrue(run.out().contains("recovery-alpha"), run.out());
-    assertFalse(run.out().contains("recovery-beta"), run.out());
-    assertFalse(run.out().contains("recovery-gamma"), run.out());
+    assertTrue(run.out().contains("recovery-fabrica-agentes.alpha"), run.out());
+    assertFalse(run.out().contains("recovery-fabrica-agentes.beta"), run.out());
+    assertFalse(run.out().contains("recovery-Not_A_Namespace.gamma"), run.out());
   }
 
   @Test
   void scenarioAndDatabaseFilter() {
     CliRun failovers = list("--scenario", "ReplicaPromotion");
-    assertTrue(failovers.out().contains("recovery-alpha") && failovers.out().contains("recovery-gamma"), failovers.out());
-    assertFalse(failovers.out().contains("recovery-beta"), failovers.out());
+    assertTrue(failovers.out().contains("recovery-fabrica-agentes.alpha") && failovers.out().contains("recovery-Not_A_Namespace.gamma"), failovers.out());
+    assertFalse(failovers.out().contains("recovery-fabrica-agentes.beta"), failovers.out());
 
     CliRun nothing = list("--database", "beta", "--running");
     assertEquals(ExitCodes.OK, nothing.exitCode(), nothing.toString());
@@ -132,7 +132,7 @@ class ListCommandTest {
     JsonNode runs = Json.MAPPER.readTree(run.out());
     assertEquals(1, runs.size(), run.out());
     JsonNode beta = runs.get(0);
-    assertEquals("recovery-beta", beta.path("workflowId").asText());
+    assertEquals("recovery-fabrica-agentes.beta", beta.path("workflowId").asText());
     assertEquals("RestoreFromBackup", beta.path("scenario").asText());
     assertEquals("failed", beta.path("status").asText());
     assertEquals("failed", beta.path("phase").asText());

@@ -25,8 +25,8 @@ class RestoreReportViewTest {
     RestoreSummary restore = new RestoreSummary("db/pgdr/20260101T000000Z/manifest.json", "pgdr", start.minusSeconds(600),
         "fabrica_db_restore_1", "fabrica_db", "fabrica_db_before_1", Map.of("fabrica-api", 3), true, 3, 3, 0, 4096, null,
         "postgresql-0", List.of(kept));
-    RecoveryReport report = new RecoveryReport("RestoreFromBackup", "fabrica-db", "recovery-fabrica-db", RecoveryReport.SUCCEEDED,
-        "restored", start, start.plusSeconds(30), "postgresql-0", new RtoFigures(30.0, 3600, false, List.of()),
+    RecoveryReport report = new RecoveryReport("RestoreFromBackup", "fabrica-db", "recovery-fabrica-agentes.postgresql", RecoveryReport.SUCCEEDED,
+        "restored", start, start.plusSeconds(30), "postgresql-0", new RtoFigures(30.0, 3600, false, List.of(), io.pgdr.run.RtoClock.RUN_START),
         new RpoFigures(-1, 600, 3600, "writes after the backup's snapshot"), List.of(), List.of(), null, restore);
     StringWriter text = new StringWriter();
 

@@ -22,12 +22,12 @@ class SecondRecoveryRefusedTest {
       // no worker: the first run stays open, as a recovery in progress does
       CliRun first = CliRun.of("failover", "promote-replica", "--target", target.toString(), "--temporal-address", temporal.address());
       assertEquals(ExitCodes.OK, first.exitCode(), first.toString());
-      assertEquals("recovery-fabrica-db", first.out().strip());
+      assertEquals("recovery-fabrica-agentes.postgresql", first.out().strip());
 
       CliRun second = CliRun.of("failover", "promote-replica", "--target", target.toString(), "--temporal-address", temporal.address());
       assertEquals(ExitCodes.ALREADY_RUNNING, second.exitCode(), second.toString());
-      assertTrue(second.err().contains("a recovery of fabrica-db is already running: recovery-fabrica-db"), second.err());
-      assertTrue(second.err().contains("hint: follow it with: pgdr status recovery-fabrica-db --follow"), second.err());
+      assertTrue(second.err().contains("a recovery of fabrica-db is already running: recovery-fabrica-agentes.postgresql"), second.err());
+      assertTrue(second.err().contains("hint: follow it with: pgdr status recovery-fabrica-agentes.postgresql --follow"), second.err());
     }
   }
 }

@@ -132,7 +132,7 @@ class UiDecisionsFromTheCliTest {
     assertEquals(ExitCodes.OK, approved.exitCode(), approved.toString());
     assertFalse(Json.MAPPER.readTree(approved.out()).path("recorded").asBoolean(true), approved.out());
     assertTrue(approved.err().contains("sent; no worker answers right now"), approved.err());
-    long signals = client.fetchHistory("recovery-quiet").getEvents().stream()
+    long signals = client.fetchHistory("recovery-fabrica-agentes.quiet").getEvents().stream()
         .filter(e -> e.hasWorkflowExecutionSignaledEventAttributes()
             && e.getWorkflowExecutionSignaledEventAttributes().getSignalName().equals("approve"))
         .count();

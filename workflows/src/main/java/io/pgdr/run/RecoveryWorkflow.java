@@ -27,6 +27,11 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * started since upsert them.
    */
   private static final String SEARCH_ATTRIBUTES_CHANGE = "search-attributes";
+  /**
+   * Since version 1 the incident starts, when not given, at the run's start (not when a worker
+   * first ran it), and a run whose workflow ID is not its database's is refused.
+   */
+  private static final String RUN_IDENTITY_CHANGE = "incident-start-and-identity";
 
   protected final Timeline timeline = new Timeline(this::showDetails);
   private final String scenario;
@@ -59,11 +64,37 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       identity.add(SearchAttributeUpdate.valueSet(RunSearchAttributes.DATABASE, target.name()));
     }
     upsert(identity.toArray(SearchAttributeUpdate<?>[]::new));
-    Instant start = incidentStart == null ? now() : incidentStart;
-    clock = new RtoClock(start, target.objectives().rto());
+    boolean identityChecked = Workflow.getVersion(RUN_IDENTITY_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (incidentStart != null) {
+      clock = new RtoClock(incidentStart, RtoClock.GIVEN, target.objectives().rto());
+    } else if (identityChecked) {
+      // the run's start, when the CLI or the UI started it: workers may come much later
+      clock = new RtoClock(Instant.ofEpochMilli(Workflow.getInfo().getRunStartedTimestampMillis()), RtoClock.RUN_START, target.objectives().rto());
+    } else {
+      clock = new RtoClock(now(), RtoClock.FIRST_TASK, target.objectives().rto());
+    }
     clock.start(this::showDetails, this::breached);
     showDetails();
-    return start;
+    String identityProblem = identityChecked ? identityProblem() : null;
+    if (identityProblem != null) {
+      finish(RecoveryReport.FAILED, identityProblem);
+    }
+    return clock.incidentStart();
+  }
+
+  /**
+   * A run started by hand (the UI's start page asks for a workflow ID) under another ID than its
+   * database's would slip past the one-recovery-per-database guard, which is Temporal's own
+   * uniqueness of workflow IDs.
+   */
+  private String identityProblem() {
+    String expected = target.recoveryWorkflowId();
+    String actual = Workflow.getInfo().getWorkflowId();
+    if (!target.problems().isEmpty() || expected.equals(actual)) {
+      return null;
+    }
+    return "this run's workflow ID is " + actual + ", but a recovery of " + target.namespace() + "/" + target.statefulSet()
+        + " runs as " + expected + ", so that only one runs at a time: start it again with that workflow ID. Nothing was changed";
   }
 
   /** Moves the run to another phase (see {@link RunSearchAttributes#PHASE}). */

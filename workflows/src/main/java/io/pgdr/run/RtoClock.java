@@ -18,13 +18,20 @@ public final class RtoClock {
 
   private static final int[] WARN_PERCENTS = {50, 80};
 
+  /** Where the incident start came from, as the report says it. */
+  public static final String GIVEN = "given when the run was started";
+  public static final String RUN_START = "none given: the run's start";
+  public static final String FIRST_TASK = "none given: when a worker first ran the run";
+
   private final Instant incidentStart;
+  private final String incidentStartBasis;
   private final Duration objective;
   private final List<String> warnings = new ArrayList<>();
   private boolean breached;
 
-  public RtoClock(Instant incidentStart, Duration objective) {
+  public RtoClock(Instant incidentStart, String incidentStartBasis, Duration objective) {
     this.incidentStart = incidentStart;
+    this.incidentStartBasis = incidentStartBasis;
     this.objective = objective;
   }
 
@@ -60,7 +67,7 @@ public final class RtoClock {
   public RtoFigures figures(Instant recoveredAt) {
     Double measured = recoveredAt == null ? null : Duration.between(incidentStart, recoveredAt).toMillis() / 1000.0;
     boolean late = breached || (recoveredAt != null && Duration.between(incidentStart, recoveredAt).compareTo(objective) > 0);
-    return new RtoFigures(measured, objective.toSeconds(), late, List.copyOf(warnings));
+    return new RtoFigures(measured, objective.toSeconds(), late, List.copyOf(warnings), incidentStartBasis);
   }
 
   public boolean breached() {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * what "recovered" means and how fast it must be. Read from a YAML target file by the CLI and
  * accepted as JSON by the UI's start page. Carries references to credentials, never the secrets.
  *
- * @param name database identity; one recovery per name at a time (it forms the workflow ID)
+ * @param name what people call the database; shown in runs, reports and search attributes
  * @param namespace Kubernetes namespace of the StatefulSet, Service and Deployments
  * @param statefulSet the PostgreSQL StatefulSet; its pods are the candidates
  * @param service the Service clients connect through; repointed to the new primary
@@ -76,9 +76,22 @@ public record DatabaseTarget(
     return problems;
   }
 
-  /** The workflow ID every recovery of this database uses, so that only one runs at a time. */
+  /** What every recovery's workflow ID starts with. */
+  public static final String RECOVERY_PREFIX = "recovery-";
+
+  /**
+   * The workflow ID every recovery of this database uses, so that only one runs at a time. The
+   * database is its StatefulSet in its namespace, whatever the target file calls it: two targets
+   * naming one StatefulSet differently still get one ID. A namespace is a DNS label (no dots), so
+   * the dot separates the two without ambiguity.
+   */
   public String recoveryWorkflowId() {
-    return "recovery-" + name;
+    return recoveryWorkflowId(namespace, statefulSet);
+  }
+
+  /** The workflow ID of recoveries of the StatefulSet {@code statefulSet} in {@code namespace}. */
+  public static String recoveryWorkflowId(String namespace, String statefulSet) {
+    return RECOVERY_PREFIX + namespace + "." + statefulSet;
   }
 
   /** Where to connect to a pod when the target overrides the pod's own address (lab, port-forward). */

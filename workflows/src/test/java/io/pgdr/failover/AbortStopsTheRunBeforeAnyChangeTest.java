@@ -69,9 +69,9 @@ class AbortStopsTheRunBeforeAnyChangeTest {
     assertTrue(report.message().contains("aborted by alice (wrong database) before any change"), report.message());
     assertEquals(List.of(ApprovalRecord.ABORTED), report.approvals().stream().map(ApprovalRecord::decision).toList());
     mocks.verifyNothingChanged();
-    assertEquals("aborted", client.newUntypedWorkflowStub("recovery-fabrica-db").describe()
+    assertEquals("aborted", client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").describe()
         .getTypedSearchAttributes().get(RunSearchAttributes.PHASE));
-    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("recovery-fabrica-db"), ReplicaPromotionWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("recovery-fabrica-agentes.postgresql"), ReplicaPromotionWorkflowImpl.class);
   }
 
   @Test
@@ -109,6 +109,6 @@ class AbortStopsTheRunBeforeAnyChangeTest {
   }
 
   private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }
 }

@@ -75,7 +75,7 @@ class DecideUpdateChecksLikeTheSignalTest {
     assertEquals("primary node lost", report.approvals().get(0).reason());
     verify(mocks.postgres).promoteServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1")));
     // a run with updates, search attributes and named timers replays on today's code
-    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("recovery-fabrica-db"), ReplicaPromotionWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("recovery-fabrica-agentes.postgresql"), ReplicaPromotionWorkflowImpl.class);
   }
 
   @Test
@@ -141,6 +141,6 @@ class DecideUpdateChecksLikeTheSignalTest {
   }
 
   private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }
 }

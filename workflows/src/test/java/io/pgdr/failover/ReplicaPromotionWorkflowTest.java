@@ -286,7 +286,7 @@ class ReplicaPromotionWorkflowTest {
     ReplicaPromotionWorkflow second = client.newWorkflowStub(ReplicaPromotionWorkflow.class, options(target()));
     WorkflowExecutionAlreadyStarted refused = assertThrows(WorkflowExecutionAlreadyStarted.class,
         () -> WorkflowClient.start(second::promote, new ReplicaPromotionRequest(target(), null, "bob", null)));
-    assertEquals("recovery-fabrica-db", refused.getExecution().getWorkflowId());
+    assertEquals("recovery-fabrica-agentes.postgresql", refused.getExecution().getWorkflowId());
   }
 
   /** The production options, on the test worker's own task queue. */
@@ -300,7 +300,7 @@ class ReplicaPromotionWorkflowTest {
   }
 
   private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }
 
   private void verifyNothingChanged() {

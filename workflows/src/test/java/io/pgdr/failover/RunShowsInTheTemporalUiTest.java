@@ -92,7 +92,7 @@ class RunShowsInTheTemporalUiTest {
   void runStartedWithoutSearchAttributesSetsItsOwn() throws Exception {
     // as the UI's start page starts it: workflow type, task queue, ID and the JSON input only
     ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("recovery-fabrica-db").setTaskQueue(mocks.taskQueue()).build());
+        WorkflowOptions.newBuilder().setWorkflowId("recovery-fabrica-agentes.postgresql").setTaskQueue(mocks.taskQueue()).build());
     WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target(), null, "ui", null));
     awaitApproval(run);
 
@@ -117,7 +117,7 @@ class RunShowsInTheTemporalUiTest {
   @Test
   void currentDetailsSayWhatTheRunWaitsForAndTheDialogsListWhatItAnswers() throws Exception {
     awaitApproval(start());
-    WorkflowMetadata metadata = client.newUntypedWorkflowStub("recovery-fabrica-db")
+    WorkflowMetadata metadata = client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql")
         .query(WorkflowClient.QUERY_TYPE_WORKFLOW_METADATA, WorkflowMetadata.class);
 
     String details = metadata.getCurrentDetails();
@@ -143,7 +143,7 @@ class RunShowsInTheTemporalUiTest {
     run.approve(new ApprovalDecision("alice", "go", false));
     result();
 
-    List<String> summaries = client.fetchHistory("recovery-fabrica-db").getEvents().stream()
+    List<String> summaries = client.fetchHistory("recovery-fabrica-agentes.postgresql").getEvents().stream()
         .filter(e -> e.hasUserMetadata() && e.getUserMetadata().hasSummary())
         .map(RunShowsInTheTemporalUiTest::summary)
         .toList();
@@ -167,10 +167,10 @@ class RunShowsInTheTemporalUiTest {
   }
 
   private WorkflowExecutionDescription describe() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").describe();
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").describe();
   }
 
   private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }
 }

@@ -160,7 +160,7 @@ class RestoreFromBackupWorkflowTest {
   }
 
   private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }
 
   private RecoveryReport failedReport() {
@@ -466,13 +466,13 @@ class RestoreFromBackupWorkflowTest {
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = result();
 
-    List<String> summaries = client.fetchHistory("recovery-fabrica-db").getEvents().stream()
+    List<String> summaries = client.fetchHistory("recovery-fabrica-agentes.postgresql").getEvents().stream()
         .filter(e -> e.hasUserMetadata() && e.getUserMetadata().hasSummary())
         .map(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class))
         .toList();
     assertTrue(summaries.contains("restore " + OLDER + " into " + report.restore().restoredInto()), summaries.toString());
     assertTrue(summaries.contains("stop writers: scale fabrica-api, fabrica-workers to 0"), summaries.toString());
-    SearchAttributes attributes = client.newUntypedWorkflowStub("recovery-fabrica-db").describe().getTypedSearchAttributes();
+    SearchAttributes attributes = client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").describe().getTypedSearchAttributes();
     assertEquals("RestoreFromBackup", attributes.get(RunSearchAttributes.SCENARIO));
     assertEquals("succeeded", attributes.get(RunSearchAttributes.PHASE));
   }
