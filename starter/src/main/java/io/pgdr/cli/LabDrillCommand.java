@@ -94,7 +94,7 @@ final class LabDrillCommand implements Callable<Integer> {
 
         ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
             RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, killedAt));
-        ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
+        ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
         String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
             new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval)));
         RecoveryReport report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);

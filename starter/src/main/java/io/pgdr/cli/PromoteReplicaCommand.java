@@ -44,7 +44,7 @@ final class PromoteReplicaCommand implements Callable<Integer> {
     WorkflowClient client = temporal.connection().client();
     ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
         RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, incident));
-    ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
+    ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
     String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
         new ReplicaPromotionRequest(target, incident, Operator.name(), preApproval)));
     var err = spec.commandLine().getErr();

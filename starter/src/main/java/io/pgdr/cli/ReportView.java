@@ -34,7 +34,8 @@ final class ReportView {
           r.rpo().objectiveSeconds(), r.rpo().basis());
     }
     for (ApprovalRecord a : r.approvals()) {
-      out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.by() == null ? "-" : a.by(), a.at(),
+      // the approver is as named (--by), the sender as it said: pgdr authenticates neither (docs/ui.md)
+      out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.byAndSender(), a.at(),
           a.reason() == null ? "" : " (" + a.reason() + ")");
     }
     printSteps(out, colours, r.steps());

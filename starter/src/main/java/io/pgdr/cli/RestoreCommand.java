@@ -50,7 +50,7 @@ final class RestoreCommand implements Callable<Integer> {
     WorkflowClient client = temporal.connection().client();
     RestoreFromBackupWorkflow run = client.newWorkflowStub(RestoreFromBackupWorkflow.class,
         RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO, incident));
-    ApprovalDecision preApproval = yes ? new ApprovalDecision(Operator.name(), "--yes", false) : null;
+    ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
     String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::restore,
         new RestoreRequest(target, incident, Operator.name(), backupKey, preApproval)));
     var err = spec.commandLine().getErr();

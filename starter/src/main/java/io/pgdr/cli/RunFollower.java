@@ -103,8 +103,9 @@ final class RunFollower {
     ApprovalDecision decision = new ApprovalDecision(Operator.name(), reason == null || reason.isBlank() ? "answered at the terminal" : reason,
         approve && pending.rpoExceeded());
     try {
-      runs.decide(run, pending.step(), decision, approve);
-      progress.printf("  %s by %s%n", approve ? "approved" : "rejected", Operator.name());
+      Runs.Delivery delivery = runs.decide(run, pending.step(), decision, approve);
+      progress.printf(delivery.applied() ? "  %s by %s%n" : "  %s by %s: sent, not yet applied (no worker answered; the run checks it when one is back)%n",
+          approve ? "approved" : "rejected", Operator.name());
     } catch (CliException refused) {
       progress.printf("  not taken: %s%n  answer with: pgdr approve|reject %s --by NAME --reason \"...\"%n", refused.getMessage(), run);
     }

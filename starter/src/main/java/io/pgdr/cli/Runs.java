@@ -150,19 +150,21 @@ final class Runs {
    * now, or {@code step} unknown because none answered the status query) by signal: Temporal keeps
    * it in the run's history even with no worker up, and the run checks it when a worker is back.
    * Should an update go unanswered after all, the signal follows it; the run takes the first valid
-   * decision and shows a second one as a warning.
+   * decision and shows a second one as a warning. A decision that names no sender is sent as
+   * from this client (see {@link Operator#sentBy}).
    *
-   * @return true when the run recorded the decision, false when it was only signalled
+   * @return whether the run took the decision, or it was only signalled for a worker to check later
    * @throws CliException the run refused the decision, with its reason
    */
-  boolean decide(String run, String step, ApprovalDecision decision, boolean approve) {
+  Delivery decide(String run, String step, ApprovalDecision decision, boolean approve) {
+    ApprovalDecision sent = decision.sentBy() != null ? decision
+        : new ApprovalDecision(decision.by(), decision.reason(), decision.overrideRpo(), Operator.sentBy(client));
     if (step != null) {
-      StepDecision update = new StepDecision(step, approve, decision.by(), decision.reason(), decision.overrideRpo());
+      StepDecision update = new StepDecision(step, approve, sent.by(), sent.reason(), sent.overrideRpo(), sent.sentBy());
       CompletableFuture<ApprovalRecord> answer = CompletableFuture.supplyAsync(
           () -> stub(run).update(RecoveryRun.DECIDE, ApprovalRecord.class, update), QUERIES);
       try {
-        answer.get(UPDATE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-        return true;
+        return new Delivery(answer.get(UPDATE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS), sent.sentBy());
       } catch (ExecutionException e) {
         if (e.getCause() instanceof WorkflowUpdateException refused) {
           throw CliException.badInput(run + " refused the decision: " + reasonOf(refused), "pgdr status " + run);
@@ -173,8 +175,21 @@ final class Runs {
         Thread.currentThread().interrupt();
       }
     }
-    stub(run).signal(approve ? "approve" : "reject", decision);
-    return false;
+    stub(run).signal(approve ? "approve" : "reject", sent);
+    return new Delivery(null, sent.sentBy());
+  }
+
+  /**
+   * What became of a decision sent.
+   *
+   * @param recorded the decision as the run took it; null when it was only signalled, not yet applied
+   * @param sentBy the sender the decision named
+   */
+  record Delivery(ApprovalRecord recorded, String sentBy) {
+
+    boolean applied() {
+      return recorded != null;
+    }
   }
 
   private static String reasonOf(WorkflowUpdateException refused) {

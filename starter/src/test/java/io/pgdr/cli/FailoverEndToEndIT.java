@@ -115,7 +115,9 @@ class FailoverEndToEndIT {
 
     processes.killWorker(); // SIGKILL while the run waits for its approval
     CliRun approve = PgdrProcess.run(logs, env, Duration.ofMinutes(1), "approve", RUN, "--reason", "node lost, e2e");
-    assertEquals(0, approve.exitCode(), approve.toString());
+    // no worker checked it yet: sent, not reported as taken
+    assertEquals(ExitCodes.UNAVAILABLE, approve.exitCode(), approve.toString());
+    assertTrue(approve.err().contains("sent, not yet applied"), approve.err());
     processes.startWorker();
 
     CliRun run = cli.await(Duration.ofMinutes(3));

@@ -21,6 +21,7 @@ import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionResult;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
+import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,13 +109,74 @@ class UiDecisionsFromTheCliTest {
   }
 
   @Test
+  void theSenderIsRecordedBesideTheClaimedApproverAndShownInTheReport() throws Exception {
+    String run = startFailover();
+
+    CliRun approved = CliRun.of("approve", run, "--by", "alice", "--reason", "primary lost", "--output", "json",
+        "--temporal-address", temporal.address());
+
+    assertEquals(ExitCodes.OK, approved.exitCode(), approved.toString());
+    // who sent it: the OS user at this host, as this CLI's Temporal client says it is
+    String sender = System.getProperty("user.name") + "@";
+    String sentBy = Json.MAPPER.readTree(approved.out()).path("sentBy").asText();
+    assertTrue(sentBy.startsWith(sender) && sentBy.endsWith("(pgdr CLI)"), sentBy);
+    assertTrue(approved.err().contains("promote approved by alice, sent by " + sentBy), approved.err());
+    RecoveryReport report = client.newUntypedWorkflowStub(run).getResult(30, TimeUnit.SECONDS, RecoveryReport.class);
+    assertEquals("alice", report.approvals().get(0).by());
+    assertEquals(sentBy, report.approvals().get(0).sentBy());
+    CliRun status = CliRun.of("status", run, "--follow", "--temporal-address", temporal.address());
+    assertTrue(status.out().contains("promote approved by alice, sent by " + sentBy), status.out());
+    // the same identity Temporal recorded on the update in the run's history
+    String historyIdentity = client.fetchHistory(run).getEvents().stream()
+        .filter(e -> e.hasWorkflowExecutionUpdateAcceptedEventAttributes())
+        .map(e -> e.getWorkflowExecutionUpdateAcceptedEventAttributes().getAcceptedRequest().getMeta().getIdentity())
+        .findFirst().orElseThrow();
+    assertEquals(historyIdentity + " (pgdr CLI)", sentBy);
+  }
+
+  @Test
+  void anEmptyByIsRefusedAndNothingIsSent() throws Exception {
+    String run = startFailover();
+
+    CliRun refused = CliRun.of("reject", run, "--by", "", "--temporal-address", temporal.address());
+
+    assertEquals(ExitCodes.BAD_INPUT, refused.exitCode(), refused.toString());
+    assertTrue(refused.err().contains("--by is empty"), refused.err());
+    RunStatus waiting = client.newUntypedWorkflowStub(run).query("status", RunStatus.class);
+    assertNotNull(waiting.pendingApproval(), "nothing was decided");
+    assertTrue(waiting.approvals().isEmpty() && waiting.warnings().isEmpty(), waiting.toString());
+    assertEquals(ExitCodes.OK, CliRun.of("reject", run, "--by", "alice", "--temporal-address", temporal.address()).exitCode());
+  }
+
+  @Test
+  void aRejectionWhenNothingIsPendingIsRefusedWithExitCodeTwo() throws Exception {
+    DatabaseTarget target = ListCommandTest.target(StandInCluster.STUCK, "fabrica-agentes");
+    ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
+        RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+    // approved up front (--yes): a late reject finds the run already changing the cluster
+    WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target, null, "test", new ApprovalDecision("alice", "--yes", false)));
+    try {
+      assertTrue(StandInCluster.RESTARTING.await(30, TimeUnit.SECONDS), "the run never got to restarting the apps");
+
+      CliRun rejected = CliRun.of("reject", StandInCluster.STUCK, "--by", "alice", "--temporal-address", temporal.address());
+
+      assertEquals(ExitCodes.BAD_INPUT, rejected.exitCode(), rejected.toString());
+      assertTrue(rejected.err().contains("awaits no approval (phase recovering"), rejected.err());
+      assertFalse(rejected.err().contains("not yet applied"), rejected.err());
+      assertTrue(run.status().warnings().isEmpty(), "nothing sent, so nothing ignored: " + run.status().warnings());
+    } finally {
+      StandInCluster.RELEASE.countDown();
+    }
+  }
+
+  @Test
   void aRejectionIsRecordedAndTheRunAbortsWithExitCodeThree() throws Exception {
     String run = startFailover();
 
     CliRun rejected = CliRun.of("reject", run, "--by", "alice", "--reason", "the primary is back", "--temporal-address", temporal.address());
     assertEquals(ExitCodes.OK, rejected.exitCode(), rejected.toString());
     assertTrue(rejected.err().contains("promote rejected by alice"), rejected.err());
-    assertFalse(rejected.err().contains("sent;"), "recorded by the run, not only sent: " + rejected.err());
+    assertFalse(rejected.err().contains("not yet applied"), "recorded by the run, not only sent: " + rejected.err());
 
     CliRun status = CliRun.of("status", run, "--follow", "--temporal-address", temporal.address());
     assertEquals(ExitCodes.RUN_ABORTED, status.exitCode(), status.toString());
@@ -121,26 +184,36 @@ class UiDecisionsFromTheCliTest {
   }
 
   @Test
-  void withNoWorkerTheDecisionIsSentAsASignal() throws Exception {
+  void withNoWorkerTheDecisionIsSentAsASignalAndNotReportedAsTaken() throws Exception {
     DatabaseTarget target = ListCommandTest.target("quiet", "fabrica-agentes");
     ReplicaPromotionWorkflow unpolled = client.newWorkflowStub(ReplicaPromotionWorkflow.class, WorkflowOptions.newBuilder(
         RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO)).setTaskQueue("no-worker-polls-this").build());
     WorkflowClient.start(unpolled::promote, new ReplicaPromotionRequest(target, null, "test", null));
 
-    CliRun approved = CliRun.of("approve", "quiet", "--by", "alice", "--output", "json", "--temporal-address", temporal.address());
+    CliRun rejected = CliRun.of("reject", "quiet", "--by", "alice", "--output", "json", "--temporal-address", temporal.address());
 
-    assertEquals(ExitCodes.OK, approved.exitCode(), approved.toString());
-    assertFalse(Json.MAPPER.readTree(approved.out()).path("recorded").asBoolean(true), approved.out());
-    assertTrue(approved.err().contains("sent; no worker answers right now"), approved.err());
-    long signals = client.fetchHistory("recovery-fabrica-agentes.quiet").getEvents().stream()
+    assertEquals(ExitCodes.UNAVAILABLE, rejected.exitCode(), rejected.toString());
+    assertFalse(Json.MAPPER.readTree(rejected.out()).path("recorded").asBoolean(true), rejected.out());
+    assertTrue(rejected.err().contains("recovery-fabrica-agentes.quiet: sent, not yet applied: rejection of the pending step by alice"), rejected.err());
+    List<String> senders = client.fetchHistory("recovery-fabrica-agentes.quiet").getEvents().stream()
         .filter(e -> e.hasWorkflowExecutionSignaledEventAttributes()
-            && e.getWorkflowExecutionSignaledEventAttributes().getSignalName().equals("approve"))
-        .count();
-    assertEquals(1, signals, "the signal waits in the run's history for a worker");
+            && e.getWorkflowExecutionSignaledEventAttributes().getSignalName().equals("reject"))
+        .map(e -> e.getWorkflowExecutionSignaledEventAttributes().getIdentity())
+        .toList();
+    assertEquals(1, senders.size(), "the signal waits in the run's history for a worker");
+    assertTrue(senders.get(0).startsWith(System.getProperty("user.name") + "@"), "the CLI's identity, as Temporal saw it: " + senders);
   }
 
   /** Runbook 000's cluster after the primary died: postgresql-0 gone, postgresql-1 a caught-up standby. */
   static final class StandInCluster implements KubernetesActivities, PostgresActivities, NotificationActivities {
+
+    /**
+     * A database whose app restart (an ordinary activity: the worker still answers queries) waits
+     * for {@link #RELEASE}: a run past its approval, open, with none pending.
+     */
+    static final String STUCK = "stuck";
+    static final CountDownLatch RESTARTING = new CountDownLatch(1);
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
 
     @Override
     public ClusterState describeCluster(DatabaseTarget target) {
@@ -182,6 +255,14 @@ class UiDecisionsFromTheCliTest {
 
     @Override
     public List<String> restartDeployments(DatabaseTarget target, String runId) {
+      if (STUCK.equals(target.name())) {
+        RESTARTING.countDown();
+        try {
+          RELEASE.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return List.of();
     }
 

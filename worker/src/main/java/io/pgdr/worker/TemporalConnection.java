@@ -31,7 +31,17 @@ public record TemporalConnection(String address, String namespace, Scope metrics
 
   public WorkflowClient client() {
     WorkflowServiceStubs stubs = OPEN.computeIfAbsent(this, c -> connect());
-    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace)
+        .setIdentity(identity().temporalIdentity()).build());
+  }
+
+  /**
+   * Who this connection says it is. pgdr has no TLS option yet, so it is the OS user at this host;
+   * with TLS, pass the client certificate here and its subject is the identity, the one Temporal's
+   * authorizer trusts.
+   */
+  public ClientIdentity identity() {
+    return ClientIdentity.of(null);
   }
 
   private WorkflowServiceStubs connect() {

@@ -109,7 +109,7 @@ public final class ApprovalGate {
   /** Stops the run at the gate: at once when it waits there, as soon as it gets there otherwise. */
   public ApprovalRecord abort(AbortRequest incoming) {
     abort = new ApprovalRecord(pending == null ? "run" : pending.step(), ApprovalRecord.ABORTED, incoming.by(), incoming.reason(),
-        false, Timeline.now());
+        false, Timeline.now(), ApprovalRecord.senderOf(incoming.sentBy()));
     records.add(abort);
     if (pending != null && decision == null) {
       decision = abort;
@@ -126,7 +126,8 @@ public final class ApprovalGate {
     String refusal = pending == null ? "no approval is pending" : refusalOf(pending, incoming, approve);
     if (refusal != null) {
       log.warn("approval signal ignored: {}", refusal);
-      refusals.add((approve ? "approve" : "reject") + " by " + incoming.by() + " ignored: " + refusal);
+      refusals.add((approve ? "approve" : "reject") + (incoming == null ? "" : " by " + incoming.by() + " ("
+          + ApprovalRecord.senderOf(incoming.sentBy()) + ")") + " ignored: " + refusal);
       return;
     }
     if (decision != null) {
@@ -150,7 +151,8 @@ public final class ApprovalGate {
   }
 
   private static ApprovalRecord record(ApprovalRequest request, String verdict, ApprovalDecision incoming) {
-    return new ApprovalRecord(request.step(), verdict, incoming.by(), incoming.reason(), incoming.overrideRpo(), Timeline.now());
+    return new ApprovalRecord(request.step(), verdict, incoming.by(), incoming.reason(), incoming.overrideRpo(), Timeline.now(),
+        ApprovalRecord.senderOf(incoming.sentBy()));
   }
 
   public ApprovalRequest pending() {

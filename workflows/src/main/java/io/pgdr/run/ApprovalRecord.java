@@ -5,13 +5,35 @@ import java.time.Instant;
 /**
  * A decision as the run recorded it: approved, rejected, timed-out (nobody answered), or aborted
  * (someone stopped the run before its first destructive step).
+ *
+ * @param by the approver the sender named (checked against the allow-list, not authenticated)
+ * @param sentBy who sent the decision, as the sender said, or {@link #SENDER_NOT_GIVEN}; null for a
+ *     timeout and in histories recorded before this field
  */
-public record ApprovalRecord(String step, String decision, String by, String reason, boolean overrideRpo, Instant at) {
+public record ApprovalRecord(String step, String decision, String by, String reason, boolean overrideRpo, Instant at,
+    String sentBy) {
 
   public static final String APPROVED = "approved";
   public static final String REJECTED = "rejected";
   public static final String TIMED_OUT = "timed-out";
   public static final String ABORTED = "aborted";
+  /** What a decision that names no sender is recorded as sent by: the UI's dialogs send what the operator pastes. */
+  public static final String SENDER_NOT_GIVEN = "sent from the Temporal UI or an API client (identity not given)";
+
+  /** A record without a sender (a timeout). */
+  public ApprovalRecord(String step, String decision, String by, String reason, boolean overrideRpo, Instant at) {
+    this(step, decision, by, reason, overrideRpo, at, null);
+  }
+
+  /** The sender a decision names, or {@link #SENDER_NOT_GIVEN} when it names none. */
+  public static String senderOf(String sentBy) {
+    return sentBy == null || sentBy.isBlank() ? SENDER_NOT_GIVEN : sentBy;
+  }
+
+  /** Who decided and who sent it, as a person reads them: {@code alice, sent by root@db1 (pgdr CLI)}. */
+  public String byAndSender() {
+    return (by == null ? "-" : by) + (sentBy == null ? "" : ", sent by " + sentBy);
+  }
 
   public boolean approved() {
     return APPROVED.equals(decision);

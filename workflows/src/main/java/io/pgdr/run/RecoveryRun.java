@@ -18,7 +18,7 @@ public interface RecoveryRun {
   String ABORT = "abort";
 
   @SignalMethod(description = "Approve the step the run waits for. Input: {\"by\": \"alice\", \"reason\": \"why\","
-      + " \"overrideRpo\": false}. Accepted even with no worker up; a decision that does not fit (nothing pending,"
+      + " \"overrideRpo\": false, \"sentBy\": \"who sends it (optional)\"}. Accepted even with no worker up; a decision that does not fit (nothing pending,"
       + " approver not allowed, loss above the RPO without overrideRpo) is ignored and shown as a warning in the"
       + " status query. The update decide checks at once instead.")
   void approve(ApprovalDecision decision);
@@ -30,7 +30,9 @@ public interface RecoveryRun {
   @UpdateMethod(name = DECIDE, description = "Approve or reject the step the run waits for, checked at once:"
       + " refused with the reason when no approval is pending, the step is not the one pending, the approver is not"
       + " allowed, or the loss is above the RPO without overrideRpo. Input: {\"step\": \"promote\", \"approve\": true,"
-      + " \"by\": \"alice\", \"reason\": \"why\", \"overrideRpo\": false}. Returns the decision as recorded.")
+      + " \"by\": \"alice\", \"reason\": \"why\", \"overrideRpo\": false, \"sentBy\": \"who sends it (optional)\"}. `by` is"
+      + " checked against the approvers but not authenticated; it and sentBy are recorded as claimed. Returns the decision"
+      + " as recorded.")
   ApprovalRecord decide(StepDecision decision);
 
   @UpdateValidatorMethod(updateName = DECIDE)

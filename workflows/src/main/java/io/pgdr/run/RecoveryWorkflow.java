@@ -260,7 +260,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
 
   @Override
   public ApprovalRecord abort(AbortRequest request) {
-    log.warn("aborted by {}: {}", request.by(), request.reason());
+    log.warn("aborted by {} ({}): {}", request.by(), ApprovalRecord.senderOf(request.sentBy()), request.reason());
     ApprovalRecord recorded = gate.abort(request);
     showDetails();
     return recorded;

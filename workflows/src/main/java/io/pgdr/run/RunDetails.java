@@ -37,6 +37,7 @@ final class RunDetails {
       }
       md.append("\n\n");
     }
+    appendApprovals(md, s.approvals());
     if (s.rtoBreached()) {
       md.append("**RTO BREACHED**\n\n");
     }
@@ -48,6 +49,17 @@ final class RunDetails {
     }
     appendSteps(md, s.steps());
     return md.toString().strip();
+  }
+
+  /** Each decision with the approver it names and who sent it: the approver is claimed, the sender too. */
+  private static void appendApprovals(StringBuilder md, List<ApprovalRecord> approvals) {
+    for (ApprovalRecord a : approvals) {
+      md.append("- `").append(a.step()).append("` **").append(a.decision()).append("** by ").append(a.byAndSender())
+          .append(" at ").append(a.at()).append(a.reason() == null ? "" : ": " + a.reason()).append('\n');
+    }
+    if (!approvals.isEmpty()) {
+      md.append('\n');
+    }
   }
 
   private static void appendSteps(StringBuilder md, List<StepRecord> steps) {
