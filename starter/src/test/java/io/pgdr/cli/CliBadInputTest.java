@@ -103,7 +103,7 @@ class CliBadInputTest {
   void statusOfAnUnknownRunIsBadInput() {
     CliRun run = CliRun.of("status", "no-such-db", "--temporal-address", temporal.address());
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.toString());
-    assertTrue(run.err().contains("no run recovery-no-such-db"), run.err());
+    assertTrue(run.err().contains("no run of a database named no-such-db"), run.err());
   }
 
   @Test

@@ -26,7 +26,7 @@ class SecondRecoveryRefusedTest {
 
       CliRun second = CliRun.of("failover", "promote-replica", "--target", target.toString(), "--temporal-address", temporal.address());
       assertEquals(ExitCodes.ALREADY_RUNNING, second.exitCode(), second.toString());
-      assertTrue(second.err().contains("a recovery of fabrica-db is already running: recovery-fabrica-agentes.postgresql"), second.err());
+      assertTrue(second.err().contains("a recovery of fabrica-agentes/postgresql is already running: recovery-fabrica-agentes.postgresql"), second.err());
       assertTrue(second.err().contains("hint: follow it with: pgdr status recovery-fabrica-agentes.postgresql --follow"), second.err());
     }
   }

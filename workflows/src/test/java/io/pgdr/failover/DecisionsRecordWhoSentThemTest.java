@@ -63,7 +63,7 @@ class DecisionsRecordWhoSentThemTest {
     assertEquals("root@db-admin-1 (pgdr CLI)", report.approvals().get(0).sentBy());
     String details = currentDetails();
     assertTrue(details.contains("`promote` **approved** by alice, sent by root@db-admin-1 (pgdr CLI)"), details);
-    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("recovery-fabrica-db"), ReplicaPromotionWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("recovery-fabrica-agentes.postgresql"), ReplicaPromotionWorkflowImpl.class);
   }
 
   @Test
@@ -72,7 +72,7 @@ class DecisionsRecordWhoSentThemTest {
     awaitApproval(run);
 
     // what the UI's signal dialog sends: JSON with the fields the operator typed, no sentBy
-    client.newUntypedWorkflowStub("recovery-fabrica-db").signal("reject", Map.of("by", "bob", "reason", "the primary is back"));
+    client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").signal("reject", Map.of("by", "bob", "reason", "the primary is back"));
 
     RecoveryReport report = result();
     assertEquals(RecoveryReport.ABORTED, report.outcome());
@@ -105,11 +105,11 @@ class DecisionsRecordWhoSentThemTest {
   }
 
   private String currentDetails() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db")
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql")
         .query(WorkflowClient.QUERY_TYPE_WORKFLOW_METADATA, WorkflowMetadata.class).getCurrentDetails();
   }
 
   private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-db").getResult(RecoveryReport.class);
+    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }
 }
