@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.time.Duration;
 import java.io.StringReader;
 import java.util.Collection;
@@ -65,13 +66,19 @@ final class YamlErrors {
       Mark at = yaml.getContextMark() != null ? yaml.getContextMark() : yaml.getProblemMark();
       return source + (at == null ? "" : " line " + (at.getLine() + 1)) + (field.isEmpty() ? "" : ", " + field)
           + ": not valid YAML: " + yaml.getProblem() + (yaml.getContext() == null ? "" : " " + yaml.getContext())
-          + " (an unclosed '[', '{' or quote?)";
+          + (unclosed(yaml) ? " (an unclosed '[', '{' or quote?)" : "");
     }
     String prefix = source + lineOf(e) + (field.isEmpty() ? "" : ", " + field) + ": ";
     if (e.getOriginalMessage().startsWith("Duplicate field")) {
       return prefix + "this field appears twice; keep one";
     }
     return prefix + "not valid YAML: " + firstLine(e.getOriginalMessage());
+  }
+
+  /** A flow collection or quoted text that runs to the end: most often a bracket or quote never closed. */
+  private static boolean unclosed(MarkedYAMLException yaml) {
+    String context = yaml.getContext() == null ? "" : yaml.getContext();
+    return context.contains("flow") || context.contains("quoted");
   }
 
   /**
@@ -130,8 +137,11 @@ final class YamlErrors {
       }
       return expected;
     }
-    // a record refused what it was given (e.g. an empty entry): say where, not which Java type
-    return "not a valid value: " + firstLine(e.getOriginalMessage());
+    // a record refused what it was given: say where, not which Java type
+    if (e instanceof ValueInstantiationException && e.getCause() instanceof NullPointerException) {
+      return "an entry in it has no value (nothing or ~ after it): give it one or leave it out";
+    }
+    return "not a valid value" + (e instanceof ValueInstantiationException ? "" : ": " + firstLine(e.getOriginalMessage()));
   }
 
   private static String expected(Class<?> type, String field) {

@@ -89,4 +89,21 @@ class TargetYamlErrorsTest {
     assertNoParserTalk(message);
     assertTrue(message.contains("postgres.port") && message.contains("whole number"), message);
   }
+
+  @Test
+  void otherMistakesNameTheLineAndNeverTheParser() {
+    for (String yaml : new String[] {
+        VALID.replace("database: fabrica_db,", "database: fabrica_db, endpoints: {postgresql-0: },"),
+        VALID + "deployments: [~]\n",
+        VALID.replace("database: fabrica_db,", "database: fabrica_db, port: 99999999999,"),
+        VALID + "approval: {approvers: [[a]]}\n",
+        VALID + "objectives: PT1H\n",
+        "- a\n- b\n",
+        VALID + "name2: \"unclosed\n",
+        "\t name: x\n"}) {
+      String message = error(yaml);
+      assertNoParserTalk(message);
+      assertTrue(message.matches("target\\.yaml line \\d+[,:] .*"), message);
+    }
+  }
 }
