@@ -309,6 +309,18 @@ class CliBadInputTest {
     assertTrue(incident.err().length() < 300, incident.err());
   }
 
+  @Test
+  void aCommandLineThatDoesNotParseIsOneLineWithAHint() {
+    CliRun typo = CliRun.of("failover", "promote-replica", "--target", "x.yaml", "--folow");
+    assertEquals(ExitCodes.BAD_INPUT, typo.exitCode(), typo.toString());
+    assertOneLineWithHint(typo);
+    assertTrue(typo.err().contains("did you mean --follow?"), typo.err());
+
+    CliRun huge = CliRun.of("failover", "promote-replica", "--target", "x.yaml", "--" + "z".repeat(10_000));
+    assertEquals(ExitCodes.BAD_INPUT, huge.exitCode(), huge.toString());
+    assertTrue(huge.err().length() < 2_200, "bounded: " + huge.err().length() + " characters");
+  }
+
   // item 13: backup commands resolve credentials in this process: the message says whose environment
   @Test
   void aStoreKeyMissingFromThisShellSaysSo() throws IOException {
