@@ -43,14 +43,14 @@ final class BackupRunCommand implements Callable<Integer> {
     DatabaseTarget target = BackupTargets.read(targetFile);
     PrintWriter err = spec.commandLine().getErr();
     BackupEntry taken;
-    try (KubernetesClient k8s = kubernetes.commandClient(); S3Clients s3 = new S3Clients(BackupTargets.SHELL_ENVIRONMENT)) {
+    try (KubernetesClient k8s = kubernetes.commandClient(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
       PostgresServer server = servicePod(target, BackupTargets.call(k8s, () -> new KubernetesActivitiesImpl(k8s).describeCluster(target)));
       String id = BACKUP_ID.format(Instant.now());
       err.printf("backing up %s on %s (%s) to %s%s/%n", target.postgres().database(), server.pod(), server.address(),
           target.backups().url(), "pgdr/" + id);
       err.flush();
       ProgressBar bar = new ProgressBar(err, System.console() != null);
-      BackupTaker taker = new BackupTaker(new CredentialResolver(k8s, System::getenv, BackupTargets.SHELL_ENVIRONMENT), s3,
+      BackupTaker taker = new BackupTaker(new CredentialResolver(k8s, System::getenv, CredentialResolver.SHELL_ENVIRONMENT), s3,
           ClientPrograms.locate());
       taken = BackupTargets.call(k8s, () -> taker.take(target.backups(), server, id, progress -> bar.show("backup", progress)));
       bar.finish();

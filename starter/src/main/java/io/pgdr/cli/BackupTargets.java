@@ -12,9 +12,6 @@ import java.util.function.Supplier;
 /** What the backup commands share: a target that names its backups, and adapter failures told as CLI errors. */
 final class BackupTargets {
 
-  /** These commands resolve credentials in the CLI's own process, not on a worker: messages say so. */
-  static final String SHELL_ENVIRONMENT = "this shell's environment";
-
   private BackupTargets() {}
 
   static DatabaseTarget read(Path file) {

@@ -22,6 +22,8 @@ public final class CredentialResolver {
 
   /** Whose environment variables a worker's resolver reads, as its messages name it. */
   public static final String WORKER_ENVIRONMENT = "the worker's environment";
+  /** Whose variables a CLI command reads when it resolves credentials in its own process (backup list|run, the drill's checks). */
+  public static final String SHELL_ENVIRONMENT = "this shell's environment";
 
   /**
    * @param kubernetes reads Secrets; may be null when every reference uses environment variables
