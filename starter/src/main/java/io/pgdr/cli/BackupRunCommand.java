@@ -43,15 +43,16 @@ final class BackupRunCommand implements Callable<Integer> {
     DatabaseTarget target = BackupTargets.read(targetFile);
     PrintWriter err = spec.commandLine().getErr();
     BackupEntry taken;
-    try (KubernetesClient k8s = kubernetes.client(); S3Clients s3 = new S3Clients()) {
-      PostgresServer server = servicePod(target, new KubernetesActivitiesImpl(k8s).describeCluster(target));
+    try (KubernetesClient k8s = kubernetes.commandClient(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
+      PostgresServer server = servicePod(target, BackupTargets.call(k8s, () -> new KubernetesActivitiesImpl(k8s).describeCluster(target)));
       String id = BACKUP_ID.format(Instant.now());
       err.printf("backing up %s on %s (%s) to %s%s/%n", target.postgres().database(), server.pod(), server.address(),
           target.backups().url(), "pgdr/" + id);
       err.flush();
       ProgressBar bar = new ProgressBar(err, System.console() != null);
-      BackupTaker taker = new BackupTaker(new CredentialResolver(k8s, System::getenv), s3, ClientPrograms.locate());
-      taken = BackupTargets.call(() -> taker.take(target.backups(), server, id, progress -> bar.show("backup", progress)));
+      BackupTaker taker = new BackupTaker(new CredentialResolver(k8s, System::getenv, CredentialResolver.SHELL_ENVIRONMENT), s3,
+          ClientPrograms.locate());
+      taken = BackupTargets.call(k8s, () -> taker.take(target.backups(), server, id, progress -> bar.show("backup", progress)));
       bar.finish();
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,9 @@
 package io.pgdr.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
+import io.pgdr.ports.BackupFailures;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
@@ -22,15 +25,38 @@ final class BackupTargets {
 
   /**
    * Runs an adapter call in this process. Its failures carry a type and a message written for the
-   * operator (bucket missing, credentials refused): they become a one-line error and exit code 1.
+   * operator: a bucket, prefix or backup that does not exist and a variable this shell lacks are bad
+   * input (2), a store or API server that does not answer is unavailable (4), anything else failed (1).
+   *
+   * @param kubernetes the client the call uses, to name its API server when it does not answer
    */
-  static <T> T call(Supplier<T> adapterCall) {
+  static <T> T call(KubernetesClient kubernetes, Supplier<T> adapterCall) {
     try {
       return adapterCall.get();
     } catch (ApplicationFailure e) {
-      throw new CliException(ExitCodes.RUN_FAILED, e.getOriginalMessage(), null);
+      String type = e.getType();
+      int code = BackupFailures.isBadInput(type) || BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type) ? ExitCodes.BAD_INPUT
+          : BackupFailures.STORE_UNREACHABLE.equals(type) ? ExitCodes.UNAVAILABLE
+          : ExitCodes.RUN_FAILED;
+      throw new CliException(code, e.getOriginalMessage(), BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type)
+          ? "export them in this shell: backup commands read the store from this process" : null);
     } catch (CredentialsUnavailableException e) {
-      throw new CliException(ExitCodes.RUN_FAILED, e.getMessage(), null);
+      throw CliException.badInput(e.getMessage(), null);
+    } catch (KubernetesClientException e) {
+      throw kubernetesFailed(kubernetes, e);
     }
+  }
+
+  /** fabric8 says only "Operation: [get] … failed.": say which API server, and whether it answered at all. */
+  static CliException kubernetesFailed(KubernetesClient kubernetes, KubernetesClientException e) {
+    String server = kubernetes.getConfiguration().getMasterUrl();
+    if (e.getCode() <= 0) { // no HTTP status: nothing answered
+      return CliException.unavailable("the Kubernetes API server " + server + " did not answer"
+          + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"),
+          "check --kubeconfig (or KUBECONFIG) and that the cluster is reachable: kubectl --server " + server + " get namespaces");
+    }
+    return new CliException(ExitCodes.RUN_FAILED, "the Kubernetes API server " + server + " refused: HTTP " + e.getCode()
+        + (e.getStatus() == null || e.getStatus().getMessage() == null ? "" : " " + e.getStatus().getMessage()),
+        "check the permissions of the kubeconfig's user");
   }
 }

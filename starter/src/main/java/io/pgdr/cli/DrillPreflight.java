@@ -39,7 +39,7 @@ final class DrillPreflight {
 
   DrillPreflight(KubernetesClient client) {
     this.kubernetes = new KubernetesActivitiesImpl(client);
-    this.postgres = new PostgresActivitiesImpl(new CredentialResolver(client, System::getenv));
+    this.postgres = new PostgresActivitiesImpl(new CredentialResolver(client, System::getenv, CredentialResolver.SHELL_ENVIRONMENT));
   }
 
   /**

@@ -5,7 +5,7 @@ public final class ExitCodes {
   public static final int OK = 0;
   /** The recovery ran and failed; its report says where it stopped. */
   public static final int RUN_FAILED = 1;
-  /** The command or its input is wrong (options, target file, run name); nothing was started. */
+  /** The command or its input is wrong (options, target file, run name, bucket, backup named); nothing was started or changed. */
   public static final int BAD_INPUT = 2;
   /** The recovery was rejected or nobody approved it in time; nothing destructive was done. */
   public static final int RUN_ABORTED = 3;
@@ -20,7 +20,7 @@ public final class ExitCodes {
   static final String HELP = "Exit codes:%n"
       + "  0  succeeded%n"
       + "  1  the recovery failed (the report says where it stopped)%n"
-      + "  2  bad input: options, target file or run name; nothing was started%n"
+      + "  2  bad input: options, target file, run name, bucket or backup named; nothing was changed%n"
       + "  3  the recovery was aborted: rejected, or not approved in time%n"
       + "  4  unavailable: no Temporal service, lab or PostgreSQL programs;%n"
       + "     approve/reject: sent, not yet applied (no worker answered)%n"

@@ -4,6 +4,7 @@ import io.pgdr.lab.LabException;
 import io.pgdr.target.TargetYaml.InvalidTargetException;
 import io.pgdr.worker.TemporalConnection.TemporalUnavailableException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point of the {@code pgdr} command. */
@@ -33,6 +34,7 @@ public final class Main {
       }
       return new CommandLine.RunLast().execute(parseResult);
     });
+    cli.setParameterExceptionHandler(Main::reportUsageError);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean verbose = parseResult.expandedArgs().contains("-v") || parseResult.expandedArgs().contains("--verbose");
       return report(commandLine.getErr(), e, verbose);
@@ -46,6 +48,25 @@ public final class Main {
         .flatMap(command -> command.getCommandSpec().mixins().values().stream())
         .anyMatch(mixin -> mixin.userObject() instanceof OutputOptions output && output.json());
   }
+
+  /** A command line picocli cannot parse: its message on one line and a hint, not the whole usage; exit 2. */
+  private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+    PrintWriter err = e.getCommandLine().getErr();
+    String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
+    List<String> suggestions = e instanceof CommandLine.UnmatchedArgumentException unmatched ? unmatched.getSuggestions() : List.of();
+    err.println("pgdr: " + oneLine(e.getMessage()));
+    err.println("hint: " + (suggestions.isEmpty() ? "" : "did you mean " + String.join(" or ", suggestions) + "? ") + "see " + help);
+    err.flush();
+    return ExitCodes.BAD_INPUT;
+  }
+
+  /** An error is one line of bounded length, whatever values it quotes (values are cut shorter where echoed). */
+  static String oneLine(String message) {
+    String line = String.valueOf(message).replaceAll("\\R+", " ");
+    return line.length() > MAX_ERROR_LINE ? line.substring(0, MAX_ERROR_LINE) + "…" : line;
+  }
+
+  private static final int MAX_ERROR_LINE = 2000;
 
   /** One line with what went wrong and a hint; the stack trace only with -v. */
   static int report(PrintWriter err, Exception e, boolean verbose) {
@@ -63,7 +84,7 @@ public final class Main {
       code = ExitCodes.RUN_FAILED;
       hint = "run again with -v for details";
     }
-    err.println("pgdr: " + e.getMessage());
+    err.println("pgdr: " + oneLine(e.getMessage()));
     if (hint != null) {
       err.println("hint: " + hint);
     }

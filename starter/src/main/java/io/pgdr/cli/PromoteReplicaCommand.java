@@ -8,7 +8,6 @@ import io.pgdr.target.DatabaseTarget;
 import io.temporal.client.WorkflowClient;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +39,7 @@ final class PromoteReplicaCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DatabaseTarget target = TargetFiles.read(targetFile);
-    Instant incident = parseIncidentStart(incidentStart);
+    Instant incident = IncidentStart.parse(incidentStart);
     WorkflowClient client = temporal.connection().client();
     ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
         RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, incident));
@@ -55,20 +54,5 @@ final class PromoteReplicaCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     return FollowAndReport.run(new Runs(client), workflowId, spec, output, true);
-  }
-
-  static Instant parseIncidentStart(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      Instant at = Instant.parse(text);
-      if (at.isAfter(Instant.now().plusSeconds(60))) {
-        throw CliException.badInput("--incident-start " + text + " is in the future", "give the time the outage began");
-      }
-      return at;
-    } catch (DateTimeParseException e) {
-      throw CliException.badInput("--incident-start '" + text + "' is not an ISO-8601 instant", "e.g. 2026-11-22T03:12:00Z");
-    }
   }
 }

@@ -46,7 +46,7 @@ final class RestoreCommand implements Callable<Integer> {
     if (backupKey != null && backupKey.isBlank()) {
       throw CliException.badInput("--backup is empty", "give a key from `pgdr backup list`, or leave --backup out for the latest valid one");
     }
-    Instant incident = PromoteReplicaCommand.parseIncidentStart(incidentStart);
+    Instant incident = IncidentStart.parse(incidentStart);
     WorkflowClient client = temporal.connection().client();
     RestoreFromBackupWorkflow run = client.newWorkflowStub(RestoreFromBackupWorkflow.class,
         RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO, incident));

@@ -41,7 +41,7 @@ final class RunListing {
     Filter {
       for (String value : new String[] {database, scenario}) {
         if (value != null && !PLAIN.matcher(value).matches()) {
-          throw CliException.badInput("'" + value + "' is not a database or scenario name", "names are letters, digits, '.', '_' and '-'");
+          throw CliException.badInput(io.pgdr.target.Echo.quoted(value) + " is not a database or scenario name", "names are letters, digits, '.', '_' and '-'");
         }
       }
     }

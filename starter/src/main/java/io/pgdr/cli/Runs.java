@@ -210,7 +210,11 @@ final class Runs {
     }
   }
 
+  /** A run that failed on its input (bucket, prefix, backup named, target) changed nothing: bad input, as the README says. */
   static int exitCodeOf(RecoveryReport report) {
+    if (report.failedOnInput()) {
+      return ExitCodes.BAD_INPUT;
+    }
     return switch (report.outcome()) {
       case RecoveryReport.SUCCEEDED -> ExitCodes.OK;
       case RecoveryReport.ABORTED -> ExitCodes.RUN_ABORTED;

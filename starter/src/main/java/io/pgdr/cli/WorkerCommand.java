@@ -72,7 +72,7 @@ final class WorkerCommand implements Callable<Integer> {
     try {
       return validPort(Integer.parseInt(fromEnv.trim()), "PGDR_METRICS_PORT");
     } catch (NumberFormatException e) {
-      throw CliException.badInput("PGDR_METRICS_PORT '" + fromEnv + "' is not a port number", "set it to 1-65535, or 0 for any free port");
+      throw CliException.badInput("PGDR_METRICS_PORT " + io.pgdr.target.Echo.quoted(fromEnv) + " is not a port number", "set it to 1-65535, or 0 for any free port");
     }
   }
 

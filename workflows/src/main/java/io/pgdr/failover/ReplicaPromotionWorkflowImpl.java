@@ -49,7 +49,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
     List<String> problems = target.problems();
     if (!problems.isEmpty()) {
-      return finish(RecoveryReport.FAILED, "the target is not valid: " + String.join("; ", problems));
+      return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
     }
     try {
       Map<String, PostgresServer> byPod = timeline.step("diagnose", this::diagnose);

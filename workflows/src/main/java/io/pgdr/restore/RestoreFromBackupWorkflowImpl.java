@@ -1,6 +1,7 @@
 package io.pgdr.restore;
 
 import io.pgdr.ports.BackupCatalog;
+import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.PodState;
@@ -20,6 +21,7 @@ import io.pgdr.run.RestoreSummary;
 import io.pgdr.run.RpoFigures;
 import io.pgdr.run.Timeline;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +62,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       problems.add("backups: missing (bucket and prefix where the database's backups live)");
     }
     if (!problems.isEmpty()) {
-      return finish(RecoveryReport.FAILED, "the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
+      return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
     }
     names = DatabaseNames.forRun(target.postgres().database(), runId());
     try {
@@ -70,9 +72,12 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       }
       backup = timeline.step("choose-backup", () -> chooseBackup(request.backupKey()));
     } catch (ActivityFailure e) {
-      return finish(RecoveryReport.FAILED, "step " + timeline.current() + " failed: " + Timeline.rootMessage(e) + ". Nothing was changed.");
+      String message = "step " + timeline.current() + " failed: " + Timeline.rootMessage(e) + ". Nothing was changed.";
+      return e.getCause() instanceof ApplicationFailure failure && BackupFailures.isBadInput(failure.getType())
+          ? refuseInput(message) : finish(RecoveryReport.FAILED, message);
     } catch (UnusableBackup e) {
-      return finish(RecoveryReport.FAILED, e.getMessage() + ". Nothing was changed.");
+      String message = e.getMessage() + ". Nothing was changed.";
+      return e.named ? refuseInput(message) : finish(RecoveryReport.FAILED, message);
     }
 
     ApprovalRecord decision = approval(approvalRequest(), request.preApproval());
@@ -235,7 +240,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (named != null) {
       chosen = ActivityStubs.backups("check backup " + named).checkBackup(target.backups(), named);
       if (!chosen.valid()) {
-        throw new UnusableBackup("backup " + named + " is not usable: " + chosen.reason());
+        throw new UnusableBackup("backup " + named + " is not usable: " + chosen.reason(), true);
       }
     } else {
       BackupCatalog catalog = ActivityStubs.backups("list backups under " + target.backups().url()).listBackups(target.backups());
@@ -246,7 +251,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       }
       chosen = catalog.latestValid().orElseThrow(() -> new UnusableBackup("no valid backup under " + catalog.location()
           + (catalog.entries().isEmpty() ? "" : ": " + catalog.entries().stream()
-              .map(e -> e.key() + " (" + e.reason() + ")").collect(Collectors.joining("; ")))));
+              .map(e -> e.key() + " (" + e.reason() + ")").collect(Collectors.joining("; "))), false));
     }
     timeline.note("using " + chosen.key() + " (" + chosen.format() + ", " + chosen.sizeBytes() + " bytes, data as of " + chosen.dataAsOf() + ")");
     return chosen;
@@ -333,8 +338,12 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
 
   /** A backup that cannot be used: the run ends before anything is changed. */
   private static final class UnusableBackup extends RuntimeException {
-    UnusableBackup(String message) {
+    /** The operator named it (--backup): their input to fix, unlike a store that holds no valid backup. */
+    final boolean named;
+
+    UnusableBackup(String message, boolean named) {
       super(message);
+      this.named = named;
     }
   }
 }

@@ -44,6 +44,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private boolean upsertSearchAttributes;
   /** The run passed its approval and is changing the cluster: too late to abort. */
   private boolean changing;
+  /** The run is ending on bad input, before any change: its report says so. */
+  private boolean badInput;
 
   protected RecoveryWorkflow(String scenario) {
     this.scenario = scenario;
@@ -194,6 +196,12 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     return finish(outcome, message, null, null, null);
   }
 
+  /** Ends a run that failed on its input (target, bucket, prefix, backup named) before changing anything. */
+  protected RecoveryReport refuseInput(String message) {
+    badInput = true;
+    return finish(RecoveryReport.FAILED, message);
+  }
+
   /**
    * Ends the run with its report. A failed run throws {@link RecoveryFailure} (the workflow
    * fails, the report rides along); others return the report as the result.
@@ -203,7 +211,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   protected RecoveryReport finish(String outcome, String message, String newPrimary, VerificationResult verification, Instant recoveredAt) {
     report = new RecoveryReport(scenario, target.name(), Workflow.getInfo().getWorkflowId(), outcome, message,
         clock.incidentStart(), now(), newPrimary, clock.figures(recoveredAt), rpo(), gate.records(), timeline.steps(),
-        verification, restoreSummary());
+        verification, restoreSummary(), badInput ? Boolean.TRUE : null);
     phase(outcome);
     RunMetrics.runFinished(report);
     if (RecoveryReport.FAILED.equals(outcome)) {

@@ -36,19 +36,19 @@ public record BackupLocation(String bucket, String prefix, String endpoint, Stri
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
     if (bucket == null || !BUCKET.matcher(bucket).matches()) {
-      problems.add("backups.bucket: '" + bucket + "' is not an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
+      problems.add("backups.bucket: " + Echo.quoted(bucket) + " is not an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
     }
     if (prefix.startsWith("/")) {
-      problems.add("backups.prefix: '" + prefix + "' must not start with '/' (write db/, not /db/)");
+      problems.add("backups.prefix: " + Echo.quoted(prefix) + " must not start with '/' (write db/, not /db/)");
     }
     if (endpoint != null) {
       try {
         URI uri = URI.create(endpoint);
         if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-          problems.add("backups.endpoint: '" + endpoint + "' is not an http(s) URL");
+          problems.add("backups.endpoint: " + Echo.quoted(endpoint) + " is not an http(s) URL");
         }
       } catch (IllegalArgumentException e) {
-        problems.add("backups.endpoint: '" + endpoint + "' is not a URL");
+        problems.add("backups.endpoint: " + Echo.quoted(endpoint) + " is not a URL");
       }
     }
     if ((accessKeyEnv == null) != (secretKeyEnv == null)) {

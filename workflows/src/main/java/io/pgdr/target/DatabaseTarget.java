@@ -70,6 +70,7 @@ public record DatabaseTarget(
     problems.addAll(objectives.problems());
     problems.addAll(approval.problems());
     problems.addAll(verification.problems());
+    problems.addAll(notifications.problems());
     if (backups != null) {
       problems.addAll(backups.problems());
     }
@@ -103,7 +104,7 @@ public record DatabaseTarget(
     if (value == null || value.isBlank()) {
       problems.add(field + ": missing");
     } else if (!DNS_LABEL.matcher(value).matches()) {
-      problems.add(field + ": '" + value + "' is not a Kubernetes name (lowercase letters, digits, '-')");
+      problems.add(field + ": " + Echo.quoted(value) + " is not a Kubernetes name (lowercase letters, digits, '-')");
     }
   }
 }

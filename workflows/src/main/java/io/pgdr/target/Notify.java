@@ -1,6 +1,30 @@
 package io.pgdr.target;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+
 /** Where escalations are sent besides the worker's log: an HTTP endpoint that accepts JSON. */
 public record Notify(String webhookUrl) {
   public static final Notify NONE = new Notify(null);
+
+  List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (webhookUrl != null && !isHttpUrlWithHost(webhookUrl)) {
+      problems.add("notifications.webhookUrl: " + Echo.quoted(webhookUrl)
+          + " is not an http(s) URL with a host, e.g. https://hooks.example/pgdr (leave it out for no webhook)");
+    }
+    return problems;
+  }
+
+  // the worker POSTs to it: only http(s) to a named host, never file: or a URL the HTTP client would guess at
+  private static boolean isHttpUrlWithHost(String url) {
+    try {
+      URI uri = new URI(url);
+      return uri.getScheme() != null && uri.getScheme().matches("(?i)https?") && uri.getHost() != null && !uri.getHost().isBlank();
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
 }

@@ -23,7 +23,7 @@ public record PostgresAccess(String database, Integer port, SecretRef credential
   List<String> problems() {
     List<String> problems = new ArrayList<>();
     if (!SqlIdentifiers.isPlain(database)) {
-      problems.add("postgres.database: '" + database + "' is not a valid database name"
+      problems.add("postgres.database: " + Echo.quoted(database) + " is not a valid database name"
           + " (letters, digits, '_', starting with a letter or '_', at most 63 characters)");
     }
     if (port < 1 || port > 65535) {
@@ -36,7 +36,7 @@ public record PostgresAccess(String database, Integer port, SecretRef credential
     }
     endpoints.forEach((pod, endpoint) -> {
       if (!endpoint.matches("[^:\\s]+:\\d{1,5}")) {
-        problems.add("postgres.endpoints." + pod + ": '" + endpoint + "' is not host:port");
+        problems.add("postgres.endpoints[" + Echo.quoted(pod) + "]: " + Echo.quoted(endpoint) + " is not host:port");
       }
     });
     return problems;

@@ -1,10 +1,10 @@
 package io.pgdr.target;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -21,8 +21,13 @@ public final class TargetYaml {
           new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
       .registerModule(new JavaTimeModule())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // a key given twice is an error, not "the last one wins" (nor a creator-property failure)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
       .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+
+  /** A target is a page of YAML; anything bigger is not one, and parsing it would only take time and memory. */
+  public static final int MAX_BYTES = 1024 * 1024;
 
   private TargetYaml() {}
 
@@ -31,14 +36,15 @@ public final class TargetYaml {
    *     {@link DatabaseTarget#problems()} finds
    */
   public static DatabaseTarget parse(String text, String source) {
+    if (text.length() > MAX_BYTES) {
+      throw new InvalidTargetException(source + ": " + text.length() + " characters; a target file is at most " + MAX_BYTES
+          + " bytes (1 MiB)");
+    }
     DatabaseTarget target;
     try {
       target = YAML.readValue(text, DatabaseTarget.class);
-    } catch (UnrecognizedPropertyException e) {
-      throw new InvalidTargetException(source + ": unknown field '" + e.getPropertyName()
-          + "' (known: " + e.getKnownPropertyIds() + ")");
     } catch (JsonProcessingException e) {
-      throw new InvalidTargetException(source + ": " + e.getOriginalMessage());
+      throw new InvalidTargetException(YamlErrors.describe(source, text, e));
     } catch (IOException e) {
       throw new InvalidTargetException(source + ": " + e.getMessage());
     }

@@ -19,7 +19,7 @@ public record Verification(List<String> integrityTables) {
     List<String> problems = new ArrayList<>();
     for (String table : integrityTables) {
       if (!SqlIdentifiers.isQualifiedName(table)) {
-        problems.add("verification.integrityTables: '" + table + "' is not a table name (table or schema.table)");
+        problems.add("verification.integrityTables: " + Echo.quoted(table) + " is not a table name (table or schema.table)");
       }
     }
     return problems;

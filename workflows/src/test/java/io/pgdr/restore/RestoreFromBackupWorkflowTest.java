@@ -262,6 +262,7 @@ class RestoreFromBackupWorkflowTest {
     assertTrue(report.message().contains("SHA-256 differs"), report.message());
     assertTrue(report.message().contains("live database fabrica_db is untouched"), report.message());
     assertTrue(report.message().contains("Writers stay stopped (fabrica-api=3, fabrica-workers=2"), report.message());
+    assertFalse(report.failedOnInput(), "a restore that failed midway is a failed recovery, not bad input");
     assertFalse(report.restore().writersRestarted());
     assertEquals("failed", report.steps().get(report.steps().size() - 1).outcome());
     verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
@@ -301,6 +302,7 @@ class RestoreFromBackupWorkflowTest {
 
     assertTrue(report.message().contains("no valid backup under s3://fabrica-agentes-backups/db/"), report.message());
     assertTrue(report.message().contains("incomplete: no manifest"), report.message());
+    assertFalse(report.failedOnInput(), "backups that are all damaged are a failed recovery, not bad input");
     verifyNothingChanged();
   }
 
@@ -312,6 +314,31 @@ class RestoreFromBackupWorkflowTest {
     RecoveryReport report = failedReport();
 
     assertTrue(report.message().contains("no object db/nope.dump"), report.message());
+    assertTrue(report.failedOnInput(), "--backup named nothing: bad input");
+    verifyNothingChanged();
+  }
+
+  @Test
+  void aBucketOrPrefixThatDoesNotExistIsBadInputAndChangesNothing() {
+    when(backups.listBackups(any())).thenThrow(ApplicationFailure.newNonRetryableFailure(
+        "bucket fabrica-agentes-backups does not exist at http://127.0.0.1:9000: check backups.bucket", BackupFailures.LOCATION_MISSING));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("check backups.bucket"), report.message());
+    assertTrue(report.failedOnInput(), "a bucket that does not exist: bad input");
+    verifyNothingChanged();
+  }
+
+  @Test
+  void aNamedBackupThatIsDamagedIsBadInput() {
+    when(backups.checkBackup(any(), eq("db/old.dump"))).thenReturn(
+        new BackupEntry("db/old.dump", BackupEntry.CUSTOM, null, now.minusSeconds(10), 999, null, false, "pg_restore: truncated"));
+    start(target(), "db/old.dump", new ApprovalDecision("alice", "--yes", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("backup db/old.dump is not usable"), report.message());
+    assertTrue(report.failedOnInput(), "--backup named an unusable backup: bad input");
     verifyNothingChanged();
   }
 
@@ -333,6 +360,7 @@ class RestoreFromBackupWorkflowTest {
     RecoveryReport report = failedReport();
 
     assertTrue(report.message().contains("backups: missing"), report.message());
+    assertTrue(report.failedOnInput(), "the target lacks backups: bad input");
     verify(backups, never()).listBackups(any());
     verifyNothingChanged();
   }

@@ -1,5 +1,6 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.target.BackupLocation;
 import java.net.URI;
 import java.util.Map;
@@ -27,12 +28,23 @@ public final class S3Clients implements AutoCloseable {
   private static final int MAX_CONNECTIONS = 64;
 
   private final Map<BackupLocation, S3Client> clients = new ConcurrentHashMap<>();
+  private final String environmentName;
 
-  public S3Client forLocation(BackupLocation location) {
-    return clients.computeIfAbsent(location, S3Clients::create);
+  /** For a worker: keys come from the worker's environment. */
+  public S3Clients() {
+    this(CredentialResolver.WORKER_ENVIRONMENT);
   }
 
-  private static S3Client create(BackupLocation location) {
+  /** @param environmentName whose environment the keys come from, for messages (a CLI command's shell) */
+  public S3Clients(String environmentName) {
+    this.environmentName = environmentName;
+  }
+
+  public S3Client forLocation(BackupLocation location) {
+    return clients.computeIfAbsent(location, this::create);
+  }
+
+  private S3Client create(BackupLocation location) {
     var builder = S3Client.builder()
         .region(Region.of(location.region()))
         .credentialsProvider(credentials(location))
@@ -43,12 +55,12 @@ public final class S3Clients implements AutoCloseable {
     return builder.build();
   }
 
-  private static AwsCredentialsProvider credentials(BackupLocation location) {
+  private AwsCredentialsProvider credentials(BackupLocation location) {
     if (location.accessKeyEnv() != null) {
       String accessKey = System.getenv(location.accessKeyEnv());
       String secretKey = System.getenv(location.secretKeyEnv());
       if (accessKey == null || secretKey == null) {
-        throw new IllegalStateException("the worker's environment lacks " + (accessKey == null ? location.accessKeyEnv() : location.secretKeyEnv())
+        throw new IllegalStateException(environmentName + " lacks " + (accessKey == null ? location.accessKeyEnv() : location.secretKeyEnv())
             + ", named by the target's backups.accessKeyEnv/secretKeyEnv");
       }
       return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));

@@ -16,9 +16,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 final class StoreFailures {
 
   /** The store did not answer (network, DNS, endpoint down) or answered with a server error. */
-  static final String UNREACHABLE = "BackupStoreUnreachable";
+  static final String UNREACHABLE = BackupFailures.STORE_UNREACHABLE;
   /** The worker lacks the credentials the location names. */
-  static final String CREDENTIALS_UNAVAILABLE = "CredentialsUnavailable";
+  static final String CREDENTIALS_UNAVAILABLE = BackupFailures.CREDENTIALS_UNAVAILABLE;
   /** Any other request the store rejected. */
   static final String REJECTED = "BackupStoreRejected";
 

@@ -18,14 +18,29 @@ public final class CredentialResolver {
 
   private final KubernetesClient kubernetes;
   private final Function<String, String> environment;
+  private final String environmentName;
+
+  /** Whose environment variables a worker's resolver reads, as its messages name it. */
+  public static final String WORKER_ENVIRONMENT = "the worker's environment";
+  /** Whose variables a CLI command reads when it resolves credentials in its own process (backup list|run, the drill's checks). */
+  public static final String SHELL_ENVIRONMENT = "this shell's environment";
 
   /**
    * @param kubernetes reads Secrets; may be null when every reference uses environment variables
    * @param environment looks up a variable ({@code System::getenv} in the worker)
    */
   public CredentialResolver(KubernetesClient kubernetes, Function<String, String> environment) {
+    this(kubernetes, environment, WORKER_ENVIRONMENT);
+  }
+
+  /**
+   * @param environmentName whose environment {@code environment} reads, for messages: the worker's,
+   *     or the shell of a CLI command that resolves credentials itself
+   */
+  public CredentialResolver(KubernetesClient kubernetes, Function<String, String> environment, String environmentName) {
     this.kubernetes = kubernetes;
     this.environment = Objects.requireNonNull(environment, "environment");
+    this.environmentName = Objects.requireNonNull(environmentName, "environmentName");
   }
 
   /** For a worker (or a test) that reaches PostgreSQL without Kubernetes. */
@@ -89,7 +104,7 @@ public final class CredentialResolver {
     String password = environment.apply(ref.passwordEnv());
     if (password == null) {
       throw new CredentialsUnavailableException(
-          "environment variable " + ref.passwordEnv() + " (password for " + ref.username() + ") is not set on the worker");
+          "environment variable " + ref.passwordEnv() + " (password for " + ref.username() + ") is not set in " + environmentName);
     }
     return new Credentials(ref.username(), password);
   }

@@ -80,7 +80,7 @@ class CredentialResolverTest {
     var e = assertThrows(CredentialsUnavailableException.class,
         () -> resolver.resolve(SecretRef.environment("postgres", "PGDR_UNSET"), NS));
 
-    assertEquals("environment variable PGDR_UNSET (password for postgres) is not set on the worker", e.getMessage());
+    assertEquals("environment variable PGDR_UNSET (password for postgres) is not set in the worker's environment", e.getMessage());
   }
 
   @Test

@@ -1,0 +1,75 @@
+package io.pgdr.target;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Values that parse but cannot be used are refused with the field named, before any run starts. */
+class TargetValidationTest {
+
+  private static DatabaseTarget target(ConfigMapRef configMap, Notify notify) {
+    return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of(), configMap,
+        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("postgresql-credentials"), null), null, null, null, notify, null);
+  }
+
+  private static List<String> problemsOfHostTemplate(String template) {
+    return target(new ConfigMapRef("fabrica-config", "DATABASE_HOST", template), null).problems();
+  }
+
+  private static List<String> problemsOfWebhook(String url) {
+    return target(null, new Notify(url)).problems();
+  }
+
+  @Test
+  void hostTemplatesThatGiveAHostNameAreAccepted() {
+    for (String template : new String[] {"{pod}", "{pod}.postgresql", "{pod}.postgresql.fabrica-agentes.svc.cluster.local", null}) {
+      assertEquals(List.of(), problemsOfHostTemplate(template), template);
+    }
+    assertEquals("postgresql-1.postgresql", new ConfigMapRef("c", "k", "{pod}.postgresql").hostFor("postgresql-1"));
+  }
+
+  @Test
+  void aHostTemplateWithANewlineIsRefused() {
+    List<String> problems = problemsOfHostTemplate("{pod}.postgresql\nEVIL=1");
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("configMap.hostTemplate: '{pod}.postgresql\\nEVIL=1' is not a host name template"), problems.get(0));
+    assertFalse(problems.get(0).contains("\n"), "echoed on one line: " + problems.get(0));
+  }
+
+  @Test
+  void hostTemplatesThatCannotBeAHostAreRefused() {
+    for (String template : new String[] {"{pod} .postgresql", "{pod}.postgresql:5432", "{pod}..postgresql", "{pod}.-x", "{pod}\t",
+        "http://{pod}", "{name}.postgresql", "postgresql", "{pod}.{namespace}", "{pod}." + "a".repeat(64),
+        "{pod}" + ".abcdefgh".repeat(22)}) {
+      List<String> problems = problemsOfHostTemplate(template);
+      assertTrue(problems.size() == 1 && problems.get(0).startsWith("configMap.hostTemplate: "), template + " -> " + problems);
+    }
+  }
+
+  @Test
+  void webhooksMustBeHttpUrlsWithAHost() {
+    assertEquals(List.of(), problemsOfWebhook("https://hooks.example/pgdr"));
+    assertEquals(List.of(), problemsOfWebhook("http://127.0.0.1:8080/hook?x=1"));
+    assertEquals(List.of(), problemsOfWebhook(null));
+    for (String url : new String[] {"file:///etc/passwd", "ht!tp://bad url", "https://", "https:///path", "hooks.example/pgdr",
+        "ftp://hooks.example/x", "", "javascript:alert(1)"}) {
+      List<String> problems = problemsOfWebhook(url);
+      assertTrue(problems.size() == 1 && problems.get(0).startsWith("notifications.webhookUrl: ")
+          && problems.get(0).contains("is not an http(s) URL with a host"), url + " -> " + problems);
+    }
+  }
+
+  @Test
+  void aLongValueIsEchoedCutShort() {
+    String huge = "x".repeat(10_000);
+    List<String> problems = target(null, null).problems();
+    assertEquals(List.of(), problems);
+    String problem = new DatabaseTarget(huge, "fabrica-agentes", "postgresql", "postgresql", null, null,
+        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("s"), null), null, null, null, null, null).problems().get(0);
+    assertTrue(problem.startsWith("name: '" + "x".repeat(Echo.MAX_CHARS) + "…' is not"), problem);
+    assertTrue(problem.length() < 200, problem);
+  }
+}
