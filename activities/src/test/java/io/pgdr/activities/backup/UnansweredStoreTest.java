@@ -38,7 +38,8 @@ class UnansweredStoreTest {
     // the backlog accepts connections; nobody ever reads or writes on them
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String endpoint = "http://127.0.0.1:" + silent.getLocalPort();
-      BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", endpoint, null, null, null);
+      // keys from a variable every process has: static keys, so the SDK looks for none off this machine
+      BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", endpoint, null, "PATH", "PATH");
 
       ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
           () -> assertThrows(ApplicationFailure.class, () -> catalog.list(location)));
