@@ -1,8 +1,9 @@
 package io.pgdr.cli;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.pgdr.activities.kubernetes.KubernetesClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ final class KubernetesOptions {
   @Option(names = "--kubeconfig", description = "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
   Path kubeconfig;
 
-  /** For the worker: fabric8's own timeouts and retries. */
+  /** Timeouts of seconds, whatever the kubeconfig says: an API server that does not answer fails the step, not hangs it. */
   KubernetesClient client() {
     return new KubernetesClientBuilder().withConfig(config()).build();
   }
@@ -39,13 +40,14 @@ final class KubernetesOptions {
 
   private Config config() {
     if (kubeconfig == null) {
-      return Config.autoConfigure(null);
+      // what KubernetesClientBuilder reads by default: KUBECONFIG, ~/.kube/config or in-cluster
+      return KubernetesClients.bounded(new ConfigBuilder().build());
     }
     if (!Files.isReadable(kubeconfig)) {
       throw CliException.badInput("kubeconfig " + kubeconfig + " cannot be read", null);
     }
     try {
-      return Config.fromKubeconfig(Files.readString(kubeconfig));
+      return KubernetesClients.bounded(Config.fromKubeconfig(Files.readString(kubeconfig)));
     } catch (IOException e) {
       throw CliException.badInput("kubeconfig " + kubeconfig + ": " + e.getMessage(), null);
     }

@@ -4,6 +4,7 @@ import io.pgdr.ports.Escalation;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.common.SearchAttributeUpdate;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,11 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * first ran it), and a run whose workflow ID is not its database's is refused.
    */
   private static final String RUN_IDENTITY_CHANGE = "incident-start-and-identity";
+  /**
+   * Runs recorded before failed escalations were recorded as warnings failed where the escalation
+   * did; runs since record it and go on.
+   */
+  private static final String UNDELIVERED_ESCALATION_CHANGE = "undelivered-escalation";
 
   protected final Timeline timeline = new Timeline(this::showDetails);
   private final String scenario;
@@ -46,6 +52,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private boolean changing;
   /** The run is ending on bad input, before any change: its report says so. */
   private boolean badInput;
+  /** One line per escalation the webhook did not take, shown with the run's warnings. */
+  private final List<String> undeliveredEscalations = new ArrayList<>();
 
   protected RecoveryWorkflow(String scenario) {
     this.scenario = scenario;
@@ -169,10 +177,26 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     return gate.deadlineFrom(now);
   }
 
+  /**
+   * Tells humans (log and webhook). A webhook that still fails after the activity's retries does
+   * not fail the recovery: the run records it in its warnings and on the timeline, so the people
+   * reading the run or its report know that nobody was paged.
+   */
   protected void escalate(String reason) {
     log.warn("escalating: {}", reason);
-    ActivityStubs.notifications("escalate: " + (reason.length() > 80 ? reason.substring(0, 77) + "..." : reason))
-        .escalate(target.notifications(), new Escalation(Workflow.getInfo().getWorkflowId(), target.name(), scenario, reason, now()));
+    try {
+      ActivityStubs.notifications("escalate: " + (reason.length() > 80 ? reason.substring(0, 77) + "..." : reason))
+          .escalate(target.notifications(), new Escalation(Workflow.getInfo().getWorkflowId(), target.name(), scenario, reason, now()));
+    } catch (ActivityFailure failure) {
+      if (Workflow.getVersion(UNDELIVERED_ESCALATION_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+        throw failure;
+      }
+      String warning = "escalation to " + target.notifications().webhookHost() + " not delivered: " + Timeline.rootMessage(failure);
+      log.warn(warning);
+      undeliveredEscalations.add(warning);
+      timeline.note(warning);
+      showDetails();
+    }
   }
 
   protected static String abortMessage(ApprovalRecord decision) {
@@ -283,6 +307,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     if (gate != null) {
       warnings.addAll(gate.refusals());
     }
+    warnings.addAll(undeliveredEscalations);
     return new RunStatus(scenario, target == null ? null : target.name(), phase, timeline.current(),
         gate == null ? null : gate.pending(), timeline.steps(), gate == null ? List.of() : gate.records(),
         warnings, clock != null && clock.breached(), report);

@@ -18,6 +18,19 @@ public record Notify(String webhookUrl) {
     return problems;
   }
 
+  /**
+   * The webhook's host, for messages: its path and query often hold a token, which no run, report or
+   * log may show. "the webhook" when the URL names no host.
+   */
+  public String webhookHost() {
+    try {
+      String host = webhookUrl == null ? null : URI.create(webhookUrl.strip()).getHost();
+      return host == null ? "the webhook" : host;
+    } catch (IllegalArgumentException notAUrl) {
+      return "the webhook";
+    }
+  }
+
   // the worker POSTs to it: only http(s) to a named host, never file: or a URL the HTTP client would guess at
   private static boolean isHttpUrlWithHost(String url) {
     try {

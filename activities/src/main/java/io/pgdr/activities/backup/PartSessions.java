@@ -9,7 +9,6 @@ import io.pgdr.ports.PostgresServer;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 
 /**
  * JDBC sessions for moving a backup's parts in and out of one server, to any database on it. Unlike
@@ -23,8 +22,7 @@ public final class PartSessions {
   /** The database every server has, for CREATE/ALTER DATABASE on the others. */
   public static final String MAINTENANCE_DATABASE = "postgres";
 
-
-  private static final PostgresConnector CONNECTOR = new PostgresConnector(Duration.ofSeconds(5), Duration.ZERO);
+  private static final PostgresConnector CONNECTOR = PostgresConnector.forLongCalls();
 
   private final PostgresServer server;
   private final Credentials credentials;
@@ -53,7 +51,7 @@ public final class PartSessions {
     return credentials;
   }
 
-  /** A session on {@code database}, autocommit on: connect in 5 s, then no socket timeout. */
+  /** A session on {@code database}, autocommit on: connect in 5 s, log in within 10 s, then no read timeout. */
   public Connection open(String database) throws SQLException {
     return CONNECTOR.open(server, database, credentials);
   }

@@ -3,6 +3,7 @@ package io.pgdr.activities.backup;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.target.BackupLocation;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -20,12 +21,27 @@ import software.amazon.awssdk.services.s3.S3Client;
  * endpoint override means an S3-compatible store (MinIO, the lab's server): path-style addressing,
  * so a bucket name needs no DNS entry. Keys come from the environment variables the location
  * names, else the SDK's default chain; an S3-compatible store with no credentials anywhere is
- * asked anonymously.
+ * asked anonymously. Every wait is bounded: a store that does not answer fails the call in seconds
+ * (connect, read), a call that drags in minutes (attempt, call).
  */
 public final class S3Clients implements AutoCloseable {
 
   /** Parallel part transfers need more than the SDK's default pool of 50 only on big machines; 64 is plenty. */
   private static final int MAX_CONNECTIONS = 64;
+  /** A store that does not accept the connection is down, not slow. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  /**
+   * How long the store may stay silent on a read: S3 answers in well under a second, and sends
+   * whitespace while it completes a long multipart upload, so a longer silence is a dead store.
+   */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * One attempt of a call, sending included: an 8 MB part at 70 KB/s. Reading an object's stream
+   * is not part of the call (the SDK hands the stream back first), so a restore is never cut.
+   */
+  static final Duration ATTEMPT_TIMEOUT = Duration.ofMinutes(2);
+  /** The SDK's few retries of one call, with their backoff. */
+  static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
 
   private final Map<BackupLocation, S3Client> clients = new ConcurrentHashMap<>();
   private final String environmentName;
@@ -48,7 +64,13 @@ public final class S3Clients implements AutoCloseable {
     var builder = S3Client.builder()
         .region(Region.of(location.region()))
         .credentialsProvider(credentials(location))
-        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(MAX_CONNECTIONS));
+        .httpClientBuilder(ApacheHttpClient.builder()
+            .maxConnections(MAX_CONNECTIONS)
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .socketTimeout(READ_TIMEOUT))
+        .overrideConfiguration(timeouts -> timeouts
+            .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+            .apiCallTimeout(CALL_TIMEOUT));
     if (location.endpoint() != null) {
       builder.endpointOverride(URI.create(location.endpoint())).forcePathStyle(true);
     }

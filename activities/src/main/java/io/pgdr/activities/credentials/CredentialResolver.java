@@ -2,6 +2,8 @@ package io.pgdr.activities.credentials;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.pgdr.activities.kubernetes.ApiUnreachable;
 import io.pgdr.target.SecretRef;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -69,7 +71,12 @@ public final class CredentialResolver {
     if (kubernetes == null) {
       throw new CredentialsUnavailableException(where + " cannot be read: this worker has no Kubernetes client");
     }
-    Secret secret = kubernetes.secrets().inNamespace(namespace).withName(ref.secret()).get();
+    Secret secret;
+    try {
+      secret = kubernetes.secrets().inNamespace(namespace).withName(ref.secret()).get();
+    } catch (KubernetesClientException e) {
+      throw ApiUnreachable.orSelf(e, "read " + where, kubernetes.getMasterUrl().toString());
+    }
     if (secret == null) {
       throw new CredentialsUnavailableException(where + " not found");
     }

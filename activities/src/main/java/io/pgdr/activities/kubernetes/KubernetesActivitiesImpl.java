@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
 
   @Override
   public ClusterState describeCluster(DatabaseTarget target) {
-    return reader.read(target);
+    return answered("describe cluster", () -> reader.read(target));
   }
 
   /**
@@ -86,40 +87,42 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
    */
   @Override
   public void fencePod(DatabaseTarget target, String pod, String runId) {
-    String ns = target.namespace();
-    var stsResource = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet());
-    for (int attempt = 1; ; attempt++) {
-      StatefulSet sts = stsResource.get();
-      if (sts == null) {
-        throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
+    answered("fence pod", () -> {
+      String ns = target.namespace();
+      var stsResource = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet());
+      for (int attempt = 1; ; attempt++) {
+        StatefulSet sts = stsResource.get();
+        if (sts == null) {
+          throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
+        }
+        FencedPods fenced = FencedPods.from(sts.getMetadata().getAnnotations(), KubernetesLabels.FENCED_PODS);
+        if (fenced.contains(pod)) {
+          break;
+        }
+        String value = fenced.with(pod).annotationValue();
+        try {
+          stsResource.patch(MERGE, json(Map.of("metadata", Map.of(
+              "resourceVersion", sts.getMetadata().getResourceVersion(),
+              "annotations", Map.of(KubernetesLabels.FENCED_PODS, value)))));
+          log.info("StatefulSet {}/{}: fenced pods now {}", ns, target.statefulSet(), value);
+          break;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+            throw e;
+          }
+          log.info("StatefulSet {}/{} changed while fencing {}; reading it again", ns, target.statefulSet(), pod);
+        }
       }
-      FencedPods fenced = FencedPods.from(sts.getMetadata().getAnnotations(), KubernetesLabels.FENCED_PODS);
-      if (fenced.contains(pod)) {
-        break;
-      }
-      String value = fenced.with(pod).annotationValue();
       try {
-        stsResource.patch(MERGE, json(Map.of("metadata", Map.of(
-            "resourceVersion", sts.getMetadata().getResourceVersion(),
-            "annotations", Map.of(KubernetesLabels.FENCED_PODS, value)))));
-        log.info("StatefulSet {}/{}: fenced pods now {}", ns, target.statefulSet(), value);
-        break;
+        client.pods().inNamespace(ns).withName(pod).patch(MERGE,
+            json(Map.of("metadata", Map.of("annotations", Map.of(KubernetesLabels.FENCED_BY, runId)))));
       } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+        // A pod that is gone (node lost) is fenced by the StatefulSet annotation alone.
+        if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
           throw e;
         }
-        log.info("StatefulSet {}/{} changed while fencing {}; reading it again", ns, target.statefulSet(), pod);
       }
-    }
-    try {
-      client.pods().inNamespace(ns).withName(pod).patch(MERGE,
-          json(Map.of("metadata", Map.of("annotations", Map.of(KubernetesLabels.FENCED_BY, runId)))));
-    } catch (KubernetesClientException e) {
-      // A pod that is gone (node lost) is fenced by the StatefulSet annotation alone.
-      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-        throw e;
-      }
-    }
+    });
   }
 
   /** Idempotent: one merge patch of one annotation; the same record written again changes nothing. */
@@ -138,32 +141,36 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   /** Idempotent: one merge patch of the selector key; when it already names the pod, nothing is written. */
   @Override
   public void repointService(DatabaseTarget target, String pod) {
-    String ns = target.namespace();
-    try {
-      client.services().inNamespace(ns).withName(target.service()).patch(MERGE,
-          json(Map.of("spec", Map.of("selector", Map.of(KubernetesLabels.POD_NAME, pod)))));
-    } catch (KubernetesClientException e) {
-      throw missingOr(e, "Service", ns, target.service());
-    }
-    log.info("Service {}/{} selects pod {}", ns, target.service(), pod);
+    answered("repoint Service", () -> {
+      String ns = target.namespace();
+      try {
+        client.services().inNamespace(ns).withName(target.service()).patch(MERGE,
+            json(Map.of("spec", Map.of("selector", Map.of(KubernetesLabels.POD_NAME, pod)))));
+      } catch (KubernetesClientException e) {
+        throw missingOr(e, "Service", ns, target.service());
+      }
+      log.info("Service {}/{} selects pod {}", ns, target.service(), pod);
+    });
   }
 
   /** Idempotent: one merge patch of the key; when it already holds the pod's host, nothing is written. */
   @Override
   public void repointConfigMap(DatabaseTarget target, String pod) {
-    ConfigMapRef ref = target.configMap();
-    if (ref == null) {
-      return;
-    }
-    String ns = target.namespace();
-    String host = ref.hostFor(pod);
-    try {
-      client.configMaps().inNamespace(ns).withName(ref.name()).patch(MERGE,
-          json(Map.of("data", Map.of(ref.key(), host))));
-    } catch (KubernetesClientException e) {
-      throw missingOr(e, "ConfigMap", ns, ref.name());
-    }
-    log.info("ConfigMap {}/{}: {}={}", ns, ref.name(), ref.key(), host);
+    answered("repoint ConfigMap", () -> {
+      ConfigMapRef ref = target.configMap();
+      if (ref == null) {
+        return;
+      }
+      String ns = target.namespace();
+      String host = ref.hostFor(pod);
+      try {
+        client.configMaps().inNamespace(ns).withName(ref.name()).patch(MERGE,
+            json(Map.of("data", Map.of(ref.key(), host))));
+      } catch (KubernetesClientException e) {
+        throw missingOr(e, "ConfigMap", ns, ref.name());
+      }
+      log.info("ConfigMap {}/{}: {}={}", ns, ref.name(), ref.key(), host);
+    });
   }
 
   /**
@@ -173,27 +180,29 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
    */
   @Override
   public List<String> restartDeployments(DatabaseTarget target, String runId) {
-    String ns = target.namespace();
-    List<Deployment> deployments = deploymentsOf(target);
-    String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    List<String> restarted = new ArrayList<>();
-    for (Deployment deployment : deployments) {
-      String name = deployment.getMetadata().getName();
-      var template = deployment.getSpec().getTemplate();
-      Map<String, String> annotations = template.getMetadata() == null ? null : template.getMetadata().getAnnotations();
-      if (runId.equals(annotation(annotations, KubernetesLabels.RESTARTED_BY))) {
-        continue;
+    return answered("restart Deployments", () -> {
+      String ns = target.namespace();
+      List<Deployment> deployments = deploymentsOf(target);
+      String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+      List<String> restarted = new ArrayList<>();
+      for (Deployment deployment : deployments) {
+        String name = deployment.getMetadata().getName();
+        var template = deployment.getSpec().getTemplate();
+        Map<String, String> annotations = template.getMetadata() == null ? null : template.getMetadata().getAnnotations();
+        if (runId.equals(annotation(annotations, KubernetesLabels.RESTARTED_BY))) {
+          continue;
+        }
+        // carries the resourceVersion read: a Deployment changed since is not restarted blindly (409, retried)
+        client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
+            "metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
+            "spec", Map.of("template", Map.of("metadata", Map.of("annotations", Map.of(
+                KubernetesLabels.RESTARTED_BY, runId,
+                KubernetesLabels.RESTARTED_AT, now)))))));
+        log.info("Deployment {}/{}: rollout restart for run {}", ns, name, runId);
+        restarted.add(name);
       }
-      // carries the resourceVersion read: a Deployment changed since is not restarted blindly (409, retried)
-      client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
-          "metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
-          "spec", Map.of("template", Map.of("metadata", Map.of("annotations", Map.of(
-              KubernetesLabels.RESTARTED_BY, runId,
-              KubernetesLabels.RESTARTED_AT, now)))))));
-      log.info("Deployment {}/{}: rollout restart for run {}", ns, name, runId);
-      restarted.add(name);
-    }
-    return restarted;
+      return restarted;
+    });
   }
 
   /**
@@ -203,92 +212,117 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
    */
   @Override
   public Map<String, Integer> stopWriters(DatabaseTarget target, String runId) {
-    String ns = target.namespace();
-    Map<String, Integer> before = new LinkedHashMap<>();
-    for (Deployment deployment : deploymentsOf(target)) {
-      String name = deployment.getMetadata().getName();
-      String remembered = annotation(deployment.getMetadata().getAnnotations(), KubernetesLabels.REPLICAS_BEFORE);
-      Integer replicas = deployment.getSpec().getReplicas();
-      int count = remembered != null ? Integer.parseInt(remembered) : replicas == null ? 1 : replicas;
-      before.put(name, count);
-      if (remembered != null && Integer.valueOf(0).equals(replicas)) {
-        continue;
+    return answered("stop writers", () -> {
+      String ns = target.namespace();
+      Map<String, Integer> before = new LinkedHashMap<>();
+      for (Deployment deployment : deploymentsOf(target)) {
+        String name = deployment.getMetadata().getName();
+        String remembered = annotation(deployment.getMetadata().getAnnotations(), KubernetesLabels.REPLICAS_BEFORE);
+        Integer replicas = deployment.getSpec().getReplicas();
+        int count = remembered != null ? Integer.parseInt(remembered) : replicas == null ? 1 : replicas;
+        before.put(name, count);
+        if (remembered != null && Integer.valueOf(0).equals(replicas)) {
+          continue;
+        }
+        client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
+            "metadata", Map.of("annotations", Map.of(
+                KubernetesLabels.REPLICAS_BEFORE, String.valueOf(count),
+                KubernetesLabels.STOPPED_BY, runId)),
+            "spec", Map.of("replicas", 0))));
+        log.info("Deployment {}/{}: scaled to 0 (was {}) for run {}", ns, name, count, runId);
       }
-      client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
-          "metadata", Map.of("annotations", Map.of(
-              KubernetesLabels.REPLICAS_BEFORE, String.valueOf(count),
-              KubernetesLabels.STOPPED_BY, runId)),
-          "spec", Map.of("replicas", 0))));
-      log.info("Deployment {}/{}: scaled to 0 (was {}) for run {}", ns, name, count, runId);
-    }
-    return before;
+      return before;
+    });
   }
 
   /** Scales back and drops pgdr's annotations (a merge patch's null removes a key). */
   @Override
   public void restartWriters(DatabaseTarget target, Map<String, Integer> replicas) {
-    String ns = target.namespace();
-    for (Deployment deployment : deploymentsOf(target)) {
-      String name = deployment.getMetadata().getName();
-      Integer count = replicas.get(name);
-      if (count == null) {
-        continue;
+    answered("restart writers", () -> {
+      String ns = target.namespace();
+      for (Deployment deployment : deploymentsOf(target)) {
+        String name = deployment.getMetadata().getName();
+        Integer count = replicas.get(name);
+        if (count == null) {
+          continue;
+        }
+        Map<String, Object> annotations = new HashMap<>();
+        annotations.put(KubernetesLabels.REPLICAS_BEFORE, null);
+        annotations.put(KubernetesLabels.STOPPED_BY, null);
+        client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
+            "metadata", Map.of("annotations", annotations),
+            "spec", Map.of("replicas", count))));
+        log.info("Deployment {}/{}: scaled back to {}", ns, name, count);
       }
-      Map<String, Object> annotations = new HashMap<>();
-      annotations.put(KubernetesLabels.REPLICAS_BEFORE, null);
-      annotations.put(KubernetesLabels.STOPPED_BY, null);
-      client.apps().deployments().inNamespace(ns).withName(name).patch(MERGE, json(Map.of(
-          "metadata", Map.of("annotations", annotations),
-          "spec", Map.of("replicas", count))));
-      log.info("Deployment {}/{}: scaled back to {}", ns, name, count);
-    }
+    });
   }
 
   /** Reads the Deployments' status once a second; the clock decides when to give up. */
   @Override
   public Map<String, Integer> awaitWritersReady(DatabaseTarget target, Map<String, Integer> replicas) {
-    Instant deadline = Instant.now(clock).plus(writersReadyWithin);
-    while (true) {
-      Map<String, Integer> ready = new LinkedHashMap<>();
-      List<String> notReady = new ArrayList<>();
-      for (Deployment deployment : deploymentsOf(target)) {
-        String name = deployment.getMetadata().getName();
-        Integer wanted = replicas.get(name);
-        if (wanted == null) {
-          continue;
+    return answered("await writers", () -> {
+      Instant deadline = Instant.now(clock).plus(writersReadyWithin);
+      while (true) {
+        Map<String, Integer> ready = new LinkedHashMap<>();
+        List<String> notReady = new ArrayList<>();
+        for (Deployment deployment : deploymentsOf(target)) {
+          String name = deployment.getMetadata().getName();
+          Integer wanted = replicas.get(name);
+          if (wanted == null) {
+            continue;
+          }
+          var status = deployment.getStatus();
+          int count = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
+          ready.put(name, count);
+          if (count < wanted) {
+            notReady.add(name + " " + count + "/" + wanted + " ready");
+          }
         }
-        var status = deployment.getStatus();
-        int count = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
-        ready.put(name, count);
-        if (count < wanted) {
-          notReady.add(name + " " + count + "/" + wanted + " ready");
+        if (notReady.isEmpty()) {
+          log.info("writers ready: {}", ready);
+          return ready;
         }
+        if (!Instant.now(clock).isBefore(deadline)) {
+          throw ApplicationFailure.newNonRetryableFailure("after " + writersReadyWithin.toMinutes() + " min: " + String.join(", ", notReady)
+              + "; look at their pods' events and logs (kubectl describe / logs)", "WritersNotReady");
+        }
+        WaitRound.pause(heartbeat, "waiting for writers: " + String.join(", ", notReady));
       }
-      if (notReady.isEmpty()) {
-        log.info("writers ready: {}", ready);
-        return ready;
-      }
-      if (!Instant.now(clock).isBefore(deadline)) {
-        throw ApplicationFailure.newNonRetryableFailure("after " + writersReadyWithin.toMinutes() + " min: " + String.join(", ", notReady)
-            + "; look at their pods' events and logs (kubectl describe / logs)", "WritersNotReady");
-      }
-      WaitRound.pause(heartbeat, "waiting for writers: " + String.join(", ", notReady));
-    }
+    });
   }
 
   @Override
   public List<KeptVolume> keepVolumes(DatabaseTarget target, String pod, String runId) {
-    return rebuild.keepVolumes(target, pod, runId);
+    return answered("keep volumes", () -> rebuild.keepVolumes(target, pod, runId));
   }
 
   @Override
   public void recreatePod(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
-    rebuild.recreatePod(target, pod, kept, runId);
+    answered("recreate pod", () -> rebuild.recreatePod(target, pod, kept, runId));
   }
 
   @Override
   public PodState awaitPodReady(DatabaseTarget target, String pod, List<KeptVolume> kept) {
-    return rebuild.awaitPodReady(target, pod, kept);
+    return answered("await pod", () -> rebuild.awaitPodReady(target, pod, kept));
+  }
+
+  /**
+   * Runs one activity's calls; an API server that did not answer becomes a failure naming it and
+   * the resource ({@link ApiUnreachable}), anything else is thrown as it is.
+   */
+  private <T> T answered(String action, Supplier<T> calls) {
+    try {
+      return calls.get();
+    } catch (KubernetesClientException e) {
+      throw ApiUnreachable.orSelf(e, action, client.getMasterUrl().toString());
+    }
+  }
+
+  private void answered(String action, Runnable calls) {
+    answered(action, () -> {
+      calls.run();
+      return null;
+    });
   }
 
   /** The target's Deployments, all looked up before any is changed, so a typo changes nothing. */

@@ -30,29 +30,34 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   private static final Logger log = LoggerFactory.getLogger(PostgresActivitiesImpl.class);
 
   private final CredentialResolver credentials;
-  private final PostgresConnector connector;
+  private final PostgresConnector shortCalls;
+  private final PostgresConnector longCalls;
   private final Promotion promotion;
 
   public PostgresActivitiesImpl(CredentialResolver credentials) {
-    this(credentials, PostgresConnector.withDefaultTimeouts(), Duration.ofSeconds(60), new ActivityHeartbeat());
+    this(credentials, PostgresConnector.forShortCalls(), PostgresConnector.forLongCalls(), Duration.ofSeconds(60),
+        new ActivityHeartbeat());
   }
 
   /**
+   * @param shortCalls connects for inspection, fencing and promotion
+   * @param longCalls connects for verification, whose counts of big tables may take minutes
    * @param promotionTimeout how long a promoted server may stay in recovery before the call fails
    *     (and is retried); the activity's start-to-close timeout must be longer
    * @param heartbeat receives progress while waiting; heartbeats the activity by default
    */
-  public PostgresActivitiesImpl(CredentialResolver credentials, PostgresConnector connector,
-      Duration promotionTimeout, Consumer<Object> heartbeat) {
+  public PostgresActivitiesImpl(CredentialResolver credentials, PostgresConnector shortCalls,
+      PostgresConnector longCalls, Duration promotionTimeout, Consumer<Object> heartbeat) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
-    this.connector = Objects.requireNonNull(connector, "connector");
+    this.shortCalls = Objects.requireNonNull(shortCalls, "shortCalls");
+    this.longCalls = Objects.requireNonNull(longCalls, "longCalls");
     this.promotion = new Promotion(promotionTimeout, heartbeat);
   }
 
   /** Read-only, so any number of retries is harmless. */
   @Override
   public ServerState inspectServer(PostgresServer server) {
-    try (Connection connection = connect(server)) {
+    try (Connection connection = connect(server, shortCalls)) {
       return ServerInspector.inspect(connection, server);
     } catch (SQLException e) {
       if (PostgresFailures.isUnreachable(e)) {
@@ -65,7 +70,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   /** Idempotent: setting read-only again and terminating sessions that are already gone is harmless. */
   @Override
   public FenceResult fenceServer(PostgresServer server) {
-    try (Connection connection = connect(server)) {
+    try (Connection connection = connect(server, shortCalls)) {
       int terminated = ReadOnlyFence.apply(connection);
       log.warn("fenced {} ({}): default_transaction_read_only=on persisted, {} client sessions terminated",
           server.pod(), server.address(), terminated);
@@ -86,7 +91,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   /** Idempotent: a server out of recovery is reported {@code alreadyPrimary} and not touched. */
   @Override
   public PromotionResult promoteServer(PostgresServer server) {
-    try (Connection connection = connect(server)) {
+    try (Connection connection = connect(server, shortCalls)) {
       PromotionResult result = promotion.promote(connection, server);
       if (!result.alreadyPrimary()) {
         log.warn("promoted {} ({}): replayed {} before, now at {}", server.pod(), server.address(),
@@ -105,14 +110,14 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   /** Idempotent: the probe row is keyed by run id, so a retry rewrites it instead of adding one. */
   @Override
   public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
-    try (Connection connection = connect(server)) {
+    try (Connection connection = connect(server, longCalls)) {
       return PrimaryVerifier.verify(connection, server, integrityTables == null ? List.of() : integrityTables, runId);
     } catch (SQLException e) {
       throw PostgresFailures.toFailure(server, "verify", e);
     }
   }
 
-  private Connection connect(PostgresServer server) throws SQLException {
+  private Connection connect(PostgresServer server, PostgresConnector connector) throws SQLException {
     Credentials resolved;
     try {
       resolved = credentials.resolve(server.credentials(), server.namespace());

@@ -1,6 +1,8 @@
 package io.pgdr.activities.notification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.pgdr.ports.Escalation;
 import io.pgdr.target.Notify;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Escalations reach the webhook as JSON, and a broken webhook never fails the run. */
+/**
+ * Escalations reach the webhook as JSON; a webhook that does not take one fails the call (the
+ * workflow records it in the run), naming no part of the URL, whose path and query hold tokens.
+ */
 class NotificationActivitiesImplTest {
 
   static final Escalation ESCALATION = new Escalation("recovery-fabrica", "fabrica", "ReplicaPromotion",
@@ -61,13 +67,49 @@ class NotificationActivitiesImplTest {
   }
 
   @Test
-  void anUnreachableWebhookIsLoggedNotThrown() throws IOException {
+  void aWebhookAnsweringAServerErrorFailsTheCallRetryably() {
+    webhook.createContext("/broken", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(500, -1);
+      exchange.close();
+    });
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> notifications.escalate(
+        new Notify("http://127.0.0.1:" + webhook.getAddress().getPort() + "/broken?token=s3cr3t"), ESCALATION));
+
+    assertEquals(NotificationActivitiesImpl.NOT_DELIVERED, failure.getType());
+    assertEquals("HTTP 500", failure.getOriginalMessage());
+    assertFalse(failure.isNonRetryable());
+  }
+
+  @Test
+  void aWebhookRefusingTheRequestIsNotRetried() {
+    webhook.createContext("/gone", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(404, -1);
+      exchange.close();
+    });
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> notifications.escalate(
+        new Notify("http://127.0.0.1:" + webhook.getAddress().getPort() + "/gone"), ESCALATION));
+
+    assertEquals("HTTP 404", failure.getOriginalMessage());
+    assertTrue(failure.isNonRetryable());
+  }
+
+  @Test
+  void anUnreachableWebhookFailsTheCallNamingNoUrl() throws IOException {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
 
-    notifications.escalate(new Notify("http://127.0.0.1:" + closedPort + "/hook"), ESCALATION);
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> notifications.escalate(
+        new Notify("http://127.0.0.1:" + closedPort + "/hook?token=s3cr3t"), ESCALATION));
+
+    assertEquals(NotificationActivitiesImpl.NOT_DELIVERED, failure.getType());
+    assertEquals("connection refused", failure.getOriginalMessage());
+    assertFalse(failure.isNonRetryable());
   }
 
   @Test

@@ -1,0 +1,53 @@
+package io.pgdr.activities.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.target.BackupLocation;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A store that accepts the connection and never answers fails the catalog's call in bounded time
+ * (the client's read timeout, then the SDK's few retries), naming the endpoint and the bucket.
+ */
+class UnansweredStoreTest {
+
+  /** Only a guard against a hang; the read timeout is seconds. */
+  private static final Duration HANG_GUARD = Duration.ofSeconds(90);
+
+  private final S3Clients clients = new S3Clients();
+  private final BackupCatalogReader catalog = new BackupCatalogReader(clients, ClientPrograms.locate(), progress -> { });
+
+  @AfterEach
+  void close() {
+    clients.close();
+  }
+
+  @Test
+  void aSilentStoreFailsNamingEndpointAndBucket() throws IOException {
+    // the backlog accepts connections; nobody ever reads or writes on them
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String endpoint = "http://127.0.0.1:" + silent.getLocalPort();
+      // keys from a variable every process has: static keys, so the SDK looks for none off this machine
+      BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", endpoint, null, "PATH", "PATH");
+
+      ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
+          () -> assertThrows(ApplicationFailure.class, () -> catalog.list(location)));
+
+      assertEquals(StoreFailures.UNREACHABLE, failure.getType());
+      assertFalse(failure.isNonRetryable());
+      assertTrue(failure.getOriginalMessage().startsWith("listing s3://" + S3Fixture.BUCKET + "/db/: cannot reach " + endpoint),
+          failure.getOriginalMessage());
+    }
+  }
+}
