@@ -21,11 +21,22 @@ public final class ActivityStubs {
 
   private ActivityStubs() {}
 
-  /** API calls are quick; a retry rides out an API server hiccup. */
+  /**
+   * How long an ordinary activity may go without a heartbeat before its worker counts as lost and
+   * another worker takes the call over: seconds, so a SIGKILLed worker costs seconds of RTO, never
+   * a long step's whole start-to-close timeout. Every activity that can run longer heartbeats well
+   * inside it (progress, or a keep-alive while one statement blocks).
+   */
+  static final Duration WORKER_LOST_AFTER = Duration.ofSeconds(10);
+
+  /**
+   * API calls are quick (the client gives up on a silent API server within 13 s); a retry rides out
+   * an API server hiccup, and a lost worker costs at most the start-to-close timeout.
+   */
   public static KubernetesActivities kubernetes(String summary) {
     return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
-        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setStartToCloseTimeout(Duration.ofSeconds(15))
         .setRetryOptions(retries(5, Duration.ofMillis(500)))
         .build());
   }
@@ -40,7 +51,7 @@ public final class ActivityStubs {
     return Workflow.newActivityStub(KubernetesActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(15))
-        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }
@@ -56,8 +67,10 @@ public final class ActivityStubs {
   public static KubernetesActivities kubernetesQuick(String summary) {
     return Workflow.newLocalActivityStub(KubernetesActivities.class, LocalActivityOptions.newBuilder()
         .setSummary(summary)
-        .setStartToCloseTimeout(Duration.ofSeconds(30))
-        .setRetryOptions(retries(5, Duration.ofMillis(500)))
+        // a silent API server fails each call within 13 s: the diagnosis fails in under a minute, naming it
+        .setStartToCloseTimeout(Duration.ofSeconds(15))
+        .setScheduleToCloseTimeout(Duration.ofSeconds(60))
+        .setRetryOptions(retries(3, Duration.ofMillis(500)))
         .build());
   }
 
@@ -65,16 +78,22 @@ public final class ActivityStubs {
   public static PostgresActivities postgresQuick(String summary) {
     return Workflow.newLocalActivityStub(PostgresActivities.class, LocalActivityOptions.newBuilder()
         .setSummary(summary)
-        .setStartToCloseTimeout(Duration.ofMinutes(1))
+        // login within 6 s, statements within 30 s; a dead server is an answer, not a failure
+        .setStartToCloseTimeout(Duration.ofSeconds(45))
+        .setScheduleToCloseTimeout(Duration.ofSeconds(90))
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }
 
-  /** Inspection of a dead server answers "unreachable" rather than failing, so retries are few. */
+  /**
+   * Verification: a write probe and {@code count(*)} of the integrity tables, minutes for big ones;
+   * it heartbeats while a count runs, so a lost worker is noticed in seconds.
+   */
   public static PostgresActivities postgres(String summary) {
     return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
-        .setStartToCloseTimeout(Duration.ofMinutes(3))
+        .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }
@@ -88,7 +107,7 @@ public final class ActivityStubs {
     return Workflow.newActivityStub(PostgresActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(3))
-        .setHeartbeatTimeout(Duration.ofSeconds(15))
+        .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(retries(3, Duration.ofSeconds(1)))
         .build());
   }
@@ -115,7 +134,7 @@ public final class ActivityStubs {
     return Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(30))
-        .setHeartbeatTimeout(Duration.ofMinutes(2))
+        .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
             .setDoNotRetry(BackupFailures.LOCATION_MISSING, BackupFailures.STORE_ACCESS_DENIED, BackupFailures.BACKUP_NOT_FOUND)
             .build())
@@ -132,7 +151,7 @@ public final class ActivityStubs {
     return Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofHours(12))
-        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(RetryOptions.newBuilder(retries(20, Duration.ofSeconds(1)))
             .setMaximumInterval(Duration.ofSeconds(30))
             .setDoNotRetry(BackupFailures.BACKUP_CORRUPT, BackupFailures.CREDENTIALS_REFUSED)
@@ -140,11 +159,15 @@ public final class ActivityStubs {
         .build());
   }
 
-  /** Row counts and the rename swap: seconds to minutes, no progress to report. */
+  /**
+   * Row counts with ANALYZE, and the rename swap: seconds to many minutes, no progress to report;
+   * they heartbeat while their statements run, so a lost worker is noticed in seconds.
+   */
   public static RestoreActivities restoreSteps(String summary) {
     return Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
         .setSummary(summary)
         .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
             .setDoNotRetry(BackupFailures.CREDENTIALS_REFUSED)
             .build())

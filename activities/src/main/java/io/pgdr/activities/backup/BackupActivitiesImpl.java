@@ -2,6 +2,7 @@ package io.pgdr.activities.backup;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ActivityHeartbeat;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
@@ -29,13 +30,14 @@ public final class BackupActivitiesImpl implements BackupActivities {
   /** Read-only: lists and reads, never writes. */
   @Override
   public BackupCatalog listBackups(BackupLocation location) {
-    return catalog.list(location);
+    // listing a big prefix and reading manifests report no progress of their own
+    return HeartbeatWhileBlocked.run("listing backups under " + location.url(), () -> catalog.list(location));
   }
 
   /** Read-only: lists and reads, never writes. */
   @Override
   public BackupEntry checkBackup(BackupLocation location, String key) {
-    return catalog.check(location, key);
+    return HeartbeatWhileBlocked.run("checking backup " + key, () -> catalog.check(location, key));
   }
 
   /** Idempotent under its backupId: a retry writes the same keys, and the manifest, written last, marks it complete. */

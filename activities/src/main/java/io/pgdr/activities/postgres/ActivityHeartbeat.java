@@ -1,5 +1,6 @@
 package io.pgdr.activities.postgres;
 
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.util.function.Consumer;
@@ -23,5 +24,6 @@ public final class ActivityHeartbeat implements Consumer<Object> {
       return; // local activities have no heartbeats: their workflow task's timeout watches them
     }
     context.heartbeat(details);
+    HeartbeatWhileBlocked.remember(context, details);
   }
 }

@@ -1,6 +1,7 @@
 package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
 import io.pgdr.ports.FenceResult;
@@ -111,7 +112,9 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   @Override
   public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
     try (Connection connection = connect(server, longCalls)) {
-      return PrimaryVerifier.verify(connection, server, integrityTables == null ? List.of() : integrityTables, runId);
+      // count(*) of a big integrity table is one long statement
+      return HeartbeatWhileBlocked.run("verifying " + server.pod() + ": write probe, row counts of " + integrityTables,
+          () -> PrimaryVerifier.verify(connection, server, integrityTables == null ? List.of() : integrityTables, runId));
     } catch (SQLException e) {
       throw PostgresFailures.toFailure(server, "verify", e);
     }

@@ -9,6 +9,7 @@ import io.pgdr.activities.backup.DumpProcess;
 import io.pgdr.activities.backup.PartSessions;
 import io.pgdr.activities.backup.S3Clients;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
@@ -73,16 +74,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     PartSessions sessions = PartSessions.of(credentials, server);
     long started = System.nanoTime();
     try {
-      S3Client client = client(location);
-      RestoreResult result;
-      if (BackupEntry.PGDR.equals(backup.format())) {
-        BackupManifest manifest = manifest(client, location.bucket(), backup.key());
-        result = new PgdrRestore(sessions, client, programs, tuning, location.bucket(), backup.key(), into).restore(manifest);
-      } else if (BackupEntry.CUSTOM.equals(backup.format())) {
-        result = new CustomDumpRestore(sessions, client, programs, tuning).restore(location.bucket(), backup, into);
-      } else {
-        throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", RESTORE_FAILED);
-      }
+      // progress is heartbeated per part; the keep-alive covers the stretches between (schema, one big index)
+      RestoreResult result = HeartbeatWhileBlocked.run(action, () -> restoreInto(sessions, location, backup, into, action));
       log.info("{}: {} parts restored now, {} found done, {} bytes read", action, result.partsRestored(),
           result.partsAlreadyDone(), result.bytes());
       // what this attempt read and how fast, for the worker's /metrics (nothing outside an activity)
@@ -95,28 +88,46 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
   }
 
+  private RestoreResult restoreInto(PartSessions sessions, BackupLocation location, BackupEntry backup, String into, String action)
+      throws Exception {
+    S3Client client = client(location);
+    if (BackupEntry.PGDR.equals(backup.format())) {
+      BackupManifest manifest = manifest(client, location.bucket(), backup.key());
+      return new PgdrRestore(sessions, client, programs, tuning, location.bucket(), backup.key(), into).restore(manifest);
+    }
+    if (BackupEntry.CUSTOM.equals(backup.format())) {
+      return new CustomDumpRestore(sessions, client, programs, tuning).restore(location.bucket(), backup, into);
+    }
+    throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", RESTORE_FAILED);
+  }
+
   @Override
   public RestoreCheck checkRestore(PostgresServer server, BackupLocation location, BackupEntry backup, String database) {
     requirePlainName("the database to check", database);
     String action = "check of database " + database + " on " + server.pod() + " against " + backup.key();
     PartSessions sessions = PartSessions.of(credentials, server);
     try {
-      Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
-          ? manifest(client(location), location.bucket(), backup.key()).tables()
-          : Map.of();
-      try (Connection session = sessions.open(database)) {
-        RestoreCheck check = RowCountCheck.check(session, database, expected);
-        if (check.passed()) {
-          // restored tables have no planner statistics until autovacuum gets to them, and the
-          // applications coming back would meet plans made blind: gathered before the swap
-          try (Statement analyze = session.createStatement()) {
-            analyze.execute("ANALYZE");
-          }
-        }
-        return check;
-      }
+      return HeartbeatWhileBlocked.run(action + ": row counts, then ANALYZE", () -> checkRowsAndAnalyze(sessions, location, backup, database));
     } catch (Exception e) {
       throw failure(action, location, sessions, database, e);
+    }
+  }
+
+  private RestoreCheck checkRowsAndAnalyze(PartSessions sessions, BackupLocation location, BackupEntry backup, String database)
+      throws Exception {
+    Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
+        ? manifest(client(location), location.bucket(), backup.key()).tables()
+        : Map.of();
+    try (Connection session = sessions.open(database)) {
+      RestoreCheck check = RowCountCheck.check(session, database, expected);
+      if (check.passed()) {
+        // restored tables have no planner statistics until autovacuum gets to them, and the
+        // applications coming back would meet plans made blind: gathered before the swap
+        try (Statement analyze = session.createStatement()) {
+          analyze.execute("ANALYZE");
+        }
+      }
+      return check;
     }
   }
 
@@ -131,7 +142,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
     PartSessions sessions = PartSessions.of(credentials, server);
     try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE)) {
-      SwapResult result = DatabaseSwap.swap(maintenance, live, restored, keepAs);
+      // waits for the sessions it ended to go and for the catalog locks
+      SwapResult result = HeartbeatWhileBlocked.run("swapping " + restored + " in as " + live, () -> DatabaseSwap.swap(maintenance, live, restored, keepAs));
       if (!result.alreadySwapped()) {
         log.warn("swapped databases on {}: {} is now {}, {} is now {} ({} sessions ended)", server.pod(), live, keepAs,
             restored, live, result.terminatedSessions());
@@ -142,6 +154,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", RESTORE_FAILED);
+    } catch (Exception e) {
+      throw new IllegalStateException("swap of " + restored + " into " + live + ": " + e, e); // swap throws only the two above
     }
   }
 

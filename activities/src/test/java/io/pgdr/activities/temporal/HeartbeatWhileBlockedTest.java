@@ -1,0 +1,104 @@
+package io.pgdr.activities.temporal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgdr.activities.postgres.ActivityHeartbeat;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.testing.TestActivityEnvironment;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** An activity blocked in one long call keeps heartbeating, and a progress report of its own is repeated, not replaced. */
+class HeartbeatWhileBlockedTest {
+
+  @ActivityInterface
+  public interface Blocking {
+    String block(long millis);
+
+    String reportThenBlock(long millis);
+  }
+
+  static final class BlockingImpl implements Blocking {
+    @Override
+    public String block(long millis) {
+      return blocked(() -> HeartbeatWhileBlocked.run("counting rows", () -> {
+        Thread.sleep(millis);
+        return "done";
+      }));
+    }
+
+    @Override
+    public String reportThenBlock(long millis) {
+      return blocked(() -> HeartbeatWhileBlocked.run("restoring", () -> {
+        new ActivityHeartbeat().accept("42 of 100 parts");
+        Thread.sleep(millis);
+        return "done";
+      }));
+    }
+
+    private static String blocked(HeartbeatWhileBlocked.Work<String, InterruptedException> work) {
+      try {
+        return work.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private TestActivityEnvironment env;
+  private final List<String> beats = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    env = TestActivityEnvironment.newInstance();
+    env.registerActivitiesImplementations(new BlockingImpl());
+    env.setActivityHeartbeatListener(String.class, beats::add);
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private Blocking stub() {
+    return env.newActivityStub(Blocking.class, ActivityOptions.newBuilder()
+        // the SDK sends at most one heartbeat per 80 % of this: short enough to see several
+        .setStartToCloseTimeout(Duration.ofMinutes(1)).setHeartbeatTimeout(Duration.ofSeconds(3)).build());
+  }
+
+  @Test
+  void aBlockedCallHeartbeatsUntilItReturns() {
+    assertEquals("done", stub().block(HeartbeatWhileBlocked.EVERY.multipliedBy(3).plusMillis(500).toMillis()));
+
+    assertTrue(beats.size() >= 2, "heartbeats while blocked: " + beats);
+    assertTrue(beats.stream().allMatch("counting rows"::equals), beats.toString());
+    int after = beats.size();
+    sleep(HeartbeatWhileBlocked.EVERY.multipliedBy(2));
+    assertEquals(after, beats.size(), "no heartbeat once the call returned");
+  }
+
+  @Test
+  void theActivitysOwnProgressIsRepeatedNotReplaced() {
+    stub().reportThenBlock(HeartbeatWhileBlocked.EVERY.multipliedBy(3).plusMillis(500).toMillis());
+
+    int own = beats.indexOf("42 of 100 parts");
+    assertTrue(own >= 0, beats.toString());
+    assertTrue(beats.size() > own + 1, "keep-alive beats after the report: " + beats);
+    assertTrue(beats.subList(own, beats.size()).stream().allMatch("42 of 100 parts"::equals), beats.toString());
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
