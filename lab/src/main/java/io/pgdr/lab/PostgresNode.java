@@ -55,7 +55,7 @@ public final class PostgresNode {
     return nodeDir.resolve("data");
   }
 
-  Path logFile() {
+  public Path logFile() {
     return nodeDir.resolve("server.log");
   }
 

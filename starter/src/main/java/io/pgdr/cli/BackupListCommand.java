@@ -34,7 +34,7 @@ final class BackupListCommand implements Callable<Integer> {
   public Integer call() {
     DatabaseTarget target = BackupTargets.read(targetFile);
     BackupCatalog catalog;
-    try (KubernetesClient k8s = kubernetes.commandClient(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
+    try (KubernetesClient k8s = kubernetes.client(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
       catalog = BackupTargets.call(k8s, () -> new BackupActivitiesImpl(
           new CredentialResolver(k8s, System::getenv, CredentialResolver.SHELL_ENVIRONMENT), s3).listBackups(target.backups()));
     }

@@ -43,7 +43,7 @@ final class BackupRunCommand implements Callable<Integer> {
     DatabaseTarget target = BackupTargets.read(targetFile);
     PrintWriter err = spec.commandLine().getErr();
     BackupEntry taken;
-    try (KubernetesClient k8s = kubernetes.commandClient(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
+    try (KubernetesClient k8s = kubernetes.client(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
       PostgresServer server = servicePod(target, BackupTargets.call(k8s, () -> new KubernetesActivitiesImpl(k8s).describeCluster(target)));
       String id = BACKUP_ID.format(Instant.now());
       err.printf("backing up %s on %s (%s) to %s%s/%n", target.postgres().database(), server.pod(), server.address(),

@@ -48,6 +48,7 @@ class RestoreEndToEndIT {
   private Lab lab;
   private LabStatus status;
   private Map<String, String> env;
+  private LabData data;
 
   @BeforeEach
   void labUp() throws Exception {
@@ -57,6 +58,7 @@ class RestoreEndToEndIT {
     lab = processes.lab;
     status = processes.status;
     env = processes.env;
+    data = new LabData(processes);
   }
 
   @AfterEach
@@ -175,12 +177,7 @@ class RestoreEndToEndIT {
   }
 
   private String backupRun() throws Exception {
-    CliRun backup = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "backup", "run", "--target", target(), "--output", "json");
-    assertEquals(0, backup.exitCode(), backup.toString());
-    JsonNode entry = Json.MAPPER.readTree(backup.out());
-    assertTrue(entry.path("valid").asBoolean(), entry.toString());
-    Thread.sleep(1100); // backup names are per second
-    return entry.path("key").asText();
+    return data.backupRun();
   }
 
   /** Overwrites the biggest data object of a backup with its first half, as an interrupted copy would. */
@@ -212,37 +209,18 @@ class RestoreEndToEndIT {
   }
 
   private PostgresNode primary() {
-    return lab.pair().primary();
+    return data.primary();
   }
 
   private void sql(String statement) throws SQLException {
-    try (Connection c = primary().connect(lab.pair().database()); Statement s = c.createStatement()) {
-      s.execute(statement);
-    }
+    data.sql(statement);
   }
 
   private String fingerprint() throws SQLException {
-    return fingerprint(lab.pair().database());
+    return data.fingerprint();
   }
 
-  /** Every user table's name and the md5 of its rows in order: equal fingerprints, equal data. */
   private String fingerprint(String database) throws SQLException {
-    List<String> parts = new ArrayList<>();
-    try (Connection c = primary().connect(database); Statement s = c.createStatement()) {
-      List<String> tables = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
-          + " WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'pgdr', 'pgdr_restore') ORDER BY 1")) {
-        while (rs.next()) {
-          tables.add(rs.getString(1));
-        }
-      }
-      for (String table : tables) {
-        try (ResultSet rs = s.executeQuery("SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM " + table + " t")) {
-          rs.next();
-          parts.add(table + ":" + rs.getLong(1) + ":" + rs.getString(2));
-        }
-      }
-    }
-    return String.join(" ", parts);
+    return data.fingerprint(database);
   }
 }
