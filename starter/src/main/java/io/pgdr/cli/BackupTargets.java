@@ -3,6 +3,7 @@ package io.pgdr.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
+import io.pgdr.activities.kubernetes.ApiUnreachable;
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ApplicationFailure;
@@ -36,7 +37,7 @@ final class BackupTargets {
     } catch (ApplicationFailure e) {
       String type = e.getType();
       int code = BackupFailures.isBadInput(type) || BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type) ? ExitCodes.BAD_INPUT
-          : BackupFailures.STORE_UNREACHABLE.equals(type) ? ExitCodes.UNAVAILABLE
+          : BackupFailures.STORE_UNREACHABLE.equals(type) || ApiUnreachable.FAILURE_TYPE.equals(type) ? ExitCodes.UNAVAILABLE
           : ExitCodes.RUN_FAILED;
       throw new CliException(code, e.getOriginalMessage(), BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type)
           ? "export them in this shell: backup commands read the store from this process" : null);

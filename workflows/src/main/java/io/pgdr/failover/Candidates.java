@@ -52,33 +52,29 @@ public final class Candidates {
 
   /**
    * A server already out of recovery, for a run that finds no standby left to promote because the
-   * promotion happened before it looked: by an earlier run whose repoint never came (a run that
-   * failed or was lost), or by hand. Taken only when it is the one unfenced primary and the Service
-   * does not send clients to it: a Service already on the only primary is a healthy cluster, and
-   * two primaries are a split brain for a human to settle.
+   * promotion happened before it looked: by an earlier run that stopped midway, or by hand. Taken
+   * only when it is the one unfenced primary and the Service selects another pod by name: a Service
+   * already on the only primary is a healthy cluster, a Service that selects by other labels does
+   * not say where clients go, and two primaries are a split brain; a human settles those. What its
+   * promotion lost can no longer be measured: an old estimate recorded by another run is not reused.
    *
    * @param servers every server as diagnosed
    * @param fenced pods pgdr fenced: never a candidate
-   * @param servicePod the pod the Service selects, or null
-   * @param intent the promotion some run recorded on the StatefulSet, or null; its estimate is used
-   *     when it names this server
+   * @param servicePod the pod the Service selects by name, or null
+   * @param intent the promotion some run recorded on the StatefulSet, or null; named in the basis
    */
   public static Optional<CandidateChoice> alreadyPromoted(List<ServerState> servers, List<String> fenced, String servicePod,
       PromotionIntent intent) {
     List<ServerState> primaries = servers.stream()
         .filter(s -> s.reachable() && !s.inRecovery() && !fenced.contains(s.pod()))
         .toList();
-    if (primaries.size() != 1 || primaries.get(0).pod().equals(servicePod)) {
+    if (primaries.size() != 1 || servicePod == null || primaries.get(0).pod().equals(servicePod)) {
       return Optional.empty();
     }
     ServerState promoted = primaries.get(0);
-    if (intent != null && intent.pod().equals(promoted.pod())) {
-      CandidateChoice recorded = CandidateChoice.recorded(intent, true);
-      return Optional.of(new CandidateChoice(recorded.pod(), recorded.replayLsn(), recorded.lostBytes(), recorded.lostSeconds(),
-          "promoted by run " + intent.runId() + "; " + intent.basis(), recorded.rpoExceeded(), true));
-    }
+    String by = intent != null && promoted.pod().equals(intent.pod()) ? "promoted by run " + intent.runId() : "promoted before this run looked";
     return Optional.of(new CandidateChoice(promoted.pod(), promoted.currentLsn(), -1, -1,
-        promoted.pod() + " was already out of recovery when this run looked (promoted before it): the loss against the old"
-            + " primary can no longer be measured", false, true));
+        promoted.pod() + " was already out of recovery (" + by + "): the loss against the old primary can no longer be measured",
+        false, true));
   }
 }

@@ -122,9 +122,12 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
   private CandidateChoice chooseCandidate(Instant incidentStart) {
     boolean resumes = Workflow.getVersion(RESUME_PROMOTION, Workflow.DEFAULT_VERSION, 1) >= 1;
-    if (resumes && promotion != null && promotion.runId().equals(runId()) && servers.stream().anyMatch(s -> s.pod().equals(promotion.pod()))) {
+    if (resumes && promotion != null && runId().equals(promotion.runId())) {
       // fence, promote and repoint share one workflow task: a worker lost inside it lost the
       // choice too, while the cluster may be half-moved. The StatefulSet kept what this run chose.
+      if (servers.stream().noneMatch(s -> s.pod().equals(promotion.pod()))) {
+        return null; // its candidate is gone, maybe promoted: never promote a second server (see noCandidate)
+      }
       CandidateChoice resumed = CandidateChoice.recorded(promotion, servers.stream()
           .anyMatch(s -> s.pod().equals(promotion.pod()) && s.reachable() && !s.inRecovery()));
       timeline.note("this run chose " + resumed.pod() + " before its worker was lost; carrying on with it"
@@ -148,6 +151,10 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
   /** Why there is nothing to promote, as the person who started the run needs to hear it. */
   private String noCandidate() {
+    if (promotion != null && runId().equals(promotion.runId())) {
+      return "this run chose " + promotion.pod() + " before its worker was lost, and " + promotion.pod() + " is gone now (it may"
+          + " have been promoted): settle which server is the primary by hand before promoting another";
+    }
     List<ServerState> primaries = servers.stream().filter(s -> s.reachable() && !s.inRecovery() && !fencedPods.contains(s.pod())).toList();
     if (primaries.size() > 1) {
       return "more than one server is out of recovery (" + String.join(", ", primaries.stream().map(ServerState::pod).toList())

@@ -12,8 +12,8 @@ public record Notify(String webhookUrl) {
   List<String> problems() {
     List<String> problems = new ArrayList<>();
     if (webhookUrl != null && !isHttpUrlWithHost(webhookUrl)) {
-      problems.add("notifications.webhookUrl: " + Echo.quoted(webhookUrl)
-          + " is not an http(s) URL with a host, e.g. https://hooks.example/pgdr (leave it out for no webhook)");
+      // not echoed: a webhook's URL often holds its token
+      problems.add("notifications.webhookUrl: not an http(s) URL with a host, e.g. https://hooks.example/pgdr (leave it out for no webhook)");
     }
     return problems;
   }

@@ -110,7 +110,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
   }
 
   @Test
-  void aRecordOfAnotherRunNamingTheServerGivesItsEstimate() {
+  void aRecordOfAnotherRunNamingTheServerIsNamedButItsOldEstimateIsNotReused() {
     when(mocks.kubernetes.describeCluster(any())).thenReturn(halfMoved("postgresql-0",
         new PromotionIntent("an-earlier-run", "postgresql-1", "0/3000100", 512, 1.5, "old primary answered at 0/3000300", false)));
     when(mocks.postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1")))).thenReturn(promotedServer());
@@ -119,7 +119,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
-    assertEquals(512, report.rpo().lostBytes());
+    assertEquals(-1, report.rpo().lostBytes(), "an estimate recorded by another run, maybe long ago, is not this run's");
     assertTrue(report.rpo().basis().contains("promoted by run an-earlier-run"), report.rpo().basis());
   }
 
@@ -151,6 +151,35 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
     RecoveryReport report = failedReport();
 
     assertTrue(report.message().contains("more than one server is out of recovery"), report.message());
+    mocks.verifyNothingChanged();
+  }
+
+  @Test
+  void aServiceThatSelectsByOtherLabelsLeavesAPromotedServerToAHuman() {
+    ClusterState byRole = new ClusterState(2, 1, halfMoved("postgresql-0", null).pods(), List.of(),
+        Map.of("app", "postgresql", "role", "primary"), List.of());
+    when(mocks.kubernetes.describeCluster(any())).thenReturn(byRole);
+    when(mocks.postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1")))).thenReturn(promotedServer());
+
+    mocks.start(TARGET, new ReplicaPromotionRequest(TARGET, null, "sre", YES));
+
+    assertTrue(failedReport().message().startsWith("no reachable replica to promote"));
+    mocks.verifyNothingChanged();
+  }
+
+  @Test
+  void aRunWhoseRecordedCandidateIsGoneNeverPromotesAnother() {
+    // this run promoted postgresql-1 and was lost; postgresql-1's pod has vanished since, a standby answers
+    when(mocks.kubernetes.describeCluster(any())).thenAnswer(call -> new ClusterState(2, 1, List.of(
+        new PodState("postgresql-0", "Running", true, 0, "10.0.0.10", 5432, false)), List.of(),
+        Map.of("statefulset.kubernetes.io/pod-name", "postgresql-1"), List.of(),
+        new PromotionIntent(Activity.getExecutionContext().getInfo().getRunId(), "postgresql-1", "0/3000100", 0, 0, "-", false)));
+    when(mocks.postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-0")))).thenReturn(
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, true, null, "0/3000000", "0/3000000", null, false, "15.8", List.of()));
+
+    mocks.start(TARGET, new ReplicaPromotionRequest(TARGET, null, "sre", YES));
+
+    assertTrue(failedReport().message().contains("postgresql-1 is gone now"), "settle by hand");
     mocks.verifyNothingChanged();
   }
 

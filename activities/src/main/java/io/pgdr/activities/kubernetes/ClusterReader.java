@@ -78,7 +78,11 @@ final class ClusterReader {
       return null;
     }
     try {
-      return client.getKubernetesSerialization().unmarshal(json, PromotionIntent.class);
+      PromotionIntent intent = client.getKubernetesSerialization().unmarshal(json, PromotionIntent.class);
+      if (intent.runId() == null || intent.pod() == null) {
+        throw new IllegalArgumentException("no runId or pod");
+      }
+      return intent;
     } catch (RuntimeException e) {
       log.warn("StatefulSet {}: annotation {} is not a promotion record, ignored: {}", sts.getMetadata().getName(),
           KubernetesLabels.PROMOTION, e.getMessage());

@@ -49,10 +49,11 @@ public final class NotificationActivitiesImpl implements NotificationActivities 
       status = webhook.post(url, escalation);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailureWithCause("interrupted", NOT_DELIVERED, e);
+      throw ApplicationFailure.newFailure("interrupted", NOT_DELIVERED);
     } catch (IOException | IllegalArgumentException e) {
-      log.warn("escalation webhook at {} failed: {}", host, e.toString());
-      throw ApplicationFailure.newFailureWithCause(noAnswer(e), NOT_DELIVERED, e);
+      // the exception's text may carry the URL, and a webhook's URL often holds its token
+      log.warn("escalation webhook at {} failed: {}", host, noAnswer(e));
+      throw ApplicationFailure.newFailure(noAnswer(e), NOT_DELIVERED);
     }
     if (status / 100 != 2) {
       log.warn("escalation webhook at {} answered HTTP {}", host, status);

@@ -154,6 +154,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", RESTORE_FAILED);
+    } catch (RuntimeException e) {
+      throw e; // failures already sorted (a refused swap), cancellation
     } catch (Exception e) {
       throw new IllegalStateException("swap of " + restored + " into " + live + ": " + e, e); // swap throws only the two above
     }
