@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.PromotionIntent;
 import io.pgdr.target.DatabaseTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +52,8 @@ class RbacRoleTest {
     DatabaseTarget target = FabricaCluster.target();
     CALLS.put("describeCluster", k -> k.describeCluster(target));
     CALLS.put("fencePod", k -> k.fencePod(target, "postgresql-0", "run-1"));
+    CALLS.put("recordPromotionIntent", k -> k.recordPromotionIntent(target,
+        new PromotionIntent("run-1", "postgresql-1", "0/3000100", 0, 0, "old primary unreachable", false)));
     CALLS.put("repointService", k -> k.repointService(target, "postgresql-1"));
     CALLS.put("repointConfigMap", k -> k.repointConfigMap(target, "postgresql-1"));
     CALLS.put("restartDeployments", k -> k.restartDeployments(target, "run-1"));
@@ -84,7 +87,9 @@ class RbacRoleTest {
           .map(file -> file.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
     }
-    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "KubernetesActivitiesImpl.java", "PodRebuild.java"), users,
+    // KubernetesClients builds the client and calls nothing
+    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "KubernetesActivitiesImpl.java", "KubernetesClients.java",
+        "PodRebuild.java"), users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
 
