@@ -40,7 +40,8 @@ final class BackupTargets {
           : BackupFailures.STORE_UNREACHABLE.equals(type) || ApiUnreachable.FAILURE_TYPE.equals(type) ? ExitCodes.UNAVAILABLE
           : ExitCodes.RUN_FAILED;
       throw new CliException(code, e.getOriginalMessage(), BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type)
-          ? "export them in this shell: backup commands read the store from this process" : null);
+          ? "export them in this shell: backup commands read the store from this process"
+          : ApiUnreachable.FAILURE_TYPE.equals(type) ? "check --kubeconfig (or KUBECONFIG) and that the cluster is reachable" : null);
     } catch (CredentialsUnavailableException e) {
       throw CliException.badInput(e.getMessage(), null);
     } catch (KubernetesClientException e) {

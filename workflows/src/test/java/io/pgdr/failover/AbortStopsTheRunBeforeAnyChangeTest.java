@@ -25,6 +25,7 @@ import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,12 +87,15 @@ class AbortStopsTheRunBeforeAnyChangeTest {
     ReplicaPromotionWorkflow run = start(target(), new ApprovalDecision("alice", "--yes", false));
     assertTrue(promoting.await(30, TimeUnit.SECONDS), "promotion never started");
 
-    String refusal = refusal(() -> run.abort(new AbortRequest("alice", "second thoughts")));
-    String decision = refusal(() -> run.decide(new StepDecision("promote", false, "bob", "too late", false)));
+    // the updates are answered by the workflow task after the one promoting: sent now, answered once it is released
+    CompletableFuture<String> refusal = CompletableFuture.supplyAsync(() -> refusal(() -> run.abort(new AbortRequest("alice", "second thoughts"))));
+    CompletableFuture<String> decision = CompletableFuture.supplyAsync(
+        () -> refusal(() -> run.decide(new StepDecision("promote", false, "bob", "too late", false))));
+    Thread.sleep(500); // both sent while the promotion holds its workflow task
     release.countDown();
 
-    assertTrue(refusal.contains("already changing the cluster (phase recovering)"), refusal);
-    assertTrue(decision.contains("no approval is pending"), decision);
+    assertTrue(refusal.get(30, TimeUnit.SECONDS).contains("already changing the cluster (phase recovering)"), refusal.get());
+    assertTrue(decision.get(30, TimeUnit.SECONDS).contains("no approval is pending"), decision.get());
     assertEquals(RecoveryReport.SUCCEEDED, result().outcome());
     verify(mocks.kubernetes).restartDeployments(any(), any());
   }
