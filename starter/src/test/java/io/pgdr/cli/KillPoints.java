@@ -32,9 +32,15 @@ final class KillPoints {
     this.workflowId = workflowId;
   }
 
-  /** Waits (polling every 10 ms) until {@code moment} holds, then kills the worker and starts another. */
+  /**
+   * Waits (polling every 10 ms) until {@code moment} holds, then kills the worker and starts another.
+   * A run that ends before the moment comes fails the test at once, with how it ended.
+   */
   KillPoints killWhen(String aimedAt, Callable<Boolean> moment) throws Exception {
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10)).until(moment);
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10)).until(() -> moment.call() || ended());
+    if (!moment.call()) {
+      throw new AssertionError("the run ended before the kill aimed at " + aimedAt + ": " + lastEvent(history()));
+    }
     processes.killWorker();
     List<HistoryEvent> history = history();
     HistoryEvent last = history.isEmpty() ? null : history.get(history.size() - 1);
@@ -53,6 +59,18 @@ final class KillPoints {
   KillPoints killInFirstTask() throws Exception {
     return killWhen("first workflow task started", () -> history().stream()
         .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED));
+  }
+
+  private boolean ended() {
+    return history().stream().anyMatch(e -> switch (e.getEventType()) {
+      case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+          EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> true;
+      default -> false;
+    });
+  }
+
+  private static String lastEvent(List<HistoryEvent> history) {
+    return history.isEmpty() ? "no history" : history.get(history.size() - 1).toString();
   }
 
   boolean scheduled(String activityType) {
