@@ -9,7 +9,9 @@ import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.DatabaseTarget;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -102,6 +104,20 @@ final class Runs {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The worker inside the run's current workflow task, when one is: a step run within the task (the
+   * diagnosis, fence, promote, repoint) keeps the task open, and the run answers status queries only
+   * between tasks. Read from the history (the last event is a started task), which every Temporal
+   * service keeps, so a busy worker is told from an absent one.
+   *
+   * @return the started task's event: its identity names the worker, its time says since when
+   */
+  Optional<HistoryEvent> taskInProgress(String workflowId) {
+    List<HistoryEvent> events = client.fetchHistory(workflowId).getEvents();
+    HistoryEvent last = events.isEmpty() ? null : events.get(events.size() - 1);
+    return last != null && last.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED ? Optional.of(last) : Optional.empty();
   }
 
   static boolean isOpen(WorkflowExecutionStatus state) {

@@ -1,6 +1,9 @@
 package io.pgdr.cli;
 
 import io.pgdr.run.RunStatus;
+import io.temporal.api.history.v1.HistoryEvent;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,8 +35,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     Optional<RunStatus> status = runs.status(workflowId);
     if (status.isEmpty()) {
-      throw CliException.unavailable(workflowId + " is running but no worker answers its status query",
-          "start a worker: pgdr worker");
+      return printBusyWorker(runs, workflowId);
     }
     if (output.json()) {
       spec.commandLine().getOut().println(Json.write(status.get()));
@@ -42,4 +44,23 @@ final class StatusCommand implements Callable<Integer> {
     }
     return ExitCodes.OK;
   }
+
+  /** No answer to the query: a worker inside a step (say who and since when), or no worker at all. */
+  private int printBusyWorker(Runs runs, String workflowId) {
+    HistoryEvent task = runs.taskInProgress(workflowId).orElseThrow(() -> CliException.unavailable(
+        workflowId + " is running but no worker answers its status query", "start a worker: pgdr worker"));
+    String worker = task.getWorkflowTaskStartedEventAttributes().getIdentity();
+    Instant since = Instant.ofEpochSecond(task.getEventTime().getSeconds(), task.getEventTime().getNanos());
+    if (output.json()) {
+      spec.commandLine().getOut().println(Json.write(new BusyWorker(workflowId, worker, since)));
+    } else {
+      spec.commandLine().getOut().printf("%s: worker %s has been inside the current step since %s (%d s); the run answers"
+          + " status queries between steps: ask again, or pgdr status %s --follow%n", workflowId, worker, since,
+          Duration.between(since, Instant.now()).toSeconds(), workflowId);
+    }
+    return ExitCodes.OK;
+  }
+
+  /** What status says of a run whose worker is inside a step. */
+  record BusyWorker(String workflowId, String workerInsideStep, Instant since) {}
 }

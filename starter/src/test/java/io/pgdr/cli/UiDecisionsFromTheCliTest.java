@@ -170,6 +170,27 @@ class UiDecisionsFromTheCliTest {
   }
 
   @Test
+  void statusOfARunWhoseWorkerIsInsideAStepSaysSoInsteadOfClaimingNoWorker() throws Exception {
+    DatabaseTarget target = ListCommandTest.target(StandInCluster.SLOW_DIAGNOSIS, "fabrica-agentes");
+    ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
+        RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO));
+    WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target, null, "test", null));
+    try {
+      assertTrue(StandInCluster.DIAGNOSING.await(30, TimeUnit.SECONDS), "the diagnosis never started");
+
+      CliRun status = CliRun.of("status", target.recoveryWorkflowId(), "--output", "json", "--temporal-address", temporal.address());
+
+      assertEquals(ExitCodes.OK, status.exitCode(), status.toString());
+      JsonNode busy = Json.MAPPER.readTree(status.out());
+      assertTrue(busy.path("workerInsideStep").asText().startsWith(System.getProperty("user.name") + "@"), status.out());
+      assertFalse(status.err().contains("no worker answers"), status.err());
+    } finally {
+      StandInCluster.DIAGNOSED.countDown();
+    }
+    assertNotNull(run.status().pendingApproval(), "the run went on once the step ended, and answers again");
+  }
+
+  @Test
   void aRejectionIsRecordedAndTheRunAbortsWithExitCodeThree() throws Exception {
     String run = startFailover();
 
@@ -212,11 +233,23 @@ class UiDecisionsFromTheCliTest {
      * for {@link #RELEASE}: a run past its approval, open, with none pending.
      */
     static final String STUCK = "stuck";
+    /** A database whose diagnosis (a local activity: it holds the workflow task) waits for {@link #DIAGNOSED}. */
+    static final String SLOW_DIAGNOSIS = "slow-diagnosis";
+    static final CountDownLatch DIAGNOSING = new CountDownLatch(1);
+    static final CountDownLatch DIAGNOSED = new CountDownLatch(1);
     static final CountDownLatch RESTARTING = new CountDownLatch(1);
     static final CountDownLatch RELEASE = new CountDownLatch(1);
 
     @Override
     public ClusterState describeCluster(DatabaseTarget target) {
+      if (SLOW_DIAGNOSIS.equals(target.name())) {
+        DIAGNOSING.countDown();
+        try {
+          DIAGNOSED.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return new ClusterState(2, 1, List.of(
           new PodState("postgresql-0", "Running", false, 3, "10.0.0.10", 5432, false),
           new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
