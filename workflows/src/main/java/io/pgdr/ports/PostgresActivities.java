@@ -31,8 +31,9 @@ public interface PostgresActivities {
   PromotionResult promoteServer(PostgresServer server);
 
   /**
-   * Not in recovery, a write/read probe in pgdr's own table ({@code pgdr.probe}, keyed by run so a
-   * retry writes once), row counts of the integrity tables, and the sessions connected.
+   * Not in recovery, a durable write that creates nothing in the application's database (sessions
+   * not read-only, a transactional WAL message committed and flushed; a retry writes another
+   * message), row counts of the integrity tables, and the sessions connected.
    */
   @ActivityMethod
   VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId);

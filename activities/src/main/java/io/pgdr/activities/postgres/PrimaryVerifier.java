@@ -22,10 +22,13 @@ final class PrimaryVerifier {
 
   private static final String UNDEFINED_TABLE = "42P01";
 
-  private static final String PROBE_UPSERT = """
-      INSERT INTO pgdr.probe (run_id) VALUES (?)
-      ON CONFLICT (run_id) DO UPDATE SET written_at = now()
-      """;
+  /**
+   * A transactional WAL message: it takes a transaction ID and commits like any write, so it proves
+   * the server takes durable writes, and it creates nothing in the application's database (a probe
+   * table would be an object the database did not have, and a restore must equal its backup).
+   */
+  private static final String PROBE_MESSAGE = "SELECT pg_logical_emit_message(true, 'pgdr', ?)";
+  private static final String FLUSHED_PAST = "SELECT pg_current_wal_flush_lsn() >= ?::pg_lsn";
 
   private static final String SESSIONS = """
       SELECT coalesce(nullif(application_name, ''), '(none)') || '/' || coalesce(state, '(unknown)')
@@ -54,27 +57,38 @@ final class PrimaryVerifier {
         problems);
   }
 
-  // Keyed by run: a retried verification rewrites its own row instead of adding one.
+  /**
+   * Whether the server takes a durable write the way an application's session would: the session's
+   * default is not read-only (a fenced server's is), and a committed transactional WAL message is
+   * flushed. Nothing is created or left behind; a retry just writes another message.
+   */
   private static boolean probe(Connection connection, String runId, List<String> problems) throws SQLException {
     try {
-      try (Statement ddl = connection.createStatement()) {
-        ddl.execute("CREATE SCHEMA IF NOT EXISTS pgdr");
-        ddl.execute("CREATE TABLE IF NOT EXISTS pgdr.probe ("
-            + "run_id text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())");
+      try (Statement show = connection.createStatement();
+           ResultSet readOnly = show.executeQuery("SELECT current_setting('transaction_read_only')")) {
+        readOnly.next();
+        if ("on".equals(readOnly.getString(1))) {
+          problems.add("the server refuses writes: its sessions start read-only (default_transaction_read_only is on)");
+          return false;
+        }
       }
-      try (PreparedStatement upsert = connection.prepareStatement(PROBE_UPSERT)) {
-        upsert.setString(1, runId);
-        upsert.executeUpdate();
+      String lsn;
+      try (PreparedStatement write = connection.prepareStatement(PROBE_MESSAGE)) {
+        write.setString(1, "verify " + runId);
+        try (ResultSet row = write.executeQuery()) {
+          row.next();
+          lsn = row.getString(1);
+        }
       }
-      try (PreparedStatement read = connection.prepareStatement("SELECT written_at FROM pgdr.probe WHERE run_id = ?")) {
-        read.setString(1, runId);
-        try (ResultSet row = read.executeQuery()) {
-          if (row.next()) {
+      try (PreparedStatement flushed = connection.prepareStatement(FLUSHED_PAST)) {
+        flushed.setString(1, lsn);
+        try (ResultSet row = flushed.executeQuery()) {
+          if (row.next() && row.getBoolean(1)) {
             return true;
           }
         }
       }
-      problems.add("probe row for run " + runId + " was written but not read back");
+      problems.add("probe write at " + lsn + " was committed but is not flushed");
       return false;
     } catch (SQLException e) {
       rethrowIfConnectionLost(e);

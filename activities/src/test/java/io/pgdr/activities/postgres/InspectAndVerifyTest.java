@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Read-mostly activities against a real primary and streaming standby. One pair for the class:
- * nothing here promotes or fences, and the only write is pgdr's own probe table.
+ * nothing here promotes or fences, and the only writes are pgdr's probe WAL messages, which create nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InspectAndVerifyTest {
@@ -129,20 +129,51 @@ class InspectAndVerifyTest {
   }
 
   @Test
-  void thePrimaryPassesVerificationAndTheProbeIsWrittenOncePerRun() throws Exception {
-    VerificationResult first = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-verify");
-    VerificationResult retry = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-verify");
-
-    assertTrue(first.passed(), first.problems().toString());
-    assertTrue(first.primary());
-    assertTrue(first.probeWritten());
-    assertEquals(Map.of("stories", 3L), first.rowCounts());
-    assertTrue(retry.passed(), retry.problems().toString());
+  void thePrimaryPassesVerificationWithADurableWriteThatLeavesNothingInTheDatabase() throws Exception {
     try (Connection connection = lab.pair.primary().connect(lab.pair.database())) {
-      assertEquals(1, LabServers.count(connection, "SELECT count(*) FROM pgdr.probe WHERE run_id = 'run-verify'"));
+      String catalogBefore = catalog(connection);
+      String walBefore = LabServers.text(connection, "SELECT pg_current_wal_flush_lsn()::text");
+
+      VerificationResult first = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-verify");
+      VerificationResult retry = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-verify");
+
+      assertTrue(first.passed(), first.problems().toString());
+      assertTrue(first.primary());
+      assertTrue(first.probeWritten());
+      assertEquals(Map.of("stories", 3L), first.rowCounts());
+      assertTrue(retry.passed(), retry.problems().toString());
+      assertEquals(catalogBefore, catalog(connection), "no schema, table or other object added to the application's database");
+      assertEquals(1, LabServers.count(connection, "SELECT count(*) WHERE pg_current_wal_flush_lsn() > '" + walBefore + "'::pg_lsn"),
+          "the probe wrote and flushed WAL");
       assertTrue(lab.activities.verifyPrimary(lab.primary(), List.of(), "run-sessions").connections()
           .contains("pgdr-lab/idle"), "the test's own idle session is listed");
     }
+  }
+
+  @Test
+  void aPrimaryWhoseSessionsStartReadOnlyFailsTheProbe() throws Exception {
+    try (Connection connection = lab.pair.primary().connect(lab.pair.database()); var s = connection.createStatement()) {
+      s.execute("ALTER DATABASE " + lab.pair.database() + " SET default_transaction_read_only = on");
+      try {
+        VerificationResult fenced = lab.activities.verifyPrimary(lab.primary(), List.of("stories"), "run-read-only");
+
+        assertFalse(fenced.probeWritten());
+        assertEquals(List.of("the server refuses writes: its sessions start read-only (default_transaction_read_only is on)"),
+            fenced.problems());
+      } finally {
+        s.execute("ALTER DATABASE " + lab.pair.database() + " RESET default_transaction_read_only");
+      }
+    }
+  }
+
+  /** Every object of the database outside the system schemas, and its schemas: what a restore or a verify must not change. */
+  private static String catalog(Connection connection) throws Exception {
+    return LabServers.text(connection, """
+        SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' ORDER BY n.nspname, c.relname)
+               || ' | ' || (SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace)
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+        """);
   }
 
   @Test

@@ -89,6 +89,13 @@ final class LabServers implements AutoCloseable {
     }
   }
 
+  static String text(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
   @Override
   public void close() {
     pair.close();

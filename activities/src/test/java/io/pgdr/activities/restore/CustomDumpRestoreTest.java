@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.ports.VerificationResult;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.RestoreCheck;
@@ -46,6 +48,11 @@ class CustomDumpRestoreTest {
     assertTrue(check.passed(), check.problems().toString());
     assertEquals(Map.of(), check.expected(), "a dump has no manifest");
     assertEquals(result.rowCounts(), check.actual());
+
+    // verification of the restored database, as the workflow runs it, adds nothing to it either
+    VerificationResult verified = new PostgresActivitiesImpl(lab.credentials()).verifyPrimary(lab.server(into), List.of("books"), "run-1");
+    assertTrue(verified.passed(), verified.problems().toString());
+    assertEquals(lab.schemaFacts(RestoreLab.SHOP), lab.schemaFacts(into), "the restored database equals the dump, object for object");
   }
 
   @Test

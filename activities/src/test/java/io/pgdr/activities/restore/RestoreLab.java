@@ -242,7 +242,11 @@ public final class RestoreLab {
               + " WHERE connamespace = 'public'::regnamespace ORDER BY 1",
           "SELECT 'trigger ' || tgname || ' on ' || tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1",
           "SELECT 'sequence ' || sequencename || ' ' || last_value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1",
-          "SELECT 'large objects ' || count(*) FROM pg_largeobject_metadata")) {
+          "SELECT 'large objects ' || count(*) FROM pg_largeobject_metadata",
+          // anything pgdr could leave behind (a schema, a table) shows here
+          "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+          "SELECT 'relation ' || n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+              + " WHERE n.nspname NOT IN ('public', 'pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1")) {
         try (ResultSet rows = statement.executeQuery(query)) {
           while (rows.next()) {
             facts.add(rows.getString(1));
