@@ -187,6 +187,22 @@ class InspectAndVerifyTest {
   }
 
   @Test
+  void aTableNamedInSqlsQuotedFormIsCounted() throws Exception {
+    try (Connection connection = lab.pair.primary().connect(lab.pair.database()); var s = connection.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS \"VendasNorte\"");
+      s.execute("CREATE TABLE IF NOT EXISTS \"VendasNorte\".eventos (id int)");
+      s.execute("TRUNCATE \"VendasNorte\".eventos");
+      s.execute("INSERT INTO \"VendasNorte\".eventos VALUES (1), (2)");
+    }
+    String written = "\"VendasNorte\".eventos";
+
+    VerificationResult result = lab.activities.verifyPrimary(lab.primary(), List.of(written), "run-quoted");
+
+    assertTrue(result.passed(), result.problems().toString());
+    assertEquals(Map.of(written, 2L), result.rowCounts());
+  }
+
+  @Test
   void theStandbyFailsVerificationAsStillInRecovery() {
     VerificationResult result = lab.activities.verifyPrimary(lab.standby(), List.of("stories"), "run-standby");
 
