@@ -19,8 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
-    description = {"List the target's backups, newest first, with age, size and validity (checked newest first",
-        "until one passes; the latest valid one is what `pgdr restore` uses). Exit code 1 when none is valid."})
+    description = {"List the target's backups, newest first, with age, size and validity (checked newest first until one passes; the latest valid one is what `pgdr restore` uses). Exit code 1 when none is valid."})
 final class BackupListCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

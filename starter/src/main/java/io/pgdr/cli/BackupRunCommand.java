@@ -24,8 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Take a backup of the target's database now, from the pod its Service selects: one consistent",
-        "snapshot streamed to S3 part by part, with a manifest (times, server version, sizes, SHA-256, row counts)."})
+    description = {"Take a backup of the target's database now, from the pod its Service selects: one consistent snapshot streamed to S3 part by part, with a manifest (times, server version, sizes, SHA-256, row counts)."})
 final class BackupRunCommand implements Callable<Integer> {
 
   /** Backup names sort by age, as {@code aws s3 ls | sort} expects. */

@@ -11,8 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
-    description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API",
-        "stand-in holding runbook 000's objects, a Service endpoint, and an embedded Temporal service."},
+    description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API stand-in holding runbook 000's objects, a Service endpoint, and an embedded Temporal service."},
     subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Env.class, LabCommand.Down.class, LabDrillCommand.class,
         LabFloorCommand.class})
 final class LabCommand {

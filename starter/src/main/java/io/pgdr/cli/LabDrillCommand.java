@@ -28,9 +28,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "drill", mixinStandardHelpOptions = true,
-    description = {"Rehearse a failover on the lab: bring it up, write marker rows, kill the primary,",
-        "run the ReplicaPromotion workflow (asking for approval at the terminal), print the report,",
-        "check every replicated marker survived. The lab stays up for inspection unless --down."})
+    description = {"Rehearse a failover on the lab: bring it up, write marker rows, kill the primary, run the ReplicaPromotion workflow (asking for approval at the terminal), print the report, check every replicated marker survived. The lab stays up for inspection unless --down."})
 final class LabDrillCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

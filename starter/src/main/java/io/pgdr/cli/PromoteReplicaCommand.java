@@ -16,8 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "promote-replica", mixinStandardHelpOptions = true,
-    description = {"Promote the most caught-up replica: diagnose, ask, fence the old primary, promote,",
-        "repoint the Service and ConfigMap, restart the apps, verify, report."})
+    description = {"Promote the most caught-up replica: diagnose, ask, fence the old primary, promote, repoint the Service and ConfigMap, restart the apps, verify, report."})
 final class PromoteReplicaCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -16,9 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
-    description = {"Restore the database from a backup in S3 (corruption, lost data): choose the latest valid backup,",
-        "ask, stop the writers, restore into a new database beside the live one, check it, swap the names",
-        "(the old database is kept, renamed), verify, bring the writers back, report."})
+    description = {"Restore the database from a backup in S3 (corruption, lost data): choose the latest valid backup, ask, stop the writers, restore into a new database beside the live one, check it, swap the names (the old database is kept, renamed), verify, bring the writers back, report."})
 final class RestoreCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -1,0 +1,45 @@
+package io.pgdr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code --help} reads as prose: a description wraps where the terminal width needs it, never at a
+ * hard break in the middle of a sentence that leaves a stub line followed by its continuation.
+ */
+class HelpTextTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"restore", "failover promote-replica", "backup list", "backup run", "lab", "lab drill", "worker", "completion"})
+  void descriptionsBreakOnlyWhereTheWidthDoes(String command) {
+    CliRun run = CliRun.of((command + " --help").split(" "));
+    assertEquals(0, run.exitCode(), run.toString());
+    List<String> lines = run.out().lines().toList();
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      String next = lines.get(i + 1).strip();
+      // a stub: a short description line (column 0) whose sentence goes on in the next description line
+      boolean sameBlock = indent(lines.get(i)) == 0 && indent(lines.get(i + 1)) == 0;
+      boolean stub = sameBlock && !line.isEmpty() && line.length() < 50 && !line.endsWith(".") && !line.endsWith(":")
+          && !line.startsWith("Usage") && !next.isEmpty() && Character.isLowerCase(next.charAt(0));
+      assertFalse(stub, "line " + (i + 1) + " of `pgdr " + command + " --help` breaks a sentence:\n" + run.out());
+    }
+  }
+
+  private static int indent(String line) {
+    return line.length() - line.stripLeading().length();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"pgdr", "scripts/test"})
+  void mavenIsToldNotToPaintTheBuildOutput(String script) throws Exception {
+    // Maven 3.8 writes ANSI resets even in batch mode; they reach the user's terminal raw on the first build
+    assertFalse(!Files.readString(PgdrProcess.ROOT.resolve(script)).contains("-Dstyle.color=never"), script);
+  }
+}
