@@ -1,7 +1,7 @@
 package io.pgdr.activities.backup;
 
 import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.postgres.ActivityHeartbeat;
+import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.ports.BackupActivities;

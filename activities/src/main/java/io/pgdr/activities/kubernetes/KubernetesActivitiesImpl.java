@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.pgdr.activities.postgres.ActivityHeartbeat;
+import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;

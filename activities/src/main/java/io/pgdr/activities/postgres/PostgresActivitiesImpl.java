@@ -1,6 +1,7 @@
 package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;

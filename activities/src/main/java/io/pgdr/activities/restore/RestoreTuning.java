@@ -1,6 +1,6 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.postgres.ActivityHeartbeat;
+import io.pgdr.activities.temporal.ActivityHeartbeat;
 import java.util.function.Consumer;
 
 /**

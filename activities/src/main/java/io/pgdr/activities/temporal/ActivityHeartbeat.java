@@ -1,6 +1,5 @@
-package io.pgdr.activities.postgres;
+package io.pgdr.activities.temporal;
 
-import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.util.function.Consumer;
