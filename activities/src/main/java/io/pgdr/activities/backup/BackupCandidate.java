@@ -29,7 +29,10 @@ record BackupCandidate(String key, String format, Instant startTime, Instant lis
   static final Comparator<BackupCandidate> NEWEST_FIRST =
       Comparator.comparing(BackupCandidate::listedTime).thenComparing(BackupCandidate::key).reversed();
 
-  /** Every backup under the listing's prefix, newest first. Folder markers (keys ending in /) are not backups. */
+  /**
+   * Every backup under the listing's prefix, newest first. Folder markers (keys ending in /) are
+   * not backups, nor are a physical backup's WAL and base-backup files ({@link PhysicalBackupFiles}).
+   */
   static List<BackupCandidate> from(StoreListing listing) {
     String pgdrRoot = listing.location().prefix() + BackupManifest.DIRECTORY;
     Map<String, List<S3Object>> pgdrDirectories = new TreeMap<>();
@@ -39,7 +42,7 @@ record BackupCandidate(String key, String format, Instant startTime, Instant lis
       int idEnd = key.startsWith(pgdrRoot) ? key.indexOf('/', pgdrRoot.length()) : -1;
       if (idEnd > pgdrRoot.length()) {
         pgdrDirectories.computeIfAbsent(key.substring(0, idEnd + 1), d -> new ArrayList<>()).add(object);
-      } else if (!key.endsWith("/")) {
+      } else if (!key.endsWith("/") && !PhysicalBackupFiles.recognises(key.substring(listing.location().prefix().length()))) {
         candidates.add(new BackupCandidate(key, BackupEntry.CUSTOM, null, object.lastModified(), object.size(), true));
       }
     }

@@ -78,9 +78,12 @@ public final class BackupCatalogReader {
         return candidate.complete() ? check(client, listing, candidate) : incomplete(candidate);
       }
     }
+    String wanted = absolute(location, key);
+    String physical = PhysicalBackupFiles.recognises(wanted.substring(location.prefix().length()))
+        ? "; it is a physical backup's file (WAL or base backup), not a dump" : "";
     throw ApplicationFailure.newNonRetryableFailure(
-        "no backup " + key + " under " + location.url() + "; backups with nearby keys: "
-            + String.join(", ", nearby(candidates, absolute(location, key))),
+        "no backup " + key + " under " + location.url() + physical + "; backups with nearby keys: "
+            + String.join(", ", nearby(candidates, wanted)),
         BackupFailures.BACKUP_NOT_FOUND);
   }
 

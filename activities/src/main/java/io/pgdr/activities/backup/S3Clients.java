@@ -12,6 +12,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -45,6 +46,7 @@ public final class S3Clients implements AutoCloseable {
 
   private final Map<BackupLocation, S3Client> clients = new ConcurrentHashMap<>();
   private final String environmentName;
+  private final ExecutionInterceptor observer;
 
   /** For a worker: keys come from the worker's environment. */
   public S3Clients() {
@@ -53,7 +55,13 @@ public final class S3Clients implements AutoCloseable {
 
   /** @param environmentName whose environment the keys come from, for messages (a CLI command's shell) */
   public S3Clients(String environmentName) {
+    this(environmentName, null);
+  }
+
+  /** @param observer sees every call the clients make: tests count what a check downloads */
+  S3Clients(String environmentName, ExecutionInterceptor observer) {
     this.environmentName = environmentName;
+    this.observer = observer;
   }
 
   public S3Client forLocation(BackupLocation location) {
@@ -68,9 +76,12 @@ public final class S3Clients implements AutoCloseable {
             .maxConnections(MAX_CONNECTIONS)
             .connectionTimeout(CONNECT_TIMEOUT)
             .socketTimeout(READ_TIMEOUT))
-        .overrideConfiguration(timeouts -> timeouts
-            .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
-            .apiCallTimeout(CALL_TIMEOUT));
+        .overrideConfiguration(config -> {
+          config.apiCallAttemptTimeout(ATTEMPT_TIMEOUT).apiCallTimeout(CALL_TIMEOUT);
+          if (observer != null) {
+            config.addExecutionInterceptor(observer);
+          }
+        });
     if (location.endpoint() != null) {
       builder.endpointOverride(URI.create(location.endpoint())).forcePathStyle(true);
     }

@@ -3,6 +3,7 @@ package io.pgdr.activities.backup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgdr.activities.credentials.Credentials;
@@ -12,9 +13,11 @@ import io.pgdr.lab.PostgresPair;
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.target.BackupLocation;
 import io.pgdr.target.SecretRef;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +27,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
  * The catalog over dumps other tools stored ({@code pg_dump -Fc}, as runbook 004's latest.dump),
@@ -132,6 +140,54 @@ class CatalogCustomDumpsTest {
     // HEAD answers in whole seconds (an HTTP date), the listing in milliseconds
     assertEquals(stored, entry.endTime().truncatedTo(ChronoUnit.SECONDS), "the object's last-modified time, an upper bound");
     assertTrue(entry.reason().contains("end time is the object's last-modified time"), entry.reason());
+  }
+
+  @Test
+  void runbook000LayoutListsOnlyTheDumpsAndReadsNoWalOrBaseBackupObject() {
+    BackupLocation location = s3.freshLocation();
+    String prefix = location.prefix();
+    s3.put(prefix + "2025-01-10.dump", olderDump);
+    s3.put(prefix + "latest.dump", newerDump);
+    // stored after the dumps, so newer: read as dumps, they would be checked (downloaded) first
+    List<String> physical = List.of(
+        "base/20250110T020000/base.tar.gz", "base/20250110T020000/backup_label",
+        "wal/000000010000000000000001", "wal/00000002.history", "wal/000000010000000000000002.00000028.backup");
+    for (String key : physical) {
+      s3.put(prefix + key, garbage(key.startsWith("wal/0") ? 2 << 20 : 4096));
+    }
+    List<String> keysCalled = new CopyOnWriteArrayList<>();
+    try (S3Clients observed = new S3Clients("the test", new KeysCalled(keysCalled))) {
+      BackupCatalogReader reader = new BackupCatalogReader(observed, ClientPrograms.locate(), progress -> { });
+
+      BackupCatalog found = reader.list(location);
+
+      assertEquals(List.of(prefix + "latest.dump", prefix + "2025-01-10.dump"), found.entries().stream().map(BackupEntry::key).toList());
+      assertEquals(prefix + "latest.dump", found.latestValid().orElseThrow().key());
+      assertTrue(keysCalled.contains(prefix + "latest.dump"), "the observer sees the dump's check: " + keysCalled);
+      for (String key : physical) {
+        for (BackupEntry entry : found.entries()) {
+          assertFalse(entry.key().contains(key) || entry.reason().contains(key), key + " named by " + entry);
+        }
+        assertFalse(keysCalled.contains(prefix + key), key + " was read: " + keysCalled);
+      }
+      ApplicationFailure named = assertThrows(ApplicationFailure.class, () -> reader.check(location, "wal/000000010000000000000001"));
+      assertEquals(BackupFailures.BACKUP_NOT_FOUND, named.getType());
+      assertTrue(named.getOriginalMessage().contains("a physical backup's file (WAL or base backup), not a dump"), named.getOriginalMessage());
+    }
+  }
+
+  /** Records the key of every call that names an object (GET, HEAD): what the catalog read. */
+  private record KeysCalled(List<String> keys) implements ExecutionInterceptor {
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      context.request().getValueForField("Key", String.class).ifPresent(keys::add);
+    }
+  }
+
+  private static byte[] garbage(int size) {
+    byte[] bytes = new byte[size];
+    new Random(size).nextBytes(bytes);
+    return bytes;
   }
 
   private static void addRows(int rows) throws Exception {
