@@ -54,8 +54,10 @@ final class StatusCommand implements Callable<Integer> {
     if (output.json()) {
       spec.commandLine().getOut().println(Json.write(new BusyWorker(workflowId, worker, since)));
     } else {
-      spec.commandLine().getOut().printf("%s: worker %s has been inside the current step since %s (%d s); the run answers"
-          + " status queries between steps: ask again, or pgdr status %s --follow%n", workflowId, worker, since,
+      // the same history is left by a worker busy in a long step and by one that died in it: say both
+      spec.commandLine().getOut().printf("%s: worker %s took the current step at %s (%d s ago) and has not finished it;"
+          + " the run answers status queries between steps. Were that worker gone, another takes the step over once its"
+          + " workflow task times out. Ask again, or: pgdr status %s --follow%n", workflowId, worker, since,
           Duration.between(since, Instant.now()).toSeconds(), workflowId);
     }
     return ExitCodes.OK;
