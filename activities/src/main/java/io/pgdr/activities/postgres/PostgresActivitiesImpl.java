@@ -115,6 +115,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     try (Connection connection = connect(server, longCalls)) {
       // count(*) of a big integrity table is one long statement
       return HeartbeatWhileBlocked.run("verifying " + server.pod() + ": write probe, row counts of " + integrityTables,
+          HeartbeatWhileBlocked.aborting(connection),
           () -> PrimaryVerifier.verify(connection, server, integrityTables == null ? List.of() : integrityTables, runId));
     } catch (SQLException e) {
       throw PostgresFailures.toFailure(server, "verify", e);

@@ -107,28 +107,28 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     String action = "check of database " + database + " on " + server.pod() + " against " + backup.key();
     PartSessions sessions = PartSessions.of(credentials, server);
     try {
-      return HeartbeatWhileBlocked.run(action + ": row counts, then ANALYZE", () -> checkRowsAndAnalyze(sessions, location, backup, database));
+      Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
+          ? manifest(client(location), location.bucket(), backup.key()).tables()
+          : Map.of();
+      try (Connection session = sessions.open(database)) {
+        return HeartbeatWhileBlocked.run(action + ": row counts, then ANALYZE", HeartbeatWhileBlocked.aborting(session),
+            () -> checkRowsAndAnalyze(session, database, expected));
+      }
     } catch (Exception e) {
       throw failure(action, location, sessions, database, e);
     }
   }
 
-  private RestoreCheck checkRowsAndAnalyze(PartSessions sessions, BackupLocation location, BackupEntry backup, String database)
-      throws Exception {
-    Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
-        ? manifest(client(location), location.bucket(), backup.key()).tables()
-        : Map.of();
-    try (Connection session = sessions.open(database)) {
-      RestoreCheck check = RowCountCheck.check(session, database, expected);
-      if (check.passed()) {
-        // restored tables have no planner statistics until autovacuum gets to them, and the
-        // applications coming back would meet plans made blind: gathered before the swap
-        try (Statement analyze = session.createStatement()) {
-          analyze.execute("ANALYZE");
-        }
+  private static RestoreCheck checkRowsAndAnalyze(Connection session, String database, Map<String, Long> expected) throws SQLException {
+    RestoreCheck check = RowCountCheck.check(session, database, expected);
+    if (check.passed()) {
+      // restored tables have no planner statistics until autovacuum gets to them, and the
+      // applications coming back would meet plans made blind: gathered before the swap
+      try (Statement analyze = session.createStatement()) {
+        analyze.execute("ANALYZE");
       }
-      return check;
     }
+    return check;
   }
 
   @Override
@@ -143,7 +143,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     PartSessions sessions = PartSessions.of(credentials, server);
     try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE)) {
       // waits for the sessions it ended to go and for the catalog locks
-      SwapResult result = HeartbeatWhileBlocked.run("swapping " + restored + " in as " + live, () -> DatabaseSwap.swap(maintenance, live, restored, keepAs));
+      SwapResult result = HeartbeatWhileBlocked.run("swapping " + restored + " in as " + live, HeartbeatWhileBlocked.aborting(maintenance),
+          () -> DatabaseSwap.swap(maintenance, live, restored, keepAs));
       if (!result.alreadySwapped()) {
         log.warn("swapped databases on {}: {} is now {}, {} is now {} ({} sessions ended)", server.pod(), live, keepAs,
             restored, live, result.terminatedSessions());

@@ -3,6 +3,8 @@ package io.pgdr.activities.temporal;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +60,26 @@ public final class HeartbeatWhileBlocked {
    * {@link #EVERY} until it returns or throws.
    */
   public static <T, E extends Exception> T run(String doing, Work<T, E> work) throws E {
+    return run(doing, () -> { }, work);
+  }
+
+  /**
+   * As {@link #run(String, Work)}; when Temporal refuses a heartbeat (the attempt timed out, was
+   * cancelled, or another worker took it over), {@code abandon} runs once, so the blocked call ends
+   * instead of holding its connection and locks until its statement finishes.
+   */
+  public static <T, E extends Exception> T run(String doing, Runnable abandon, Work<T, E> work) throws E {
     ActivityExecutionContext context = ordinaryActivity();
     if (context == null) {
       return work.run();
     }
     OWN_DETAILS.put(context, doing);
-    ScheduledFuture<?> beats = BEATS.scheduleAtFixedRate(() -> beat(context, OWN_DETAILS.getOrDefault(context, doing)),
-        0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    AtomicBoolean abandoned = new AtomicBoolean();
+    ScheduledFuture<?> beats = BEATS.scheduleAtFixedRate(() -> {
+      if (!beat(context, OWN_DETAILS.getOrDefault(context, doing)) && abandoned.compareAndSet(false, true)) {
+        abandon.run();
+      }
+    }, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS);
     try {
       return work.run();
     } finally {
@@ -72,14 +88,28 @@ public final class HeartbeatWhileBlocked {
     }
   }
 
-  private static void beat(ActivityExecutionContext context, Object doing) {
+  /** Ends a JDBC connection under its running statement: the server rolls the statement back. */
+  public static Runnable aborting(Connection connection) {
+    return () -> {
+      try {
+        connection.abort(Runnable::run);
+      } catch (SQLException | RuntimeException e) {
+        log.debug("abort of an abandoned call's connection: {}", e.toString());
+      }
+    };
+  }
+
+  /** @return false when Temporal refused the heartbeat: the attempt is over, whatever its thread does */
+  private static boolean beat(ActivityExecutionContext context, Object doing) {
     try {
       context.heartbeat(doing);
+      return true;
     } catch (ActivityCompletionException e) {
-      // cancelled or timed out: the blocked thread learns it from the result it can no longer deliver
-      log.debug("heartbeat of '{}' refused: {}", doing, e.getMessage());
+      log.warn("heartbeat of '{}' refused ({}): abandoning the call", doing, e.getClass().getSimpleName());
+      return false;
     } catch (RuntimeException e) {
       log.warn("heartbeat of '{}' failed: {}", doing, e.toString());
+      return true;
     }
   }
 

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.client.ActivityCanceledException;
 import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +26,8 @@ class HeartbeatWhileBlockedTest {
     String block(long millis);
 
     String reportThenBlock(long millis);
+
+    String blockUntilAbandoned();
   }
 
   static final class BlockingImpl implements Blocking {
@@ -41,6 +48,19 @@ class HeartbeatWhileBlockedTest {
       }));
     }
 
+    /** Blocks as a statement would, until the keep-alive gives the call up and "aborts its connection". */
+    @Override
+    public String blockUntilAbandoned() {
+      CountDownLatch connection = new CountDownLatch(1);
+      return blocked(() -> HeartbeatWhileBlocked.run("counting rows", () -> {
+        ABANDONED.set(true);
+        connection.countDown();
+      }, () -> {
+        BLOCKED.countDown();
+        return connection.await(30, TimeUnit.SECONDS) ? "abandoned" : "never abandoned";
+      }));
+    }
+
     private static String blocked(HeartbeatWhileBlocked.Work<String, InterruptedException> work) {
       try {
         return work.run();
@@ -50,6 +70,9 @@ class HeartbeatWhileBlockedTest {
       }
     }
   }
+
+  static final CountDownLatch BLOCKED = new CountDownLatch(1);
+  static final AtomicBoolean ABANDONED = new AtomicBoolean();
 
   private TestActivityEnvironment env;
   private final List<String> beats = new CopyOnWriteArrayList<>();
@@ -91,6 +114,23 @@ class HeartbeatWhileBlockedTest {
     assertTrue(own >= 0, beats.toString());
     assertTrue(beats.size() > own + 1, "keep-alive beats after the report: " + beats);
     assertTrue(beats.subList(own, beats.size()).stream().allMatch("42 of 100 parts"::equals), beats.toString());
+  }
+
+  @Test
+  void aCallWhoseHeartbeatIsRefusedIsAbandonedNotLeftRunning() throws Exception {
+    CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> {
+      try {
+        return stub().blockUntilAbandoned();
+      } catch (ActivityCanceledException cancelled) {
+        return "abandoned"; // the test environment may surface the cancellation itself
+      }
+    });
+    assertTrue(BLOCKED.await(30, TimeUnit.SECONDS), "the call never started");
+
+    env.requestCancelActivity(); // the next heartbeat is refused, as for a timed-out or cancelled attempt
+
+    assertEquals("abandoned", call.get(30, TimeUnit.SECONDS));
+    assertTrue(ABANDONED.get(), "the keep-alive gave the call up when its heartbeat was refused");
   }
 
   private static void sleep(Duration d) {
