@@ -1,28 +1,14 @@
 package io.pgdr.failover;
 
-import static io.pgdr.failover.FailoverFixtures.cluster;
-import static io.pgdr.failover.FailoverFixtures.deadPrimary;
-import static io.pgdr.failover.FailoverFixtures.promoted;
-import static io.pgdr.failover.FailoverFixtures.standby;
-import static io.pgdr.failover.FailoverFixtures.verified;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doThrow;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
-import io.pgdr.ports.FenceResult;
-import io.pgdr.ports.KubernetesActivities;
-import io.pgdr.ports.NotificationActivities;
-import io.pgdr.ports.PostgresActivities;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
-import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.run.RunStatus;
@@ -30,14 +16,12 @@ import io.pgdr.run.StepRecord;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.Notify;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,28 +39,16 @@ class UndeliveredEscalationTest {
   private static final String WEBHOOK = "https://hooks.example.com/services/T000/B000?token=s3cr3t";
   private static final String UNDELIVERED = "escalation to hooks.example.com not delivered: HTTP 500";
 
-  private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
-  private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
-  private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
-  private String taskQueue;
+  private FailoverMocks mocks;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     this.env = env;
     this.client = client;
-    this.taskQueue = worker.getTaskQueue();
-    when(kubernetes.describeCluster(any())).thenReturn(cluster());
-    when(kubernetes.restartDeployments(any(), anyString())).thenReturn(List.of("fabrica-api", "fabrica-workers"));
-    when(postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-0")))).thenReturn(deadPrimary());
-    when(postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1"))))
-        .thenReturn(standby(Instant.ofEpochMilli(env.currentTimeMillis())));
-    when(postgres.fenceServer(any())).thenReturn(new FenceResult("postgresql-0", false, 0, "Connection refused"));
-    when(postgres.promoteServer(any())).thenReturn(promoted());
-    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(verified());
-    doThrow(ApplicationFailure.newFailure("HTTP 500", "EscalationNotDelivered")).when(notifications).escalate(any(), any());
-    worker.registerActivitiesImplementations(kubernetes, postgres, notifications);
+    mocks = new FailoverMocks(env, worker, client);
+    doThrow(ApplicationFailure.newFailure("HTTP 500", "EscalationNotDelivered")).when(mocks.notifications).escalate(any(), any());
     env.start();
   }
 
@@ -121,11 +93,7 @@ class UndeliveredEscalationTest {
 
   private ReplicaPromotionWorkflow start(Instant incidentStart, ApprovalDecision preApproval) {
     DatabaseTarget target = withWebhook(FailoverFixtures.target());
-    WorkflowOptions options = WorkflowOptions.newBuilder(RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO))
-        .setTaskQueue(taskQueue).build();
-    ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class, options);
-    WorkflowClient.start(run::promote, new ReplicaPromotionRequest(target, incidentStart, "sre@example", preApproval));
-    return run;
+    return mocks.start(target, new ReplicaPromotionRequest(target, incidentStart, "sre@example", preApproval));
   }
 
   private static DatabaseTarget withWebhook(DatabaseTarget t) {

@@ -4,22 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
-import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
-import io.pgdr.ports.PodState;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
-import io.pgdr.ports.ServerState;
 import io.pgdr.ports.SwapResult;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.ApprovalDecision;
@@ -71,14 +67,7 @@ class ALostWorkerIsNoticedByTheHeartbeatTimeoutTest {
   void theFirstAttemptsLostWorkerIsNoticedByItsHeartbeatTimeout(String activityType, TestWorkflowEnvironment env, Worker worker,
       WorkflowClient client) {
     Instant now = Instant.ofEpochMilli(env.currentTimeMillis());
-    when(kubernetes.describeCluster(any())).thenReturn(new ClusterState(2, 2, List.of(
-        new PodState("postgresql-0", "Running", true, 0, "10.0.0.10", 5432, false),
-        new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
-        List.of(), Map.of("statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
-    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/5000000", null, null, null, false, "15.8", List.of()));
-    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-1")))).thenReturn(
-        new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
+    RestoreFromBackupWorkflowTest.stubHealthyCluster(kubernetes, postgres, now);
     when(backups.listBackups(any())).thenAnswer(call -> lostOnFirstAttempt("ListBackups", activityType, () -> new BackupCatalog(
         RestoreFromBackupWorkflowTest.LOCATION.url(), List.of(RestoreFromBackupWorkflowTest.backup(RestoreFromBackupWorkflowTest.NEWEST,
             now.minus(Duration.ofMinutes(30)), true, "manifest and every object present")))));

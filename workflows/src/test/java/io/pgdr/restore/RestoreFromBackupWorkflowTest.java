@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -98,15 +97,7 @@ class RestoreFromBackupWorkflowTest {
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
     now = Instant.ofEpochMilli(env.currentTimeMillis());
-    when(kubernetes.describeCluster(any())).thenReturn(new ClusterState(2, 2, List.of(
-        new PodState("postgresql-0", "Running", true, 0, "10.0.0.10", 5432, false),
-        new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
-        List.of("data-postgresql-0", "data-postgresql-1"),
-        Map.of("app", "postgresql", "statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
-    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/5000000", null, null, null, false, "15.8", List.of()));
-    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-1")))).thenReturn(
-        new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
+    stubHealthyCluster(kubernetes, postgres, now);
     when(backups.listBackups(any())).thenReturn(new BackupCatalog(LOCATION.url(), List.of(
         backup(NEWEST, now.minus(Duration.ofMinutes(30)), false, "object data/public.stories.0.copy.gz is 10 bytes, the manifest says 2048"),
         backup(OLDER, now.minus(Duration.ofMinutes(40)), true, "manifest and every object present"))));
@@ -123,6 +114,19 @@ class RestoreFromBackupWorkflowTest {
     when(kubernetes.awaitWritersReady(any(), any())).thenAnswer(call -> call.getArgument(1));
     worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, notifications);
     env.start();
+  }
+
+  /** The cluster a restore of corrupted data finds: postgresql-0 the primary the Service selects, postgresql-1 its standby. */
+  static void stubHealthyCluster(KubernetesActivities kubernetes, PostgresActivities postgres, Instant now) {
+    when(kubernetes.describeCluster(any())).thenReturn(new ClusterState(2, 2, List.of(
+        new PodState("postgresql-0", "Running", true, 0, "10.0.0.10", 5432, false),
+        new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
+        List.of("data-postgresql-0", "data-postgresql-1"),
+        Map.of("app", "postgresql", "statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/5000000", null, null, null, false, "15.8", List.of()));
+    when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-1")))).thenReturn(
+        new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
   }
 
   static DatabaseTarget target(Duration rpo, BackupLocation backups) {
