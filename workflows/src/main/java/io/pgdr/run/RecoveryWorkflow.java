@@ -87,7 +87,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     showDetails();
     String identityProblem = identityChecked ? identityProblem() : null;
     if (identityProblem != null) {
-      finish(RecoveryReport.FAILED, identityProblem);
+      refuseInput(identityProblem); // the input is wrong, not the cluster: exit 2, as for a bad target
     }
     return clock.incidentStart();
   }

@@ -64,8 +64,9 @@ class OneDatabaseOneRecoveryTest {
         () -> client.newUntypedWorkflowStub("recovery-my-own-name").getResult(RecoveryReport.class));
     ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
     assertEquals(RecoveryFailure.TYPE, failure.getType());
-    String message = failure.getDetails().get(RecoveryReport.class).message();
-    assertTrue(message.contains("runs as recovery-fabrica-agentes.postgresql"), message);
+    RecoveryReport report = failure.getDetails().get(RecoveryReport.class);
+    assertTrue(report.message().contains("runs as recovery-fabrica-agentes.postgresql"), report.message());
+    assertTrue(report.failedOnInput(), "refused as bad input: the CLI exits 2");
     mocks.verifyNothingChanged();
   }
 
