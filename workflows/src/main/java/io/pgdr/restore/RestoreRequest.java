@@ -12,5 +12,14 @@ import java.time.Instant;
  * @param backupKey the backup to restore (a manifest or dump key, as {@code pgdr backup list}
  *     shows it); null takes the latest valid one
  * @param preApproval a decision given up front (the CLI's {@code --yes}); null asks at the gate
+ * @param planOnly true: diagnose, then end with the plan (outcome {@code planned}), changing nothing
+ *     (the CLI's {@code --plan}); null or false: recover
  */
-public record RestoreRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, String backupKey, ApprovalDecision preApproval) {}
+public record RestoreRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, String backupKey, ApprovalDecision preApproval,
+    Boolean planOnly) {
+
+  /** A request to recover, as runs were started before plans could be asked for. */
+  public RestoreRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, String backupKey, ApprovalDecision preApproval) {
+    this(target, incidentStart, requestedBy, backupKey, preApproval, null);
+  }
+}
