@@ -6,7 +6,7 @@ import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
-import io.pgdr.run.ActivityStubs;
+import io.pgdr.run.Ports;
 import io.pgdr.run.ClusterDiagnosis;
 import io.pgdr.run.RecoveryWorkflow;
 import io.pgdr.run.ApprovalRecord;
@@ -18,6 +18,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,19 +74,19 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       timeline.step("repoint", () -> {
         // independent objects: both must be repointed before the apps restart, in any order
         Promise.allOf(
-            Async.procedure(ActivityStubs.kubernetesQuick("repoint Service " + target.service() + " to " + candidate.pod())::repointService,
+            Async.procedure(Ports.kubernetes("repoint Service " + target.service() + " to " + candidate.pod())::repointService,
                 target, candidate.pod()),
-            Async.procedure(ActivityStubs.kubernetesQuick("repoint ConfigMap " + (target.configMap() == null ? "(none)" : target.configMap().name())
+            Async.procedure(Ports.kubernetes("repoint ConfigMap " + (target.configMap() == null ? "(none)" : target.configMap().name())
                 + " to " + candidate.pod())::repointConfigMap, target, candidate.pod())).get();
         timeline.note("Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " -> " + candidate.pod());
       });
       timeline.step("restart-apps", () -> {
-        List<String> restarted = ActivityStubs.kubernetes("rollout restart " + (target.deployments().isEmpty() ? "no Deployments"
+        List<String> restarted = Ports.kubernetes("rollout restart " + (target.deployments().isEmpty() ? "no Deployments"
             : String.join(", ", target.deployments()))).restartDeployments(target, runId());
         timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
       });
       phase("verifying");
-      VerificationResult verification = timeline.step("verify", () -> ActivityStubs.postgres("verify " + candidate.pod())
+      VerificationResult verification = timeline.step("verify", () -> Ports.postgres("verify " + candidate.pod())
           .verifyPrimary(candidate, target.verification().integrityTables(), runId()));
       if (!verification.passed()) {
         return finish(RecoveryReport.FAILED, candidate.pod() + " was promoted but did not pass verification: "
@@ -108,7 +109,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
    */
   private static PostgresActivities promoter(String summary) {
     int version = Workflow.getVersion("promote-as-local-activity", Workflow.DEFAULT_VERSION, 1);
-    return version == 1 ? ActivityStubs.promotionLocal(summary) : ActivityStubs.promotion(summary);
+    return version == 1 ? Ports.postgres(summary)
+        : PostgresActivities.CALLS.stubWith(PostgresActivities.PROMOTION.asOrdinaryActivity(Duration.ofMinutes(3)), summary);
   }
 
   private Map<String, PostgresServer> diagnose() {
@@ -196,13 +198,13 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     List<Promise<Void>> marks = new ArrayList<>();
     if (Workflow.getVersion(RESUME_PROMOTION, Workflow.DEFAULT_VERSION, 1) >= 1) {
       // beside the fences, which touch other pods: both must be done before promotion starts
-      marks.add(Async.procedure(ActivityStubs.kubernetesQuick("record in StatefulSet " + target.statefulSet() + " that this run promotes "
+      marks.add(Async.procedure(Ports.kubernetes("record in StatefulSet " + target.statefulSet() + " that this run promotes "
           + candidate)::recordPromotionIntent, target, choice.intent(runId())));
     }
     List<Promise<FenceResult>> fences = new ArrayList<>();
     for (String pod : pods) {
-      marks.add(Async.procedure(ActivityStubs.kubernetesQuick("fence " + pod + ": mark it in the StatefulSet")::fencePod, target, pod, runId()));
-      fences.add(Async.function(ActivityStubs.postgresQuick("fence " + pod + ": read-only, sessions ended")::fenceServer, byPod.get(pod)));
+      marks.add(Async.procedure(Ports.kubernetes("fence " + pod + ": mark it in the StatefulSet")::fencePod, target, pod, runId()));
+      fences.add(Async.function(Ports.postgres("fence " + pod + ": read-only, sessions ended")::fenceServer, byPod.get(pod)));
     }
     Promise.allOf(Promise.allOf(marks), Promise.allOf(fences)).get();
     for (int i = 0; i < pods.size(); i++) {

@@ -3,6 +3,7 @@ package io.pgdr.ports;
 import io.pgdr.target.BackupLocation;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,6 +13,19 @@ import java.util.List;
  */
 @ActivityInterface
 public interface BackupActivities {
+
+  /**
+   * Listing and checking backups reads the store, and checking a dump taken by another tool reads
+   * it through: minutes for a big one, hence the long timeout and the heartbeat. Taking a backup
+   * streams the whole database. A missing location, refused access or a named backup that is not
+   * there are not retried.
+   */
+  CallOptions READ_STORE = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(2))
+      .notRetrying(BackupFailures.LOCATION_MISSING, BackupFailures.STORE_ACCESS_DENIED, BackupFailures.BACKUP_NOT_FOUND);
+
+  CallTable<BackupActivities> CALLS = CallTable.of(BackupActivities.class)
+      .calls(READ_STORE, "listBackups", "checkBackup", "takeBackup")
+      .build();
 
   /**
    * Lists every backup under the location, newest first, and checks them newest first until one

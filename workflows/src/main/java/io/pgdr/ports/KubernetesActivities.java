@@ -3,12 +3,36 @@ package io.pgdr.ports;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /** Kubernetes work for a target, through the API server. */
 @ActivityInterface
 public interface KubernetesActivities {
+
+  /**
+   * Reads, fences and repoints on the outage's critical path run as local activities: in the
+   * worker, within the workflow task, with no task-queue round trip and no workflow task per call.
+   * A worker lost mid-call means the next worker calls again, which these tolerate (reads, and
+   * idempotent writes). A silent API server fails each call within 13 s, so a diagnosis fails in
+   * under a minute, naming it.
+   */
+  CallOptions CRITICAL_PATH = CallOptions.local(Duration.ofSeconds(15), Duration.ofSeconds(60), 3, Duration.ofMillis(500));
+  /** Other API calls are quick too; a retry rides out an API server hiccup, and a lost worker costs at most 15 s. */
+  CallOptions API_CALL = CallOptions.activity(Duration.ofSeconds(15), 5, Duration.ofMillis(500));
+  /**
+   * Waiting for the cluster: a recreated pod (scheduling, volume provisioning, image pull, a fresh
+   * server's first start) or writers scaled back take minutes on a real cluster. The wait
+   * heartbeats every poll, so a lost worker is noticed in seconds and another waits on.
+   */
+  CallOptions WAIT = CallOptions.heartbeating(Duration.ofMinutes(15), 3, Duration.ofSeconds(1));
+
+  CallTable<KubernetesActivities> CALLS = CallTable.of(KubernetesActivities.class)
+      .calls(CRITICAL_PATH, "describeCluster", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
+      .calls(API_CALL, "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod")
+      .calls(WAIT, "awaitWritersReady", "awaitPodReady")
+      .build();
 
   /** StatefulSet, pods with their endpoints, claims, Service selector and warning events. Read-only. */
   @ActivityMethod

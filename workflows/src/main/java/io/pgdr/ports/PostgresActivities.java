@@ -2,11 +2,34 @@ package io.pgdr.ports;
 
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.time.Duration;
 import java.util.List;
 
 /** SQL work on one pod's server. Each call resolves its credentials itself from the reference. */
 @ActivityInterface
 public interface PostgresActivities {
+
+  /**
+   * Inspecting and fencing run as local activities on the outage's critical path (see
+   * {@link KubernetesActivities#CRITICAL_PATH}): login within 6 s, statements within 30 s; a dead
+   * server is an answer, not a failure.
+   */
+  CallOptions CRITICAL_PATH = CallOptions.local(Duration.ofSeconds(45), Duration.ofSeconds(90), 3, Duration.ofSeconds(1));
+  /**
+   * Promotion, a local activity too: fence, promote and repoint follow each other within one
+   * workflow task while the database is down. It waits up to a minute for the server to leave
+   * recovery; a worker lost meanwhile is noticed by the workflow task's timeout, and the next
+   * worker promotes again, which {@code promoteServer} tolerates.
+   */
+  CallOptions PROMOTION = CallOptions.local(Duration.ofMinutes(2), null, 3, Duration.ofSeconds(1));
+  /** Verification: a write probe and {@code count(*)} of the integrity tables, minutes for big ones; it heartbeats meanwhile. */
+  CallOptions VERIFICATION = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(1));
+
+  CallTable<PostgresActivities> CALLS = CallTable.of(PostgresActivities.class)
+      .calls(CRITICAL_PATH, "inspectServer", "fenceServer")
+      .calls(PROMOTION, "promoteServer")
+      .calls(VERIFICATION, "verifyPrimary")
+      .build();
 
   /**
    * Recovery state, WAL positions and replication of a server. Read-only; an unreachable server

@@ -3,6 +3,7 @@ package io.pgdr.ports;
 import io.pgdr.target.BackupLocation;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.time.Duration;
 
 /**
  * Restoring a backup into a database beside the live one, checking it, and swapping the names.
@@ -10,6 +11,27 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface RestoreActivities {
+
+  /**
+   * A restore runs for as long as the data takes (hours for a big database) and heartbeats its
+   * progress: a lost worker is noticed in seconds and the restore resumes on another from its
+   * checkpoint. Retried for long, since each retry only redoes the part in flight; a corrupt backup
+   * or refused credentials are not retried.
+   */
+  CallOptions RESTORE = CallOptions.heartbeating(Duration.ofHours(12), 20, Duration.ofSeconds(1))
+      .maxRetryInterval(Duration.ofSeconds(30))
+      .notRetrying(BackupFailures.BACKUP_CORRUPT, BackupFailures.CREDENTIALS_REFUSED);
+  /**
+   * Row counts with ANALYZE, and the rename swap: seconds to many minutes, no progress to report;
+   * they heartbeat while their statements run.
+   */
+  CallOptions STATEMENTS = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(2))
+      .notRetrying(BackupFailures.CREDENTIALS_REFUSED);
+
+  CallTable<RestoreActivities> CALLS = CallTable.of(RestoreActivities.class)
+      .calls(RESTORE, "restoreBackup")
+      .calls(STATEMENTS, "checkRestore", "swapDatabases")
+      .build();
 
   /**
    * Restores {@code backup} into database {@code into} on {@code server} (creating it when

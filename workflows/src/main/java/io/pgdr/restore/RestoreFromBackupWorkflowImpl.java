@@ -11,7 +11,7 @@ import io.pgdr.ports.RestoreResult;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.SwapResult;
 import io.pgdr.ports.VerificationResult;
-import io.pgdr.run.ActivityStubs;
+import io.pgdr.run.Ports;
 import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
@@ -88,7 +88,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (rebuiltPod != null) {
       try {
         keptVolumes = timeline.step("keep-volume", () -> {
-          List<KeptVolume> kept = ActivityStubs.kubernetes("keep the volume of " + rebuiltPod + ": reclaim policy Retain")
+          List<KeptVolume> kept = Ports.kubernetes("keep the volume of " + rebuiltPod + ": reclaim policy Retain")
               .keepVolumes(target, rebuiltPod, runId());
           timeline.note("kept: " + kept.stream().map(KeptVolume::toString).collect(Collectors.joining("; ")));
           return kept;
@@ -100,7 +100,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     }
     try {
       timeline.step("stop-writers", () -> {
-        writersStopped = ActivityStubs.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
+        writersStopped = Ports.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
         timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + describe(writersStopped));
       });
     } catch (ActivityFailure e) {
@@ -114,18 +114,18 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       }
     }
     try {
-      restored = timeline.step("restore", () -> ActivityStubs.restore("restore " + backup.key() + " into " + names.restored())
+      restored = timeline.step("restore", () -> Ports.restore("restore " + backup.key() + " into " + names.restored())
           .restoreBackup(server, target.backups(), backup, names.restored()));
       timeline.note(restored.partsRestored() + " parts restored" + (restored.partsAlreadyDone() > 0
           ? ", " + restored.partsAlreadyDone() + " found done by an earlier attempt" : "") + ", " + restored.bytes() + " bytes read");
-      check = timeline.step("check-restore", () -> ActivityStubs.restoreSteps("check " + names.restored() + " against " + backup.key())
+      check = timeline.step("check-restore", () -> Ports.restore("check " + names.restored() + " against " + backup.key())
           .checkRestore(server, target.backups(), backup, names.restored()));
       if (!check.passed()) {
         return stopped("the restored database " + names.restored() + " does not match the backup: " + String.join("; ", check.problems())
             + ". The live database " + names.live() + " is untouched");
       }
       phase("swapping");
-      swap = timeline.step("swap", () -> ActivityStubs.restoreSteps("swap " + names.restored() + " in as " + names.live()
+      swap = timeline.step("swap", () -> Ports.restore("swap " + names.restored() + " in as " + names.live()
           + ", keeping the old as " + names.previous()).swapDatabases(server, names.live(), names.restored(), names.previous()));
       timeline.note(names.live() + " now holds the restored data; the replaced database is kept as " + names.previous());
     } catch (ActivityFailure e) {
@@ -135,7 +135,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     phase("verifying");
     VerificationResult verification;
     try {
-      verification = timeline.step("verify", () -> ActivityStubs.postgres("verify " + names.live() + " on " + server.pod())
+      verification = timeline.step("verify", () -> Ports.postgres("verify " + names.live() + " on " + server.pod())
           .verifyPrimary(server, target.verification().integrityTables(), runId()));
     } catch (ActivityFailure e) {
       return stopped("verification of " + names.live() + " failed: " + Timeline.rootMessage(e));
@@ -147,7 +147,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     Instant recoveredAt = now();
     try {
       timeline.step("restart-writers", () -> {
-        ActivityStubs.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
+        Ports.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
         writersRestarted = true;
         timeline.note(writersStopped.isEmpty() ? "nothing to restart" : "scaled back: " + describe(writersStopped));
       });
@@ -159,7 +159,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (!writersStopped.isEmpty() && Workflow.getVersion(CHECK_WRITERS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
       try {
         timeline.step("check-writers", () -> {
-          Map<String, Integer> ready = ActivityStubs.kubernetesWait("wait for " + describe(writersStopped) + " to be ready")
+          Map<String, Integer> ready = Ports.kubernetes("wait for " + describe(writersStopped) + " to be ready")
               .awaitWritersReady(target, writersStopped);
           timeline.note("ready: " + describe(ready));
         });
@@ -213,14 +213,14 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     phase("rebuilding");
     try {
       timeline.step("recreate-pod", () -> {
-        ActivityStubs.kubernetes("recreate " + rebuiltPod + " on a new volume").recreatePod(target, rebuiltPod, keptVolumes, runId());
+        Ports.kubernetes("recreate " + rebuiltPod + " on a new volume").recreatePod(target, rebuiltPod, keptVolumes, runId());
         timeline.note("claims and pod deleted; the StatefulSet recreates " + rebuiltPod);
       });
       ServerState fresh = timeline.step("await-pod", () -> {
-        PodState pod = ActivityStubs.kubernetesWait("wait for " + rebuiltPod + " to be ready on its new volume")
+        PodState pod = Ports.kubernetes("wait for " + rebuiltPod + " to be ready on its new volume")
             .awaitPodReady(target, rebuiltPod, keptVolumes);
         server = ClusterDiagnosis.serverOf(target, pod);
-        ServerState state = ActivityStubs.postgresQuick("inspect " + rebuiltPod).inspectServer(server);
+        ServerState state = Ports.postgres("inspect " + rebuiltPod).inspectServer(server);
         timeline.note(rebuiltPod + " is ready: " + (!state.reachable() ? "its server does not answer (" + state.error() + ")"
             : state.inRecovery() ? "a standby" : "a primary, server " + state.serverVersion()));
         return state;
@@ -238,12 +238,12 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   private BackupEntry chooseBackup(String named) {
     BackupEntry chosen;
     if (named != null) {
-      chosen = ActivityStubs.backups("check backup " + named).checkBackup(target.backups(), named);
+      chosen = Ports.backups("check backup " + named).checkBackup(target.backups(), named);
       if (!chosen.valid()) {
         throw new UnusableBackup("backup " + named + " is not usable: " + chosen.reason(), true);
       }
     } else {
-      BackupCatalog catalog = ActivityStubs.backups("list backups under " + target.backups().url()).listBackups(target.backups());
+      BackupCatalog catalog = Ports.backups("list backups under " + target.backups().url()).listBackups(target.backups());
       for (BackupEntry entry : catalog.entries()) {
         if (!entry.valid() && entry.reason() != null && !entry.reason().startsWith("not checked")) {
           timeline.note("skipped " + entry.key() + ": " + entry.reason());

@@ -23,14 +23,14 @@ import java.util.Optional;
 public record ClusterDiagnosis(ClusterState cluster, Map<String, PostgresServer> servers, List<ServerState> states) {
 
   public static ClusterDiagnosis run(DatabaseTarget target, Timeline timeline) {
-    ClusterState cluster = ActivityStubs.kubernetesQuick("describe StatefulSet " + target.statefulSet() + ", its pods and Service "
+    ClusterState cluster = Ports.kubernetes("describe StatefulSet " + target.statefulSet() + ", its pods and Service "
         + target.service()).describeCluster(target);
     Map<String, PostgresServer> byPod = new LinkedHashMap<>();
     for (PodState pod : cluster.pods()) {
       byPod.putIfAbsent(pod.name(), serverOf(target, pod));
     }
     List<Promise<ServerState>> inspections = byPod.values().stream()
-        .map(server -> Async.function(ActivityStubs.postgresQuick("inspect " + server.pod())::inspectServer, server)).toList();
+        .map(server -> Async.function(Ports.postgres("inspect " + server.pod())::inspectServer, server)).toList();
     Promise.allOf(inspections).get();
     List<ServerState> seen = inspections.stream().map(Promise::get).toList();
     timeline.note("StatefulSet " + cluster.readyReplicas() + "/" + cluster.desiredReplicas() + " ready; Service -> " + cluster.servicePod());

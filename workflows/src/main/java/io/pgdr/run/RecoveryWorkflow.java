@@ -185,7 +185,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   protected void escalate(String reason) {
     log.warn("escalating: {}", reason);
     try {
-      ActivityStubs.notifications("escalate: " + (reason.length() > 80 ? reason.substring(0, 77) + "..." : reason))
+      Ports.notifications("escalate: " + (reason.length() > 80 ? reason.substring(0, 77) + "..." : reason))
           .escalate(target.notifications(), new Escalation(Workflow.getInfo().getWorkflowId(), target.name(), scenario, reason, now()));
     } catch (ActivityFailure failure) {
       if (Workflow.getVersion(UNDELIVERED_ESCALATION_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {

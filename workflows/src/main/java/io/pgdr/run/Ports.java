@@ -1,0 +1,37 @@
+package io.pgdr.run;
+
+import io.pgdr.ports.BackupActivities;
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.RestoreActivities;
+
+/**
+ * The ports, as workflow code calls them: one stub per call, carrying its summary ("promote
+ * postgresql-1"), which the Temporal UI shows on the run's timeline. Each method's timeouts,
+ * retries and local-or-not come from its port's call table ({@code CALLS}), never from here.
+ */
+public final class Ports {
+
+  private Ports() {}
+
+  public static KubernetesActivities kubernetes(String summary) {
+    return KubernetesActivities.CALLS.stub(summary);
+  }
+
+  public static PostgresActivities postgres(String summary) {
+    return PostgresActivities.CALLS.stub(summary);
+  }
+
+  public static BackupActivities backups(String summary) {
+    return BackupActivities.CALLS.stub(summary);
+  }
+
+  public static RestoreActivities restore(String summary) {
+    return RestoreActivities.CALLS.stub(summary);
+  }
+
+  public static NotificationActivities notifications(String summary) {
+    return NotificationActivities.CALLS.stub(summary);
+  }
+}
