@@ -6,15 +6,15 @@ import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
-import io.pgdr.run.Ports;
-import io.pgdr.run.ClusterDiagnosis;
-import io.pgdr.run.RecoveryWorkflow;
-import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.ApprovalRequest;
+import io.pgdr.run.ClusterDiagnosis;
+import io.pgdr.run.Plan;
+import io.pgdr.run.PlannedStep;
+import io.pgdr.run.Ports;
 import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RecoveryWorkflow;
 import io.pgdr.run.RpoFigures;
-import io.pgdr.run.Timeline;
-import io.temporal.failure.ActivityFailure;
+import io.pgdr.run.StopRun;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -27,7 +27,16 @@ import java.util.Optional;
 
 public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements ReplicaPromotionWorkflow {
 
+  static final String FENCE = "fence";
+  static final String PROMOTE = "promote";
+  static final String REPOINT = "repoint";
+  static final String RESTART_APPS = "restart-apps";
+  static final String VERIFY = "verify";
+
   private CandidateChoice choice;
+  private Map<String, PostgresServer> byPod = Map.of();
+  private List<String> toFence;
+  private boolean promoted;
   private List<ServerState> servers = List.of();
   private List<String> fencedPods = List.of();
   private String servicePod;
@@ -46,58 +55,67 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
   @Override
   public RecoveryReport promote(ReplicaPromotionRequest request) {
-    Instant incidentStart = begin(request.target(), request.incidentStart());
+    return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
+  }
 
-    List<String> problems = target.problems();
-    if (!problems.isEmpty()) {
-      return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
+  @Override
+  protected Plan diagnose() {
+    byPod = step("diagnose", this::inspect);
+    choice = step("choose-candidate", this::chooseCandidate);
+    if (choice == null) {
+      throw new StopRun(noCandidate());
     }
-    try {
-      Map<String, PostgresServer> byPod = timeline.step("diagnose", this::diagnose);
-      choice = timeline.step("choose-candidate", () -> chooseCandidate(incidentStart));
-      if (choice == null) {
-        return finish(RecoveryReport.FAILED, noCandidate() + ": nothing was changed");
-      }
-      ApprovalRecord decision = approval(approvalRequest(), request.preApproval());
-      if (!decision.approved()) {
-        return finish(RecoveryReport.ABORTED, abortMessage(decision));
-      }
-      phase("recovering");
-      PostgresServer candidate = byPod.get(choice.pod());
-      timeline.step("fence", () -> fenceAllBut(candidate.pod(), byPod));
-      try {
-        timeline.step("promote", () -> promoter("promote " + candidate.pod()).promoteServer(candidate));
-      } catch (ActivityFailure e) {
-        return finish(RecoveryReport.FAILED, "promotion of " + candidate.pod() + " failed: " + Timeline.rootMessage(e)
-            + ". The old primary is fenced; the Service and ConfigMap still point where they did; apps were not restarted.");
-      }
-      timeline.step("repoint", () -> {
-        // independent objects: both must be repointed before the apps restart, in any order
-        Promise.allOf(
-            Async.procedure(Ports.kubernetes("repoint Service " + target.service() + " to " + candidate.pod())::repointService,
-                target, candidate.pod()),
-            Async.procedure(Ports.kubernetes("repoint ConfigMap " + (target.configMap() == null ? "(none)" : target.configMap().name())
-                + " to " + candidate.pod())::repointConfigMap, target, candidate.pod())).get();
-        timeline.note("Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " -> " + candidate.pod());
-      });
-      timeline.step("restart-apps", () -> {
-        List<String> restarted = Ports.kubernetes("rollout restart " + (target.deployments().isEmpty() ? "no Deployments"
-            : String.join(", ", target.deployments()))).restartDeployments(target, runId());
-        timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
-      });
-      phase("verifying");
-      VerificationResult verification = timeline.step("verify", () -> Ports.postgres("verify " + candidate.pod())
-          .verifyPrimary(candidate, target.verification().integrityTables(), runId()));
-      if (!verification.passed()) {
-        return finish(RecoveryReport.FAILED, candidate.pod() + " was promoted but did not pass verification: "
-            + String.join("; ", verification.problems()), candidate.pod(), verification, null);
-      }
-      Instant recoveredAt = now();
-      return finish(RecoveryReport.SUCCEEDED, candidate.pod() + " is the new primary and passed verification",
-          candidate.pod(), verification, recoveredAt);
-    } catch (ActivityFailure e) {
-      return finish(RecoveryReport.FAILED, "step " + timeline.current() + " failed: " + Timeline.rootMessage(e));
+    toFence = podsToFence(choice.pod());
+    String oldPrimary = servicePod == null ? "unknown" : servicePod;
+    String repointed = "Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name());
+    return plan()
+        .changes(FENCE, PlannedStep.KUBERNETES + " + " + PlannedStep.POSTGRES, "fence every pod but " + choice.pod() + " (old primary "
+            + oldPrimary + " never accepts writes again): " + (toFence.isEmpty() ? "none to fence" : String.join(", ", toFence))
+            + " read-only with sessions ended, and marked in StatefulSet " + target.statefulSet(),
+            toFence.isEmpty() ? null : String.join(", ", toFence) + (toFence.size() == 1 ? " stays" : " stay")
+                + " fenced (read-only, marked in StatefulSet " + target.statefulSet()
+                + "): rebuild " + (toFence.size() == 1 ? "it" : "them") + " as a standby of " + choice.pod() + " before serving again")
+        .changes(PROMOTE, PlannedStep.POSTGRES, choice.alreadyPromoted() ? choice.pod() + " is already out of recovery: pg_promote is not needed"
+            : "promote " + choice.pod() + " (pg_promote)",
+            choice.pod() + " is a primary now, but " + repointed + " still point where they did: run the failover again (it carries on"
+                + " from here) or repoint them to " + choice.pod() + " by hand")
+        .changes(REPOINT, PlannedStep.KUBERNETES, "repoint " + repointed + " to " + choice.pod(),
+            "Check that " + repointed + " point to " + choice.pod())
+        .changes(RESTART_APPS, PlannedStep.KUBERNETES, "rollout restart " + deployments(), null)
+        .reads(VERIFY, PlannedStep.POSTGRES, "verify: not in recovery, write probe (a WAL message: nothing is created), integrity tables "
+            + target.verification().integrityTables())
+        .build();
+  }
+
+  @Override
+  protected String change() {
+    PostgresServer candidate = byPod.get(choice.pod());
+    step(FENCE, () -> fenceAllBut(candidate.pod(), byPod));
+    step(PROMOTE, () -> promoter("promote " + candidate.pod()).promoteServer(candidate));
+    promoted = true;
+    step(REPOINT, () -> {
+      // independent objects: both must be repointed before the apps restart, in any order
+      Promise.allOf(
+          Async.procedure(Ports.kubernetes("repoint Service " + target.service() + " to " + candidate.pod())::repointService,
+              target, candidate.pod()),
+          Async.procedure(Ports.kubernetes("repoint ConfigMap " + (target.configMap() == null ? "(none)" : target.configMap().name())
+              + " to " + candidate.pod())::repointConfigMap, target, candidate.pod())).get();
+      timeline.note("Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " -> " + candidate.pod());
+    });
+    ledger.handBack(PROMOTE, null);
+    ledger.handBack(REPOINT, null);
+    step(RESTART_APPS, () -> {
+      List<String> restarted = Ports.kubernetes("rollout restart " + deployments()).restartDeployments(target, runId());
+      timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
+    });
+    phase("verifying");
+    VerificationResult verification = step(VERIFY, () -> Ports.postgres("verify " + candidate.pod())
+        .verifyPrimary(candidate, target.verification().integrityTables(), runId()));
+    recovered(verification);
+    if (!verification.passed()) {
+      throw new StopRun(candidate.pod() + " was promoted but did not pass verification: " + String.join("; ", verification.problems()));
     }
+    return candidate.pod() + " is the new primary and passed verification";
   }
 
   /**
@@ -113,7 +131,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
         : PostgresActivities.CALLS.stubWith(PostgresActivities.PROMOTION.asOrdinaryActivity(Duration.ofMinutes(3)), summary);
   }
 
-  private Map<String, PostgresServer> diagnose() {
+  private Map<String, PostgresServer> inspect() {
     ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
     promotion = diagnosis.cluster().promotion();
     servers = diagnosis.states();
@@ -122,7 +140,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     return diagnosis.servers();
   }
 
-  private CandidateChoice chooseCandidate(Instant incidentStart) {
+  private CandidateChoice chooseCandidate() {
     boolean resumes = Workflow.getVersion(RESUME_PROMOTION, Workflow.DEFAULT_VERSION, 1) >= 1;
     if (resumes && promotion != null && runId().equals(promotion.runId())) {
       // fence, promote and repoint share one workflow task: a worker lost inside it lost the
@@ -141,7 +159,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
         .toList();
     ServerState oldPrimary = servers.stream().filter(s -> s.pod().equals(servicePod)).findFirst()
         .orElse(servers.stream().filter(s -> s.reachable() && !s.inRecovery()).findFirst().orElse(null));
-    Instant lossAnchor = oldPrimary != null && oldPrimary.reachable() ? now() : incidentStart;
+    Instant lossAnchor = oldPrimary != null && oldPrimary.reachable() ? now() : incidentStart();
     Optional<CandidateChoice> chosen = Candidates.choose(replicas, oldPrimary, lossAnchor, target.objectives().rpo());
     if (chosen.isEmpty() && resumes) {
       chosen = Candidates.alreadyPromoted(servers, fencedPods, servicePod, promotion);
@@ -168,20 +186,21 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     return "no reachable replica to promote";
   }
 
-  private ApprovalRequest approvalRequest() {
-    String primaryPod = servicePod == null ? "unknown" : servicePod;
-    List<String> plan = List.of(
-        "fence every pod but " + choice.pod() + " (old primary " + primaryPod + " never accepts writes again)",
-        choice.alreadyPromoted() ? choice.pod() + " is already out of recovery: pg_promote is not needed" : "promote " + choice.pod() + " (pg_promote)",
-        "repoint Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " to " + choice.pod(),
-        "rollout restart " + (target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments())),
-        "verify: not in recovery, write probe, integrity tables " + target.verification().integrityTables());
+  @Override
+  protected ApprovalRequest approvalRequest(Plan plan) {
     Instant now = now();
     String promote = choice.alreadyPromoted() ? "make " + choice.pod() + " (already out of recovery) the primary of " : "promote " + choice.pod() + " to primary of ";
     return new ApprovalRequest("promote", promote + target.name()
         + " (" + choice.lossText() + (choice.rpoExceeded() ? ", ABOVE the RPO of " + target.objectives().rpo() : "") + ")",
-        plan, choice.pod(), choice.lostBytes(), choice.lostSeconds(), choice.rpoExceeded(),
-        target.approval().approvers(), now, approvalDeadline(now));
+        plan.lines(), choice.pod(), choice.lostSeconds(), choice.rpoExceeded(), target.approval().approvers(), now, approvalDeadline(now));
+  }
+
+  /** Every pod that might take writes: all but the candidate and live standbys (a standby cannot take writes). */
+  private List<String> podsToFence(String candidate) {
+    return servers.stream()
+        .filter(s -> !s.pod().equals(candidate) && !(s.reachable() && s.inRecovery() && !s.pod().equals(servicePod)))
+        .map(ServerState::pod)
+        .toList();
   }
 
   /**
@@ -190,11 +209,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
    * so promotion never starts beside an unfenced primary.
    */
   private void fenceAllBut(String candidate, Map<String, PostgresServer> byPod) {
-    List<String> pods = servers.stream()
-        // a live standby cannot take writes; everything else might be a primary coming back
-        .filter(s -> !s.pod().equals(candidate) && !(s.reachable() && s.inRecovery() && !s.pod().equals(servicePod)))
-        .map(ServerState::pod)
-        .toList();
+    List<String> pods = toFence;
     List<Promise<Void>> marks = new ArrayList<>();
     if (Workflow.getVersion(RESUME_PROMOTION, Workflow.DEFAULT_VERSION, 1) >= 1) {
       // beside the fences, which touch other pods: both must be done before promotion starts
@@ -216,7 +231,16 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
   @Override
   protected RpoFigures rpo() {
-    return choice == null ? null : new RpoFigures(choice.lostBytes(), choice.lostSeconds(),
-        target.objectives().rpo().toSeconds(), choice.basis());
+    return choice == null ? null : new RpoFigures(choice.lostSeconds(), target.objectives().rpo().toSeconds(), choice.basis());
+  }
+
+  @Override
+  protected PromotionOutcome outcome() {
+    return choice == null ? null : new PromotionOutcome(promoted ? choice.pod() : null, servicePod, choice.replayLsn(),
+        choice.lostBytes() < 0 ? null : choice.lostBytes(), choice.alreadyPromoted(), promoted || toFence == null ? toFence : List.of());
+  }
+
+  private String deployments() {
+    return target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments());
   }
 }

@@ -1,7 +1,6 @@
 package io.pgdr.restore;
 
 import io.pgdr.ports.BackupCatalog;
-import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.PodState;
@@ -11,17 +10,17 @@ import io.pgdr.ports.RestoreResult;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.SwapResult;
 import io.pgdr.ports.VerificationResult;
-import io.pgdr.run.Ports;
-import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
+import io.pgdr.run.Plan;
+import io.pgdr.run.PlannedStep;
+import io.pgdr.run.Ports;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryWorkflow;
-import io.pgdr.run.RestoreSummary;
 import io.pgdr.run.RpoFigures;
+import io.pgdr.run.StopRun;
 import io.pgdr.run.Timeline;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +36,18 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   /** Version of the change that waits for the writers to be ready after scaling them back (runbook 000 C.10). */
   static final String CHECK_WRITERS_CHANGE = "check-writers-ready";
 
-  private Instant incidentStart;
+  static final String KEEP_VOLUME = "keep-volume";
+  static final String STOP_WRITERS = "stop-writers";
+  static final String RECREATE_POD = "recreate-pod";
+  static final String AWAIT_POD = "await-pod";
+  static final String RESTORE = "restore";
+  static final String CHECK_RESTORE = "check-restore";
+  static final String SWAP = "swap";
+  static final String VERIFY = "verify";
+  static final String RESTART_WRITERS = "restart-writers";
+  static final String CHECK_WRITERS = "check-writers";
+
+  private String backupKey;
   private PostgresServer server;
   private String rebuiltPod;
   private List<String> standbys = List.of();
@@ -56,127 +66,136 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
 
   @Override
   public RecoveryReport restore(RestoreRequest request) {
-    incidentStart = begin(request.target(), request.incidentStart());
-    List<String> problems = new ArrayList<>(target.problems());
+    backupKey = request.backupKey();
+    return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
+  }
+
+  @Override
+  protected List<String> inputProblems() {
+    List<String> problems = new ArrayList<>(super.inputProblems());
     if (target.backups() == null) {
       problems.add("backups: missing (bucket and prefix where the database's backups live)");
     }
-    if (!problems.isEmpty()) {
-      return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
-    }
-    names = DatabaseNames.forRun(target.postgres().database(), runId());
-    try {
-      String refusal = timeline.step("diagnose", this::diagnose);
-      if (refusal != null) {
-        return finish(RecoveryReport.FAILED, refusal + ". Nothing was changed.");
-      }
-      backup = timeline.step("choose-backup", () -> chooseBackup(request.backupKey()));
-    } catch (ActivityFailure e) {
-      String message = "step " + timeline.current() + " failed: " + Timeline.rootMessage(e) + ". Nothing was changed.";
-      return e.getCause() instanceof ApplicationFailure failure && BackupFailures.isBadInput(failure.getType())
-          ? refuseInput(message) : finish(RecoveryReport.FAILED, message);
-    } catch (UnusableBackup e) {
-      String message = e.getMessage() + ". Nothing was changed.";
-      return e.named ? refuseInput(message) : finish(RecoveryReport.FAILED, message);
-    }
+    return problems;
+  }
 
-    ApprovalRecord decision = approval(approvalRequest(), request.preApproval());
-    if (!decision.approved()) {
-      return finish(RecoveryReport.ABORTED, abortMessage(decision));
+  @Override
+  protected Plan diagnose() {
+    names = DatabaseNames.forRun(target.postgres().database(), runId());
+    String refusal = step("diagnose", this::inspect);
+    if (refusal != null) {
+      throw new StopRun(refusal);
     }
-    phase("recovering");
+    backup = step("choose-backup", () -> chooseBackup(backupKey));
+    String pod = rebuiltPod != null ? rebuiltPod : server.pod();
+    Plan.Builder plan = plan();
     if (rebuiltPod != null) {
-      try {
-        keptVolumes = timeline.step("keep-volume", () -> {
-          List<KeptVolume> kept = Ports.kubernetes("keep the volume of " + rebuiltPod + ": reclaim policy Retain")
-              .keepVolumes(target, rebuiltPod, runId());
-          timeline.note("kept: " + kept.stream().map(KeptVolume::toString).collect(Collectors.joining("; ")));
-          return kept;
-        });
-      } catch (ActivityFailure e) {
-        return finish(RecoveryReport.FAILED, "keeping the volume of " + rebuiltPod + " failed: " + Timeline.rootMessage(e)
-            + ". Nothing was deleted and the writers were not stopped.");
-      }
+      plan.changes(KEEP_VOLUME, PlannedStep.KUBERNETES, "keep the volume of " + pod + ": its PersistentVolume gets reclaim policy Retain,"
+          + " so it is kept, never deleted", "Check that the old PersistentVolume of " + pod + " has reclaim policy Retain");
     }
-    try {
-      timeline.step("stop-writers", () -> {
-        writersStopped = Ports.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
-        timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + describe(writersStopped));
+    plan.changes(STOP_WRITERS, PlannedStep.KUBERNETES, "stop writers: scale " + deployments() + " to 0, remembering their replicas",
+        writersLeftStopped("as they were"));
+    if (rebuiltPod != null) {
+      plan.changes(RECREATE_POD, PlannedStep.KUBERNETES, "delete the claim and the pod " + pod
+          + ": the StatefulSet recreates it on a new, empty volume",
+          standbys.isEmpty() ? null : "Re-clone " + String.join(", ", standbys) + " from " + pod + ": it still follows the old server");
+      plan.reads(AWAIT_POD, PlannedStep.KUBERNETES, "wait until " + pod + " is ready on its new volume and answers as a primary");
+    }
+    plan.changes(RESTORE, PlannedStep.POSTGRES + " + " + PlannedStep.OBJECT_STORE, "restore " + backup.key() + " into a new database "
+            + names.restored() + " on " + pod, "The database " + names.restored() + " holds a restore that was not swapped in: run the restore again"
+            + " (it resumes), or drop it")
+        .reads(CHECK_RESTORE, PlannedStep.POSTGRES, "check row counts against the backup")
+        .changes(SWAP, PlannedStep.POSTGRES, "swap names: " + names.live() + " -> " + names.previous() + " (kept, not dropped), "
+            + names.restored() + " -> " + names.live(), "The replaced database is kept as " + names.previous()
+            + ": drop it once the restored data is right")
+        .reads(VERIFY, PlannedStep.POSTGRES, "verify: write probe (a WAL message: nothing is created), integrity tables "
+            + target.verification().integrityTables())
+        .changes(RESTART_WRITERS, PlannedStep.KUBERNETES, "bring the writers back with their replicas", null);
+    if (!target.deployments().isEmpty()) {
+      plan.reads(CHECK_WRITERS, PlannedStep.KUBERNETES, "wait until " + deployments() + " are ready");
+    }
+    if (!standbys.isEmpty()) {
+      plan.note(String.join(", ", standbys) + " answers as a standby of the broken primary. If its data is sound, reject"
+          + " and promote it instead (pgdr failover promote-replica): that loses less than a backup. After this restore it must"
+          + " be re-cloned from the new " + pod);
+    }
+    return plan.build();
+  }
+
+  @Override
+  protected String change() {
+    if (rebuiltPod != null) {
+      keptVolumes = step(KEEP_VOLUME, () -> {
+        List<KeptVolume> kept = Ports.kubernetes("keep the volume of " + rebuiltPod + ": reclaim policy Retain")
+            .keepVolumes(target, rebuiltPod, runId());
+        timeline.note("kept: " + kept.stream().map(KeptVolume::toString).collect(Collectors.joining("; ")));
+        return kept;
       });
-    } catch (ActivityFailure e) {
-      return finish(RecoveryReport.FAILED, "stopping the writers failed: " + Timeline.rootMessage(e)
-          + ". The database was not touched; check the Deployments' replicas (pgdr remembers them in " + "pgdr.io/replicas-before).");
+      ledger.handBack(KEEP_VOLUME, rebuiltPod + ": its old volume is kept: "
+          + keptVolumes.stream().map(KeptVolume::toString).collect(Collectors.joining("; ")));
     }
+    step(STOP_WRITERS, () -> {
+      writersStopped = Ports.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
+      timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + describe(writersStopped));
+    });
+    ledger.handBack(STOP_WRITERS, writersLeftStopped(describe(writersStopped)));
     if (rebuiltPod != null) {
-      String notReady = recreateOnNewVolume();
-      if (notReady != null) {
-        return stopped(notReady);
-      }
+      recreateOnNewVolume();
     }
-    try {
-      restored = timeline.step("restore", () -> Ports.restore("restore " + backup.key() + " into " + names.restored())
-          .restoreBackup(server, target.backups(), backup, names.restored()));
-      timeline.note(restored.partsRestored() + " parts restored" + (restored.partsAlreadyDone() > 0
-          ? ", " + restored.partsAlreadyDone() + " found done by an earlier attempt" : "") + ", " + restored.bytes() + " bytes read");
-      check = timeline.step("check-restore", () -> Ports.restore("check " + names.restored() + " against " + backup.key())
-          .checkRestore(server, target.backups(), backup, names.restored()));
-      if (!check.passed()) {
-        return stopped("the restored database " + names.restored() + " does not match the backup: " + String.join("; ", check.problems())
-            + ". The live database " + names.live() + " is untouched");
-      }
-      phase("swapping");
-      swap = timeline.step("swap", () -> Ports.restore("swap " + names.restored() + " in as " + names.live()
-          + ", keeping the old as " + names.previous()).swapDatabases(server, names.live(), names.restored(), names.previous()));
-      timeline.note(names.live() + " now holds the restored data; the replaced database is kept as " + names.previous());
-    } catch (ActivityFailure e) {
-      return stopped("step " + timeline.current() + " failed: " + Timeline.rootMessage(e)
-          + (swap == null ? ". The live database " + names.live() + " is untouched" : ""));
+    restored = step(RESTORE, () -> Ports.restore("restore " + backup.key() + " into " + names.restored())
+        .restoreBackup(server, target.backups(), backup, names.restored()));
+    timeline.note(restored.partsRestored() + " parts restored" + (restored.partsAlreadyDone() > 0
+        ? ", " + restored.partsAlreadyDone() + " found done by an earlier attempt" : "") + ", " + restored.bytes() + " bytes read");
+    check = step(CHECK_RESTORE, () -> Ports.restore("check " + names.restored() + " against " + backup.key())
+        .checkRestore(server, target.backups(), backup, names.restored()));
+    if (!check.passed()) {
+      throw new StopRun("the restored database " + names.restored() + " does not match the backup: " + String.join("; ", check.problems())
+          + ". The live database " + names.live() + " is untouched");
     }
+    phase("swapping");
+    swap = step(SWAP, () -> Ports.restore("swap " + names.restored() + " in as " + names.live()
+        + ", keeping the old as " + names.previous()).swapDatabases(server, names.live(), names.restored(), names.previous()));
+    ledger.handBack(RESTORE, null);
+    timeline.note(names.live() + " now holds the restored data; the replaced database is kept as " + names.previous());
     phase("verifying");
-    VerificationResult verification;
-    try {
-      verification = timeline.step("verify", () -> Ports.postgres("verify " + names.live() + " on " + server.pod())
-          .verifyPrimary(server, target.verification().integrityTables(), runId()));
-    } catch (ActivityFailure e) {
-      return stopped("verification of " + names.live() + " failed: " + Timeline.rootMessage(e));
-    }
+    VerificationResult verification = step(VERIFY, () -> Ports.postgres("verify " + names.live() + " on " + server.pod())
+        .verifyPrimary(server, target.verification().integrityTables(), runId()));
+    recovered(verification);
     if (!verification.passed()) {
-      return stopped(names.live() + " was restored but did not pass verification: " + String.join("; ", verification.problems())
-          + ". The replaced database is kept as " + names.previous());
+      throw new StopRun(names.live() + " was restored but did not pass verification: " + String.join("; ", verification.problems()));
     }
-    Instant recoveredAt = now();
-    try {
-      timeline.step("restart-writers", () -> {
-        Ports.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
-        writersRestarted = true;
-        timeline.note(writersStopped.isEmpty() ? "nothing to restart" : "scaled back: " + describe(writersStopped));
-      });
-    } catch (ActivityFailure e) {
-      return finish(RecoveryReport.FAILED, names.live() + " is restored and verified, but bringing the writers back failed: "
-          + Timeline.rootMessage(e) + ". Scale them back by hand: " + describe(writersStopped) + rebuildNote(), server.pod(), verification,
-          recoveredAt);
-    }
+    step(RESTART_WRITERS, () -> {
+      Ports.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
+      writersRestarted = true;
+      timeline.note(writersStopped.isEmpty() ? "nothing to restart" : "scaled back: " + describe(writersStopped));
+    });
+    ledger.handedBack(STOP_WRITERS);
     if (!writersStopped.isEmpty() && Workflow.getVersion(CHECK_WRITERS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
-      try {
-        timeline.step("check-writers", () -> {
+      step(CHECK_WRITERS, () -> {
+        try {
           Map<String, Integer> ready = Ports.kubernetes("wait for " + describe(writersStopped) + " to be ready")
               .awaitWritersReady(target, writersStopped);
           timeline.note("ready: " + describe(ready));
-        });
-      } catch (ActivityFailure e) {
-        return finish(RecoveryReport.FAILED, names.live() + " is restored and verified and the writers were scaled back, but they"
-            + " are not all ready: " + Timeline.rootMessage(e) + rebuildNote(), server.pod(), verification, recoveredAt);
-      }
+        } catch (ActivityFailure e) {
+          throw new StopRun(names.live() + " is restored and verified and the writers were scaled back, but they are not all ready: "
+              + Timeline.rootMessage(e));
+        }
+      });
     }
-    return finish(RecoveryReport.SUCCEEDED, names.live() + " restored from " + backup.key() + " and verified; the replaced database is kept as "
-        + names.previous() + rebuildNote(), server.pod(), verification, recoveredAt);
+    return names.live() + " restored from " + backup.key() + " and verified";
+  }
+
+  /** What a person reads about the writers while they stay stopped: writers come back only onto a verified database. */
+  private static String writersLeftStopped(String replicas) {
+    return "Writers stay stopped (" + replicas + ", remembered on the Deployments as pgdr.io/replicas-before); bring them back once"
+        + " the database is right";
   }
 
   /**
    * Finds where to restore: the live primary, or, when none answers, the pod to recreate on a new
    * volume (the Service's pod, else the StatefulSet's first). Returns why the run cannot go on, or null.
    */
-  private String diagnose() {
+  private String inspect() {
     ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
     if (!diagnosis.cluster().recentEvents().isEmpty()) {
       timeline.note("events: " + String.join(" | ", diagnosis.cluster().recentEvents()));
@@ -207,31 +226,25 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   /**
    * Keeps nothing itself (its volumes were kept before): deletes the broken pod's claims and the
    * pod, waits for the StatefulSet's replacement and checks that a writable server answers there.
-   * Returns why the restore cannot go on, or null.
    */
-  private String recreateOnNewVolume() {
+  private void recreateOnNewVolume() {
     phase("rebuilding");
-    try {
-      timeline.step("recreate-pod", () -> {
-        Ports.kubernetes("recreate " + rebuiltPod + " on a new volume").recreatePod(target, rebuiltPod, keptVolumes, runId());
-        timeline.note("claims and pod deleted; the StatefulSet recreates " + rebuiltPod);
-      });
-      ServerState fresh = timeline.step("await-pod", () -> {
-        PodState pod = Ports.kubernetes("wait for " + rebuiltPod + " to be ready on its new volume")
-            .awaitPodReady(target, rebuiltPod, keptVolumes);
-        server = ClusterDiagnosis.serverOf(target, pod);
-        ServerState state = Ports.postgres("inspect " + rebuiltPod).inspectServer(server);
-        timeline.note(rebuiltPod + " is ready: " + (!state.reachable() ? "its server does not answer (" + state.error() + ")"
-            : state.inRecovery() ? "a standby" : "a primary, server " + state.serverVersion()));
-        return state;
-      });
-      if (!fresh.reachable() || fresh.inRecovery()) {
-        return rebuiltPod + " came back on a new volume but " + (fresh.reachable() ? "as a standby" : "its server does not answer")
-            + ": nothing was restored into it";
-      }
-      return null;
-    } catch (ActivityFailure e) {
-      return "step " + timeline.current() + " failed: " + Timeline.rootMessage(e);
+    step(RECREATE_POD, () -> {
+      Ports.kubernetes("recreate " + rebuiltPod + " on a new volume").recreatePod(target, rebuiltPod, keptVolumes, runId());
+      timeline.note("claims and pod deleted; the StatefulSet recreates " + rebuiltPod);
+    });
+    ServerState fresh = step(AWAIT_POD, () -> {
+      PodState pod = Ports.kubernetes("wait for " + rebuiltPod + " to be ready on its new volume")
+          .awaitPodReady(target, rebuiltPod, keptVolumes);
+      server = ClusterDiagnosis.serverOf(target, pod);
+      ServerState state = Ports.postgres("inspect " + rebuiltPod).inspectServer(server);
+      timeline.note(rebuiltPod + " is ready: " + (!state.reachable() ? "its server does not answer (" + state.error() + ")"
+          : state.inRecovery() ? "a standby" : "a primary, server " + state.serverVersion()));
+      return state;
+    });
+    if (!fresh.reachable() || fresh.inRecovery()) {
+      throw new StopRun(rebuiltPod + " came back on a new volume but " + (fresh.reachable() ? "as a standby" : "its server does not answer")
+          + ": nothing was restored into it");
     }
   }
 
@@ -240,7 +253,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (named != null) {
       chosen = Ports.backups("check backup " + named).checkBackup(target.backups(), named);
       if (!chosen.valid()) {
-        throw new UnusableBackup("backup " + named + " is not usable: " + chosen.reason(), true);
+        throw new StopRun("backup " + named + " is not usable: " + chosen.reason(), true);
       }
     } else {
       BackupCatalog catalog = Ports.backups("list backups under " + target.backups().url()).listBackups(target.backups());
@@ -249,7 +262,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
           timeline.note("skipped " + entry.key() + ": " + entry.reason());
         }
       }
-      chosen = catalog.latestValid().orElseThrow(() -> new UnusableBackup("no valid backup under " + catalog.location()
+      chosen = catalog.latestValid().orElseThrow(() -> new StopRun("no valid backup under " + catalog.location()
           + (catalog.entries().isEmpty() ? "" : ": " + catalog.entries().stream()
               .map(e -> e.key() + " (" + e.reason() + ")").collect(Collectors.joining("; "))), false));
     }
@@ -257,53 +270,17 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     return chosen;
   }
 
-  private ApprovalRequest approvalRequest() {
+  @Override
+  protected ApprovalRequest approvalRequest(Plan plan) {
     RpoFigures rpo = rpo();
     boolean rpoExceeded = rpo.lostSeconds() > rpo.objectiveSeconds();
     String pod = rebuiltPod != null ? rebuiltPod : server.pod();
-    List<String> plan = new ArrayList<>();
-    if (rebuiltPod != null) {
-      plan.add("keep the volume of " + pod + ": its PersistentVolume gets reclaim policy Retain, so it is kept, never deleted");
-    }
-    plan.add("stop writers: scale " + deployments() + " to 0, remembering their replicas");
-    if (rebuiltPod != null) {
-      plan.add("delete the claim and the pod " + pod + ": the StatefulSet recreates it on a new, empty volume; wait until it is ready");
-    }
-    plan.add("restore " + backup.key() + " into a new database " + names.restored() + " on " + pod);
-    plan.add("check row counts against the backup");
-    plan.add("swap names: " + names.live() + " -> " + names.previous() + " (kept, not dropped), " + names.restored() + " -> " + names.live());
-    plan.add("verify: write probe, integrity tables " + target.verification().integrityTables());
-    plan.add("bring the writers back with their replicas");
-    if (!standbys.isEmpty()) {
-      plan.add("note: " + String.join(", ", standbys) + " answers as a standby of the broken primary. If its data is sound, reject"
-          + " and promote it instead (pgdr failover promote-replica): that loses less than a backup. After this restore it must"
-          + " be re-cloned from the new " + pod);
-    }
     Instant now = now();
     return new ApprovalRequest("restore", (rebuiltPod != null ? "recreate " + pod + " on a new volume and restore " : "restore ")
         + target.name() + " from " + backup.key() + " (taken until "
         + backup.dataAsOf() + ": up to " + Duration.ofSeconds((long) rpo.lostSeconds()) + " of writes lost"
         + (rpoExceeded ? ", ABOVE the RPO of " + target.objectives().rpo() : "") + ")",
-        plan, backup.key(), -1, rpo.lostSeconds(), rpoExceeded, target.approval().approvers(), now, approvalDeadline(now));
-  }
-
-  /** What a run that recreated the primary leaves behind: the old volume, and standbys to re-clone. */
-  private String rebuildNote() {
-    if (keptVolumes == null) {
-      return "";
-    }
-    return ". " + rebuiltPod + " was recreated on a new volume; its old volume is kept: "
-        + keptVolumes.stream().map(KeptVolume::toString).collect(Collectors.joining("; "))
-        + (standbys.isEmpty() ? "" : ". Re-clone " + String.join(", ", standbys) + " from " + rebuiltPod + ": it still follows the old server");
-  }
-
-  /**
-   * Ends a run that failed after the writers were stopped. They stay stopped: writers come back
-   * only onto a verified database. The report says where it stopped and what they were.
-   */
-  private RecoveryReport stopped(String message) {
-    return finish(RecoveryReport.FAILED, message + ". Writers stay stopped (" + describe(writersStopped)
-        + ", remembered on the Deployments); bring them back once the database is right" + rebuildNote() + ".");
+        plan.lines(), backup.key(), rpo.lostSeconds(), rpoExceeded, target.approval().approvers(), now, approvalDeadline(now));
   }
 
   /** RPO of a restore: the writes between the backup's end and the incident are lost. */
@@ -312,16 +289,16 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (backup == null || backup.dataAsOf() == null) {
       return null;
     }
-    double lost = Math.max(0, Duration.between(backup.dataAsOf(), incidentStart).toMillis() / 1000.0);
-    return new RpoFigures(-1, lost, target.objectives().rpo().toSeconds(), "writes after the backup's snapshot at " + backup.dataAsOf());
+    double lost = Math.max(0, Duration.between(backup.dataAsOf(), incidentStart()).toMillis() / 1000.0);
+    return new RpoFigures(lost, target.objectives().rpo().toSeconds(), "writes after the backup's snapshot at " + backup.dataAsOf());
   }
 
   @Override
-  protected RestoreSummary restoreSummary() {
+  protected RestoreOutcome outcome() {
     if (backup == null) {
       return null;
     }
-    return new RestoreSummary(backup.key(), backup.format(), backup.dataAsOf(), names.restored(), names.live(),
+    return new RestoreOutcome(backup.key(), backup.format(), backup.dataAsOf(), names.restored(), names.live(),
         swap == null ? null : swap.keptAs(), writersStopped, writersRestarted,
         restored == null ? 0 : restored.partsTotal(), restored == null ? 0 : restored.partsRestored(),
         restored == null ? 0 : restored.partsAlreadyDone(), restored == null ? 0 : restored.bytes(), check, rebuiltPod, keptVolumes);
@@ -334,16 +311,5 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   private static String describe(Map<String, Integer> replicas) {
     return replicas == null || replicas.isEmpty() ? "none" : replicas.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
-  }
-
-  /** A backup that cannot be used: the run ends before anything is changed. */
-  private static final class UnusableBackup extends RuntimeException {
-    /** The operator named it (--backup): their input to fix, unlike a store that holds no valid backup. */
-    final boolean named;
-
-    UnusableBackup(String message, boolean named) {
-      super(message);
-      this.named = named;
-    }
   }
 }

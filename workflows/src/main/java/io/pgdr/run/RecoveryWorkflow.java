@@ -1,15 +1,19 @@
 package io.pgdr.run;
 
+import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.Escalation;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -40,7 +44,14 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private static final String UNDELIVERED_ESCALATION_CHANGE = "undelivered-escalation";
 
   protected final Timeline timeline = new Timeline(this::showDetails);
+  /** What the run changed and how each change is handed back. */
+  protected final Ledger ledger = new Ledger();
   private final String scenario;
+  /** The steps the scenario declared after its diagnosis: what the approver saw. */
+  private Plan plan;
+  private VerificationResult verification;
+  /** When the database was verified: the RTO's end; null until then. */
+  private Instant recoveredAt;
 
   protected DatabaseTarget target;
   private String phase = RunSearchAttributes.FIRST_PHASE;
@@ -59,8 +70,136 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     this.scenario = scenario;
   }
 
+  /**
+   * A run from its request to its report, the same for every scenario: the target checked, the
+   * scenario's diagnosis and plan, the plan alone when that was asked, the approval, the planned
+   * steps, the report. Every way a run can stop (a failed step, a scenario's refusal, a rejection,
+   * a timeout, a cancellation) ends here, and the report says where it stopped, what was changed
+   * and what is left, from the ledger.
+   *
+   * @param planOnly true: end with the plan after the diagnosis, changing nothing
+   */
+  protected final RecoveryReport recover(DatabaseTarget target, Instant incidentStart, ApprovalDecision preApproval, Boolean planOnly) {
+    begin(target, incidentStart);
+    List<String> problems = inputProblems();
+    if (!problems.isEmpty()) {
+      return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
+    }
+    try {
+      Plan planned = diagnose();
+      if (Boolean.TRUE.equals(planOnly)) {
+        plan = planned;
+        return finish(RecoveryReport.PLANNED, "the plan, from a diagnosis that only read the cluster: nothing was changed");
+      }
+      ApprovalRecord decision = approval(approvalRequest(planned), preApproval);
+      if (!decision.approved()) {
+        return finish(RecoveryReport.ABORTED, abortMessage(decision));
+      }
+      plan = planned;
+      phase("recovering");
+      String done = change();
+      return finish(RecoveryReport.SUCCEEDED, sentences(done, String.join(" ", ledger.left())));
+    } catch (ActivityFailure e) {
+      String stoppedAt = "step " + timeline.current() + " failed: " + Timeline.rootMessage(e);
+      return e.getCause() instanceof ApplicationFailure failure && BackupFailures.isBadInput(failure.getType()) && !changing
+          ? refuseInput(stoppedAt + ". Nothing was changed.") : stopped(stoppedAt);
+    } catch (StopRun e) {
+      return e.badInput() ? refuseInput(e.getMessage() + ". Nothing was changed.") : stopped(e.getMessage());
+    } catch (CanceledFailure e) {
+      // the run's own scope is cancelled: what is left to do (undo, report) runs where a cancellation cannot reach
+      RecoveryReport[] report = new RecoveryReport[1];
+      Workflow.newDetachedCancellationScope(() -> {
+        try {
+          report[0] = stopped("the run was cancelled at step " + timeline.current());
+        } catch (ApplicationFailure failure) {
+          report[0] = this.report;
+        }
+      }).run();
+      throw RecoveryFailure.of(report[0]);
+    }
+  }
+
+  /** What in the target or the request this scenario cannot work with; empty when it can start. */
+  protected List<String> inputProblems() {
+    return target.problems();
+  }
+
+  /**
+   * The scenario's read-only steps (diagnosis, choices), ending with the plan the approver sees.
+   * Throws {@link StopRun} when the run cannot go on.
+   */
+  protected abstract Plan diagnose();
+
+  /** The approval of {@code plan}: what the approver reads and the estimated loss. */
+  protected abstract ApprovalRequest approvalRequest(Plan plan);
+
+  /**
+   * The planned steps, once approved, each through {@link #step}; calls {@link #recovered} when
+   * the database is verified. Returns the sentence that says what the run achieved.
+   */
+  protected abstract String change();
+
+  /** What this scenario's run found and did, for the report; null before it found anything. */
+  protected abstract ScenarioOutcome outcome();
+
+  /**
+   * Runs one step on the timeline. After the approval only the plan's steps may run, and a change
+   * step is in the ledger before it starts (under way) and after it ends (made).
+   */
+  protected <T> T step(String name, Supplier<T> body) {
+    PlannedStep planned = plan == null ? null : plan.find(name).orElseThrow(() -> new IllegalStateException(
+        "step " + name + " is not in the plan the approver saw " + plan.names()));
+    if (planned != null && planned.destructive()) {
+      ledger.begin(planned);
+    }
+    T result = timeline.step(name, body);
+    if (planned != null && planned.destructive()) {
+      ledger.made(name);
+    }
+    return result;
+  }
+
+  protected void step(String name, Runnable body) {
+    step(name, () -> {
+      body.run();
+      return null;
+    });
+  }
+
+  /** The RTO clock's zero: given with the request, or the run's start. */
+  protected Instant incidentStart() {
+    return clock.incidentStart();
+  }
+
+  /** The database passed verification now: RTO's end. */
+  protected void recovered(VerificationResult result) {
+    verification = result;
+    if (result.passed()) {
+      recoveredAt = now();
+    }
+  }
+
+  /** A plan step: as declared, for scenarios to build their plans with. */
+  protected static Plan.Builder plan() {
+    return Plan.builder();
+  }
+
+  /**
+   * Ends a run that stopped before its end: undoes what the scenario asked to undo, then fails
+   * with where it stopped, what was changed, what is left and what was not done.
+   */
+  private RecoveryReport stopped(String where) {
+    ledger.compensate();
+    return finish(RecoveryReport.FAILED, sentences(where, ledger.account(plan)));
+  }
+
+  private static String sentences(String first, String rest) {
+    String head = first.endsWith(".") ? first : first + ".";
+    return rest == null || rest.isBlank() ? head : head + " " + rest;
+  }
+
   /** Takes the target and starts the RTO clock; returns the incident start (now when not given). */
-  protected Instant begin(DatabaseTarget target, Instant incidentStart) {
+  private Instant begin(DatabaseTarget target, Instant incidentStart) {
     upsertSearchAttributes = Workflow.getVersion(SEARCH_ATTRIBUTES_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     this.target = target;
     gate = new ApprovalGate(target.approval());
@@ -136,7 +275,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * pre-approval (the CLI's --yes) is recorded and used; otherwise the run waits for a decision, and
    * nobody answering in time escalates.
    */
-  protected ApprovalRecord approval(ApprovalRequest request, ApprovalDecision preApproval) {
+  private ApprovalRecord approval(ApprovalRequest request, ApprovalDecision preApproval) {
     ApprovalRecord decision = awaitDecision(request, preApproval);
     // nothing may stop the run between here and its first destructive step, in this same task
     changing = decision.approved();
@@ -199,7 +338,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     }
   }
 
-  protected static String abortMessage(ApprovalRecord decision) {
+  private static String abortMessage(ApprovalRecord decision) {
     String byWhom = " by " + decision.by() + (decision.reason() == null ? "" : " (" + decision.reason() + ")");
     return switch (decision.decision()) {
       case ApprovalRecord.REJECTED -> "rejected" + byWhom + ": nothing was changed";
@@ -211,17 +350,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   /** RPO figures for the report, or null when the run got no estimate. */
   protected abstract RpoFigures rpo();
 
-  /** What a restore did, for the report; null for scenarios that restore nothing. */
-  protected RestoreSummary restoreSummary() {
-    return null;
-  }
-
-  protected RecoveryReport finish(String outcome, String message) {
-    return finish(outcome, message, null, null, null);
-  }
-
   /** Ends a run that failed on its input (target, bucket, prefix, backup named) before changing anything. */
-  protected RecoveryReport refuseInput(String message) {
+  private RecoveryReport refuseInput(String message) {
     badInput = true;
     return finish(RecoveryReport.FAILED, message);
   }
@@ -229,13 +359,11 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   /**
    * Ends the run with its report. A failed run throws {@link RecoveryFailure} (the workflow
    * fails, the report rides along); others return the report as the result.
-   *
-   * @param recoveredAt when the database was verified (RTO's end); null when it was not
    */
-  protected RecoveryReport finish(String outcome, String message, String newPrimary, VerificationResult verification, Instant recoveredAt) {
+  private RecoveryReport finish(String outcome, String message) {
     report = new RecoveryReport(scenario, target.name(), Workflow.getInfo().getWorkflowId(), outcome, message,
-        clock.incidentStart(), now(), newPrimary, clock.figures(recoveredAt), rpo(), gate.records(), timeline.steps(),
-        verification, restoreSummary(), badInput ? Boolean.TRUE : null);
+        clock.incidentStart(), now(), clock.figures(recoveredAt), rpo(), gate.records(), timeline.steps(),
+        verification, plan == null ? null : plan.lines(), ledger.changes(), outcome(), badInput ? Boolean.TRUE : null);
     phase(outcome);
     RunMetrics.runFinished(report);
     if (RecoveryReport.FAILED.equals(outcome)) {
@@ -310,7 +438,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     warnings.addAll(undeliveredEscalations);
     return new RunStatus(scenario, target == null ? null : target.name(), phase, timeline.current(),
         gate == null ? null : gate.pending(), timeline.steps(), gate == null ? List.of() : gate.records(),
-        warnings, clock != null && clock.breached(), report);
+        warnings, clock != null && clock.breached(), report, plan == null ? null : plan.names());
   }
 
   protected static String runId() {

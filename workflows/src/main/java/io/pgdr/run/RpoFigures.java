@@ -1,8 +1,13 @@
 package io.pgdr.run;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /**
- * @param lostBytes WAL between the last position known on the old primary and the candidate's
- * @param lostSeconds how much time of writes that WAL may hold (an upper bound)
- * @param basis what "last position known" was, in words
+ * RPO as time lost, the same for every scenario; what a scenario measures beside it (WAL bytes
+ * between two servers) is in its own result.
+ *
+ * @param lostSeconds how much time of writes may be lost (an upper bound)
+ * @param basis what the loss is counted from, in words
  */
-public record RpoFigures(long lostBytes, double lostSeconds, long objectiveSeconds, String basis) {}
+@JsonIgnoreProperties(ignoreUnknown = true) // reports before 2026-12 carried lostBytes here
+public record RpoFigures(double lostSeconds, long objectiveSeconds, String basis) {}

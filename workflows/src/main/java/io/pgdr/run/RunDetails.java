@@ -16,6 +16,7 @@ final class RunDetails {
     RecoveryReport report = s.report();
     if (report != null) {
       md.append("**").append(report.outcome()).append("**: ").append(report.message()).append("\n\n");
+      appendResult(md, report);
     } else {
       md.append("**").append(s.phase()).append("**, step `").append(s.currentStep()).append("`\n\n");
     }
@@ -47,8 +48,46 @@ final class RunDetails {
     if (!s.warnings().isEmpty()) {
       md.append('\n');
     }
+    appendPlan(md, s);
     appendSteps(md, s.steps());
     return md.toString().strip();
+  }
+
+  /** The scenario's own facts and what the run changed, as a table and a list. */
+  private static void appendResult(StringBuilder md, RecoveryReport report) {
+    if (report.result() != null && !report.result().facts().isEmpty()) {
+      md.append("| | |\n|---|---|\n");
+      for (ScenarioOutcome.Fact fact : report.result().facts()) {
+        md.append("| ").append(fact.label()).append(" | ").append(fact.value().replace("|", "\\|")).append(" |\n");
+      }
+      md.append('\n');
+    }
+    if (report.plan() != null && RecoveryReport.PLANNED.equals(report.outcome())) {
+      md.append("Plan:\n");
+      report.plan().forEach(line -> md.append("- ").append(line).append('\n'));
+      md.append('\n');
+    }
+    for (ChangeRecord change : report.changes()) {
+      md.append("- changed `").append(change.step()).append("` (").append(change.state()).append(")")
+          .append(change.handBack() == null ? "" : ": " + change.handBack()).append('\n');
+    }
+    if (!report.changes().isEmpty()) {
+      md.append('\n');
+    }
+  }
+
+  /** While the run carries out its approved plan: each planned step, done or to come. */
+  private static void appendPlan(StringBuilder md, RunStatus s) {
+    if (s.plan() == null || s.report() != null) {
+      return;
+    }
+    md.append("Plan: ");
+    for (String step : s.plan()) {
+      boolean done = s.steps().stream().anyMatch(r -> r.name().equals(step) && !"running".equals(r.outcome()));
+      boolean running = step.equals(s.currentStep()) && !done;
+      md.append(done ? "~~" + step + "~~" : running ? "**" + step + "**" : step).append(step.equals(s.plan().get(s.plan().size() - 1)) ? "" : " → ");
+    }
+    md.append("\n\n");
   }
 
   /** Each decision with the approver it names and who sent it: the approver is claimed, the sender too. */

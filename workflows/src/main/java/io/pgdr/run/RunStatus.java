@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A run as the {@code status} query shows it. {@code phase}: diagnosing, awaiting-approval,
- * recovering, verifying, succeeded, failed, aborted.
+ * recovering, verifying, succeeded, failed, aborted, planned. {@code plan}: the names of the
+ * approved plan's steps, which the timeline follows; null before the approval.
  */
 public record RunStatus(
     String scenario,
@@ -16,4 +17,5 @@ public record RunStatus(
     List<ApprovalRecord> approvals,
     List<String> warnings,
     boolean rtoBreached,
-    RecoveryReport report) {}
+    RecoveryReport report,
+    List<String> plan) {}

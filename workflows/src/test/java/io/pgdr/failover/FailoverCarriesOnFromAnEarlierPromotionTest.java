@@ -1,5 +1,6 @@
 package io.pgdr.failover;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static io.pgdr.failover.FailoverFixtures.target;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -84,10 +85,10 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
-    assertEquals("postgresql-1", report.newPrimary());
+    assertEquals("postgresql-1", ((PromotionOutcome) report.result()).newPrimary());
     assertEquals(1, report.approvals().size(), "the up-front approval still fits the recorded choice");
     assertTrue(notes(report, "choose-candidate").contains("this run chose postgresql-1 before its worker was lost"), notes(report, "choose-candidate"));
-    assertEquals(0, report.rpo().lostBytes(), "the estimate the approval showed, kept on the StatefulSet");
+    assertEquals(0L, ((PromotionOutcome) report.result()).estimatedLossBytes(), "the estimate the approval showed, kept on the StatefulSet");
     verify(mocks.kubernetes).repointService(any(), eq("postgresql-1"));
     verify(mocks.kubernetes).repointConfigMap(any(), eq("postgresql-1"));
     verify(mocks.kubernetes).restartDeployments(any(), any());
@@ -103,8 +104,8 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
-    assertEquals("postgresql-1", report.newPrimary());
-    assertEquals(-1, report.rpo().lostBytes());
+    assertEquals("postgresql-1", ((PromotionOutcome) report.result()).newPrimary());
+    assertNull(((PromotionOutcome) report.result()).estimatedLossBytes());
     assertTrue(report.rpo().basis().contains("already out of recovery"), report.rpo().basis());
     verify(mocks.kubernetes).repointService(any(), eq("postgresql-1"));
   }
@@ -119,7 +120,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
-    assertEquals(-1, report.rpo().lostBytes(), "an estimate recorded by another run, maybe long ago, is not this run's");
+    assertNull(((PromotionOutcome) report.result()).estimatedLossBytes(), "an estimate recorded by another run, maybe long ago, is not this run's");
     assertTrue(report.rpo().basis().contains("promoted by run an-earlier-run"), report.rpo().basis());
   }
 

@@ -109,7 +109,7 @@ class ReplicaPromotionWorkflowTest {
     ReplicaPromotionWorkflow run = start(target(), null, null);
     RunStatus waiting = awaitApproval(run);
     assertEquals("awaiting-approval", waiting.phase());
-    assertEquals("postgresql-1", waiting.pendingApproval().candidate());
+    assertEquals("postgresql-1", waiting.pendingApproval().subject());
     assertEquals(5, waiting.pendingApproval().plan().size());
     verify(postgres, never()).promoteServer(any());
 
@@ -117,7 +117,7 @@ class ReplicaPromotionWorkflowTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome());
-    assertEquals("postgresql-1", report.newPrimary());
+    assertEquals("postgresql-1", ((PromotionOutcome) report.result()).newPrimary());
     assertEquals(1, report.approvals().size());
     ApprovalRecord approval = report.approvals().get(0);
     assertEquals("alice", approval.by());
@@ -126,7 +126,7 @@ class ReplicaPromotionWorkflowTest {
     assertNotNull(report.rto().measuredSeconds());
     assertEquals(3600, report.rto().objectiveSeconds());
     assertFalse(report.rto().breached());
-    assertEquals(0, report.rpo().lostBytes());
+    assertEquals(0L, ((PromotionOutcome) report.result()).estimatedLossBytes());
     assertEquals(List.of("diagnose", "choose-candidate", "approval", "fence", "promote", "repoint", "restart-apps", "verify"),
         report.steps().stream().map(s -> s.name()).toList());
     assertTrue(report.steps().stream().allMatch(s -> "succeeded".equals(s.outcome())), report.steps().toString());
@@ -185,7 +185,7 @@ class ReplicaPromotionWorkflowTest {
         Instant.ofEpochMilli(env.currentTimeMillis()), null);
     RunStatus waiting = awaitApproval(run);
     assertTrue(waiting.pendingApproval().rpoExceeded());
-    assertTrue(waiting.pendingApproval().estimatedLossBytes() > 0);
+    assertTrue(waiting.pendingApproval().summary().matches(".*estimated loss [1-9][0-9]* bytes.*"), waiting.pendingApproval().summary());
 
     run.approve(new ApprovalDecision("alice", "go", false));
     awaitStatus(run, s -> s.warnings().stream().anyMatch(w -> w.contains("RPO override")));
@@ -206,7 +206,7 @@ class ReplicaPromotionWorkflowTest {
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome());
     assertTrue(report.approvals().get(0).overrideRpo());
-    assertEquals(0x5000000L - 0x3000000L, report.rpo().lostBytes());
+    assertEquals(0x5000000L - 0x3000000L, ((PromotionOutcome) report.result()).estimatedLossBytes());
     assertTrue(report.rpo().lostSeconds() > 60, "lost seconds " + report.rpo().lostSeconds());
     verify(postgres).promoteServer(any());
   }
@@ -222,7 +222,9 @@ class ReplicaPromotionWorkflowTest {
     RecoveryReport report = failure.getDetails().get(RecoveryReport.class);
     assertEquals(RecoveryReport.FAILED, report.outcome());
     assertTrue(report.message().contains("pg_promote returned false"), report.message());
-    assertTrue(report.message().contains("Service and ConfigMap still point where they did"), report.message());
+    assertTrue(report.message().contains("Service postgresql and ConfigMap fabrica-config still point where they did"), report.message());
+    assertTrue(report.message().contains("Changed: fence."), report.message());
+    assertTrue(report.message().contains("Not done: repoint, restart-apps."), report.message());
     assertEquals("failed", report.steps().get(report.steps().size() - 1).outcome());
     verify(kubernetes).fencePod(any(), eq("postgresql-0"), anyString());
     verify(kubernetes, never()).repointService(any(), anyString());

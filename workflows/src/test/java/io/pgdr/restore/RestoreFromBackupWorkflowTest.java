@@ -178,7 +178,7 @@ class RestoreFromBackupWorkflowTest {
   void approvedRestoreStopsWritersRestoresBesideSwapsVerifiesAndBringsWritersBack() throws Exception {
     RestoreFromBackupWorkflow run = start(target(), null, null);
     RunStatus waiting = awaitStatus(run, s -> s.pendingApproval() != null);
-    assertEquals(OLDER, waiting.pendingApproval().candidate(), "the newest backup is invalid: the one before is used");
+    assertEquals(OLDER, waiting.pendingApproval().subject(), "the newest backup is invalid: the one before is used");
     assertTrue(waiting.pendingApproval().summary().contains(OLDER));
     assertEquals(2460.0, waiting.pendingApproval().estimatedLossSeconds(), "41 minutes of writes since the backup's snapshot (its start)");
     assertFalse(waiting.pendingApproval().rpoExceeded());
@@ -192,16 +192,16 @@ class RestoreFromBackupWorkflowTest {
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     assertEquals(List.of("diagnose", "choose-backup", "approval", "stop-writers", "restore", "check-restore", "swap", "verify", "restart-writers", "check-writers"),
         report.steps().stream().map(s -> s.name()).toList());
-    String restored = report.restore().restoredInto();
+    String restored = ((RestoreOutcome) report.result()).restoredInto();
     assertTrue(restored.startsWith("fabrica_db_restore_"), restored);
-    assertTrue(report.restore().previousKeptAs().startsWith("fabrica_db_before_"), report.restore().previousKeptAs());
-    assertEquals(OLDER, report.restore().backupKey());
-    assertEquals(Map.of("fabrica-api", 3, "fabrica-workers", 2), report.restore().writersStopped());
-    assertTrue(report.restore().writersRestarted());
+    assertTrue(((RestoreOutcome) report.result()).previousKeptAs().startsWith("fabrica_db_before_"), ((RestoreOutcome) report.result()).previousKeptAs());
+    assertEquals(OLDER, ((RestoreOutcome) report.result()).backupKey());
+    assertEquals(Map.of("fabrica-api", 3, "fabrica-workers", 2), ((RestoreOutcome) report.result()).writersStopped());
+    assertTrue(((RestoreOutcome) report.result()).writersRestarted());
     assertEquals(2460.0, report.rpo().lostSeconds());
     assertNotNull(report.rto().measuredSeconds());
     verify(restore).restoreBackup(argThat(s -> s.pod().equals("postgresql-0")), eq(LOCATION), argThat(b -> b.key().equals(OLDER)), eq(restored));
-    verify(restore).swapDatabases(any(), eq("fabrica_db"), eq(restored), eq(report.restore().previousKeptAs()));
+    verify(restore).swapDatabases(any(), eq("fabrica_db"), eq(restored), eq(((RestoreOutcome) report.result()).previousKeptAs()));
     verify(kubernetes).restartWriters(any(), eq(Map.of("fabrica-api", 3, "fabrica-workers", 2)));
   }
 
@@ -214,7 +214,7 @@ class RestoreFromBackupWorkflowTest {
 
     assertTrue(report.message().contains("restored and verified and the writers were scaled back, but they are not all ready:"
         + " after 5 min: fabrica-api 1/3 ready"), report.message());
-    assertTrue(report.restore().writersRestarted());
+    assertTrue(((RestoreOutcome) report.result()).writersRestarted());
     verify(kubernetes).restartWriters(any(), eq(Map.of("fabrica-api", 3, "fabrica-workers", 2)));
   }
 
@@ -264,10 +264,10 @@ class RestoreFromBackupWorkflowTest {
     RecoveryReport report = failedReport();
 
     assertTrue(report.message().contains("SHA-256 differs"), report.message());
-    assertTrue(report.message().contains("live database fabrica_db is untouched"), report.message());
+    assertTrue(report.message().contains("Not done: swap, restart-writers."), report.message());
     assertTrue(report.message().contains("Writers stay stopped (fabrica-api=3, fabrica-workers=2"), report.message());
     assertFalse(report.failedOnInput(), "a restore that failed midway is a failed recovery, not bad input");
-    assertFalse(report.restore().writersRestarted());
+    assertFalse(((RestoreOutcome) report.result()).writersRestarted());
     assertEquals("failed", report.steps().get(report.steps().size() - 1).outcome());
     verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
     verify(kubernetes, never()).restartWriters(any(), any());
@@ -354,7 +354,7 @@ class RestoreFromBackupWorkflowTest {
 
     RecoveryReport report = result();
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome());
-    assertEquals("db/latest.dump", report.restore().backupKey());
+    assertEquals("db/latest.dump", ((RestoreOutcome) report.result()).backupKey());
     verify(backups, never()).listBackups(any());
   }
 
@@ -409,8 +409,8 @@ class RestoreFromBackupWorkflowTest {
     order.verify(restore).swapDatabases(argThat(s -> s.host().equals("10.0.0.20")), eq("fabrica_db"), anyString(), anyString());
     order.verify(postgres).verifyPrimary(argThat(s -> s.host().equals("10.0.0.20")), any(), anyString());
     order.verify(kubernetes).restartWriters(any(), any());
-    assertEquals("postgresql-0", report.restore().rebuiltPod());
-    assertEquals(List.of(KEPT), report.restore().keptVolumes());
+    assertEquals("postgresql-0", ((RestoreOutcome) report.result()).rebuiltPod());
+    assertEquals(List.of(KEPT), ((RestoreOutcome) report.result()).keptVolumes());
     assertTrue(report.message().contains("old volume is kept: pvc-0a1b (claim data-postgresql-0, reclaim policy Retain, was Delete)"),
         report.message());
     assertTrue(report.message().contains("Re-clone postgresql-1"), report.message());
@@ -435,8 +435,8 @@ class RestoreFromBackupWorkflowTest {
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 
-    assertTrue(report.message().contains("keeping the volume of postgresql-0 failed: PersistentVolumeClaim"), report.message());
-    assertTrue(report.message().contains("Nothing was deleted and the writers were not stopped"), report.message());
+    assertTrue(report.message().contains("step keep-volume failed: PersistentVolumeClaim"), report.message());
+    assertTrue(report.message().contains("Not done: stop-writers, recreate-pod, restore, swap, restart-writers."), report.message());
     verify(kubernetes, never()).stopWriters(any(), anyString());
     verify(kubernetes, never()).recreatePod(any(), anyString(), any(), anyString());
     verify(restore, never()).restoreBackup(any(), any(), any(), anyString());
@@ -502,7 +502,7 @@ class RestoreFromBackupWorkflowTest {
         .filter(e -> e.hasUserMetadata() && e.getUserMetadata().hasSummary())
         .map(e -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class))
         .toList();
-    assertTrue(summaries.contains("restore " + OLDER + " into " + report.restore().restoredInto()), summaries.toString());
+    assertTrue(summaries.contains("restore " + OLDER + " into " + ((RestoreOutcome) report.result()).restoredInto()), summaries.toString());
     assertTrue(summaries.contains("stop writers: scale fabrica-api, fabrica-workers to 0"), summaries.toString());
     SearchAttributes attributes = client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").describe().getTypedSearchAttributes();
     assertEquals("RestoreFromBackup", attributes.get(RunSearchAttributes.SCENARIO));

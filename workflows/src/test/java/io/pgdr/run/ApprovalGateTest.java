@@ -49,7 +49,7 @@ class ApprovalGateTest {
       gate = new ApprovalGate(new ApprovalPolicy(Duration.ofMinutes(15), approvers));
       Instant now = Instant.ofEpochMilli(Workflow.currentTimeMillis());
       ApprovalRequest request = new ApprovalRequest("promote", "promote postgresql-1", List.of("fence", "promote"), "postgresql-1",
-          rpoExceeded ? 4096 : 0, rpoExceeded ? 7200 : 0, rpoExceeded, approvers, now, gate.deadlineFrom(now));
+          rpoExceeded ? 7200 : 0, rpoExceeded, approvers, now, gate.deadlineFrom(now));
       ApprovalRecord decision = gate.await(request, () -> { });
       return new Outcome(decision, gate.records(), gate.refusals());
     }
