@@ -1,6 +1,7 @@
 package io.pgdr.activities.backup;
 
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.StoreFailures;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;

@@ -1,6 +1,10 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.PhysicalBackupFiles;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.StoreListing;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
@@ -42,7 +46,7 @@ public final class BackupCatalogReader {
    *     prefix), {@link BackupFailures#STORE_ACCESS_DENIED}; retryable when the store is unreachable
    */
   public BackupCatalog list(BackupLocation location) {
-    S3Client client = client(location);
+    S3Client client = s3.forLocation(location);
     StoreListing listing = StoreListing.of(client, location);
     List<BackupEntry> entries = new ArrayList<>();
     String newestValid = null;
@@ -70,7 +74,7 @@ public final class BackupCatalogReader {
    *     the key; the failures of {@link #list}
    */
   public BackupEntry check(BackupLocation location, String key) {
-    S3Client client = client(location);
+    S3Client client = s3.forLocation(location);
     StoreListing listing = StoreListing.of(client, location);
     List<BackupCandidate> candidates = BackupCandidate.from(listing);
     for (BackupCandidate candidate : candidates) {
@@ -126,13 +130,5 @@ public final class BackupCatalogReader {
     }
     int from = Math.max(0, Math.min(at - NEARBY / 2, keys.size() - NEARBY));
     return keys.subList(from, Math.min(keys.size(), from + NEARBY));
-  }
-
-  private S3Client client(BackupLocation location) {
-    try {
-      return s3.forLocation(location);
-    } catch (IllegalStateException e) {
-      throw StoreFailures.credentialsUnavailable(e);
-    }
   }
 }

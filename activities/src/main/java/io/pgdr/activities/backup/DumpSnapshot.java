@@ -1,5 +1,6 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.PartColumns;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +22,7 @@ final class DumpSnapshot implements AutoCloseable {
   private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f-]+");
 
   // Plain and unlogged tables (partitions are leaves of this kind; a partitioned parent holds no
-  // rows), not other sessions' temporary tables, not a restore's checkpoint (BackupTaker.RESTORE_SCHEMA),
+  // rows), not other sessions' temporary tables, not a restore's checkpoint (BackupManifest.RESTORE_SCHEMA),
   // not members of an extension (pg_dump leaves their data to the extension, or dumps it itself
   // for configuration tables).
   // A table with a column type that has no binary send/receive functions (aclitem, say) is

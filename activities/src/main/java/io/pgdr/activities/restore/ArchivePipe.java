@@ -1,8 +1,8 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.DumpFailures;
-import io.pgdr.activities.backup.DumpProcess;
-import io.pgdr.activities.backup.PartProgress;
+import io.pgdr.activities.postgres.DumpFailures;
+import io.pgdr.activities.postgres.DumpProcess;
+import io.pgdr.activities.transfer.PartProgress;
 import io.pgdr.ports.BackupFailures;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
-import io.pgdr.activities.backup.PartColumns;
-import io.pgdr.activities.backup.PartProgress;
-import io.pgdr.activities.backup.PartSessions;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
+import io.pgdr.activities.backupformat.PartColumns;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.transfer.PartProgress;
 import io.pgdr.ports.BackupFailures;
 import io.temporal.failure.ApplicationFailure;
 import java.io.BufferedInputStream;

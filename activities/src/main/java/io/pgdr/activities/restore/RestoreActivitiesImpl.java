@@ -1,16 +1,14 @@
 package io.pgdr.activities.restore;
 
 import io.pgdr.activities.TransferMetrics;
-import java.time.Duration;
-
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.DumpFailures;
-import io.pgdr.activities.backup.DumpProcess;
-import io.pgdr.activities.backup.PartSessions;
-import io.pgdr.activities.backup.S3Clients;
+import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.postgres.DumpProcess;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.StoreFailures;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.PostgresServer;
@@ -26,6 +24,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -90,7 +89,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
 
   private RestoreResult restoreInto(PartSessions sessions, BackupLocation location, BackupEntry backup, String into, String action)
       throws Exception {
-    S3Client client = client(location);
+    S3Client client = s3.forLocation(location);
     if (BackupEntry.PGDR.equals(backup.format())) {
       BackupManifest manifest = manifest(client, location.bucket(), backup.key());
       return new PgdrRestore(sessions, client, programs, tuning, location.bucket(), backup.key(), into).restore(manifest);
@@ -108,7 +107,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     PartSessions sessions = PartSessions.of(credentials, server);
     try {
       Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
-          ? manifest(client(location), location.bucket(), backup.key()).tables()
+          ? manifest(s3.forLocation(location), location.bucket(), backup.key()).tables()
           : Map.of();
       try (Connection session = sessions.open(database)) {
         return HeartbeatWhileBlocked.run(action + ": row counts, then ANALYZE", HeartbeatWhileBlocked.aborting(session),
@@ -168,14 +167,6 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         + " restore into another name, or drop " + into + " yourself", TARGET_OCCUPIED);
   }
 
-  private S3Client client(BackupLocation location) {
-    try {
-      return s3.forLocation(location);
-    } catch (IllegalStateException e) {
-      throw DumpFailures.storeCredentialsUnavailable(e);
-    }
-  }
-
   private static BackupManifest manifest(S3Client client, String bucket, String key) {
     try {
       BackupManifest manifest = BackupManifest.fromJson(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
@@ -211,7 +202,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           + "; list the backups again and choose one that exists", BackupFailures.BACKUP_NOT_FOUND, e);
     }
     if (e instanceof SdkException sdk) {
-      return DumpFailures.fromStore(action, location, sdk);
+      return StoreFailures.toFailure(location, action, sdk);
     }
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();

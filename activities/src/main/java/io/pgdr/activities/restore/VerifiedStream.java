@@ -1,6 +1,6 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.PartProgress;
+import io.pgdr.activities.transfer.PartProgress;
 import io.pgdr.ports.BackupFailures;
 import io.temporal.failure.ApplicationFailure;
 import java.io.FilterInputStream;

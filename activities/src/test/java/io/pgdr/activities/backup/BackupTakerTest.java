@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.activities.restore.RestoreLab;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.PostgresServer;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.PostgresPair;
 import io.pgdr.lab.RequiredComponent;

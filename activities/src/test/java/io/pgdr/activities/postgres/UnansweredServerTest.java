@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.PartSessions;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;

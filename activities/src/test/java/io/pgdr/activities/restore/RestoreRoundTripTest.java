@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.S3Fixture;
+import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.PostgresServer;

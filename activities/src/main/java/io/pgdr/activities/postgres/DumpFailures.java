@@ -1,12 +1,8 @@
-package io.pgdr.activities.backup;
-
-import io.pgdr.activities.postgres.PostgresFailures;
+package io.pgdr.activities.postgres;
 
 import io.pgdr.ports.BackupFailures;
-import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.util.Locale;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Sorts a failed {@code pg_dump}/{@code pg_restore} by its stderr, the only account it gives:
@@ -39,15 +35,5 @@ public final class DumpFailures {
     return retryable
         ? ApplicationFailure.newFailureWithCause(message, otherwise, e)
         : ApplicationFailure.newNonRetryableFailureWithCause(message, otherwise, e);
-  }
-
-  /** A refusal from the store, sorted as the catalog sorts them ({@link StoreFailures}). */
-  public static ApplicationFailure fromStore(String action, BackupLocation location, SdkException e) {
-    return StoreFailures.toFailure(location, action, e);
-  }
-
-  /** The worker lacks the store keys the location names. */
-  public static ApplicationFailure storeCredentialsUnavailable(IllegalStateException e) {
-    return StoreFailures.credentialsUnavailable(e);
   }
 }

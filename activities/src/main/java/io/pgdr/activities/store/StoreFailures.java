@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.target.BackupLocation;
@@ -13,26 +13,26 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * refused credentials or another client error will not pass with time: non-retryable, typed with
  * {@link BackupFailures}. An unreachable store or a server error may: retryable.
  */
-final class StoreFailures {
+public final class StoreFailures {
 
   /** The store did not answer (network, DNS, endpoint down) or answered with a server error. */
-  static final String UNREACHABLE = BackupFailures.STORE_UNREACHABLE;
+  public static final String UNREACHABLE = BackupFailures.STORE_UNREACHABLE;
   /** The worker lacks the credentials the location names. */
-  static final String CREDENTIALS_UNAVAILABLE = BackupFailures.CREDENTIALS_UNAVAILABLE;
+  public static final String CREDENTIALS_UNAVAILABLE = BackupFailures.CREDENTIALS_UNAVAILABLE;
   /** Any other request the store rejected. */
-  static final String REJECTED = "BackupStoreRejected";
+  public static final String REJECTED = "BackupStoreRejected";
 
   private StoreFailures() {}
 
   /** Where the store is, for messages: the endpoint override, else AWS S3 in the location's region. */
-  static String store(BackupLocation location) {
+  public static String store(BackupLocation location) {
     return location.endpoint() != null ? location.endpoint() : "AWS S3 (region " + location.region() + ")";
   }
 
   /**
    * @param action what pgdr was doing, e.g. "listing s3://b/db/"
    */
-  static ApplicationFailure toFailure(BackupLocation location, String action, SdkException e) {
+  public static ApplicationFailure toFailure(BackupLocation location, String action, SdkException e) {
     if (e instanceof NoSuchBucketException) {
       return ApplicationFailure.newNonRetryableFailureWithCause(
           "bucket " + location.bucket() + " does not exist at " + store(location) + ": check backups.bucket", BackupFailures.LOCATION_MISSING, e);

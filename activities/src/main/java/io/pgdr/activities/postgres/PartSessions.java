@@ -1,10 +1,8 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
-import io.pgdr.activities.postgres.PostgresConnector;
-import io.pgdr.activities.postgres.PostgresFailures;
 import io.pgdr.ports.PostgresServer;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
 import io.pgdr.ports.BackupFailures;
 import io.pgdr.target.BackupLocation;
@@ -16,9 +16,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Every object under a backup location's prefix, by key, from one paginated ListObjectsV2: the
  * sizes and times the catalog checks pgdr backups against, without downloading anything.
  */
-record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects) {
+public record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects) {
 
-  StoreListing {
+  public StoreListing {
     objects = Collections.unmodifiableSortedMap(new TreeMap<>(objects));
   }
 
@@ -26,7 +26,7 @@ record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects
    * @throws ApplicationFailure {@link BackupFailures#LOCATION_MISSING} when the bucket is missing or
    *     the prefix holds nothing; the other types of {@link StoreFailures#toFailure}
    */
-  static StoreListing of(S3Client s3, BackupLocation location) {
+  public static StoreListing of(S3Client s3, BackupLocation location) {
     SortedMap<String, S3Object> objects = new TreeMap<>();
     try {
       ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket()).prefix(location.prefix()).build();
@@ -45,7 +45,7 @@ record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects
   }
 
   /** The objects whose keys start with {@code keyPrefix}. */
-  Map<String, S3Object> under(String keyPrefix) {
+  public Map<String, S3Object> under(String keyPrefix) {
     // every key starting with keyPrefix sorts between keyPrefix and keyPrefix + U+FFFF
     return objects.subMap(keyPrefix, keyPrefix + Character.MAX_VALUE);
   }
