@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Backups in S3 (or an S3-compatible store): find and check them, and take them. Failures that no
  * retry can fix (bucket missing, credentials refused, named backup absent) are non-retryable
- * application failures whose message says what to fix; their types are listed in {@link BackupFailures}.
+ * application failures whose message says what to fix; their types are listed in {@link FailureTypes}.
  */
 @ActivityInterface
 public interface BackupActivities {
@@ -22,7 +22,7 @@ public interface BackupActivities {
   @ActivityMethod
   BackupCatalog listBackups(BackupLocation location);
 
-  /** Checks one named backup; {@link BackupFailures#BACKUP_NOT_FOUND} when no such key exists. Read-only. */
+  /** Checks one named backup; {@link FailureTypes#BACKUP_NOT_FOUND} when no such key exists. Read-only. */
   @ActivityMethod
   BackupEntry checkBackup(BackupLocation location, String key);
 

@@ -1,7 +1,7 @@
 package io.pgdr.restore;
 
 import io.pgdr.ports.BackupCatalog;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.PodState;
@@ -73,7 +73,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       backup = timeline.step("choose-backup", () -> chooseBackup(request.backupKey()));
     } catch (ActivityFailure e) {
       String message = "step " + timeline.current() + " failed: " + Timeline.rootMessage(e) + ". Nothing was changed.";
-      return e.getCause() instanceof ApplicationFailure failure && BackupFailures.isBadInput(failure.getType())
+      return e.getCause() instanceof ApplicationFailure failure && FailureTypes.isBadInput(failure.getType())
           ? refuseInput(message) : finish(RecoveryReport.FAILED, message);
     } catch (UnusableBackup e) {
       String message = e.getMessage() + ". Nothing was changed.";

@@ -1,7 +1,7 @@
 package io.pgdr.run;
 
 import io.pgdr.ports.BackupActivities;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PostgresActivities;
@@ -136,7 +136,7 @@ public final class ActivityStubs {
         .setStartToCloseTimeout(Duration.ofMinutes(30))
         .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
-            .setDoNotRetry(BackupFailures.LOCATION_MISSING, BackupFailures.STORE_ACCESS_DENIED, BackupFailures.BACKUP_NOT_FOUND)
+            .setDoNotRetry(FailureTypes.LOCATION_MISSING, FailureTypes.STORE_ACCESS_DENIED, FailureTypes.BACKUP_NOT_FOUND)
             .build())
         .build());
   }
@@ -154,7 +154,7 @@ public final class ActivityStubs {
         .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(RetryOptions.newBuilder(retries(20, Duration.ofSeconds(1)))
             .setMaximumInterval(Duration.ofSeconds(30))
-            .setDoNotRetry(BackupFailures.BACKUP_CORRUPT, BackupFailures.CREDENTIALS_REFUSED)
+            .setDoNotRetry(FailureTypes.BACKUP_CORRUPT, FailureTypes.CREDENTIALS_REFUSED)
             .build())
         .build());
   }
@@ -169,7 +169,7 @@ public final class ActivityStubs {
         .setStartToCloseTimeout(Duration.ofMinutes(30))
         .setHeartbeatTimeout(WORKER_LOST_AFTER)
         .setRetryOptions(RetryOptions.newBuilder(retries(3, Duration.ofSeconds(2)))
-            .setDoNotRetry(BackupFailures.CREDENTIALS_REFUSED)
+            .setDoNotRetry(FailureTypes.CREDENTIALS_REFUSED)
             .build())
         .build());
   }

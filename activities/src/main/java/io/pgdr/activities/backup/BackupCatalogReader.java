@@ -7,7 +7,7 @@ import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.store.StoreListing;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
@@ -42,8 +42,8 @@ public final class BackupCatalogReader {
   }
 
   /**
-   * @throws ApplicationFailure {@link BackupFailures#LOCATION_MISSING} (no bucket, nothing under the
-   *     prefix), {@link BackupFailures#STORE_ACCESS_DENIED}; retryable when the store is unreachable
+   * @throws ApplicationFailure {@link FailureTypes#LOCATION_MISSING} (no bucket, nothing under the
+   *     prefix), {@link FailureTypes#STORE_ACCESS_DENIED}; retryable when the store is unreachable
    */
   public BackupCatalog list(BackupLocation location) {
     S3Client client = s3.forLocation(location);
@@ -70,7 +70,7 @@ public final class BackupCatalogReader {
    * Checks one backup the operator named: a dump's key, a pgdr backup's manifest key, its directory
    * or its id; absolute or relative to the prefix.
    *
-   * @throws ApplicationFailure {@link BackupFailures#BACKUP_NOT_FOUND} naming existing backups near
+   * @throws ApplicationFailure {@link FailureTypes#BACKUP_NOT_FOUND} naming existing backups near
    *     the key; the failures of {@link #list}
    */
   public BackupEntry check(BackupLocation location, String key) {
@@ -88,7 +88,7 @@ public final class BackupCatalogReader {
     throw ApplicationFailure.newNonRetryableFailure(
         "no backup " + key + " under " + location.url() + physical + "; backups with nearby keys: "
             + String.join(", ", nearby(candidates, wanted)),
-        BackupFailures.BACKUP_NOT_FOUND);
+        FailureTypes.BACKUP_NOT_FOUND);
   }
 
   private BackupEntry check(S3Client client, StoreListing listing, BackupCandidate candidate) {

@@ -14,6 +14,7 @@ import io.pgdr.activities.transfer.PartProgress;
 import io.pgdr.activities.transfer.PartWorkers;
 import io.pgdr.activities.transfer.PartWorkers.PartTask;
 import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
@@ -50,7 +51,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 public final class BackupTaker {
 
-  static final String BACKUP_FAILED = "BackupFailed";
 
   private static final long PART_HEAP_BYTES = 64L * 1024 * 1024;
   private static final Pattern BACKUP_ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._-]{0,99}");
@@ -85,7 +85,7 @@ public final class BackupTaker {
   public BackupEntry take(BackupLocation location, PostgresServer server, String backupId, Consumer<TransferProgress> progress) {
     if (backupId == null || !BACKUP_ID.matcher(backupId).matches()) {
       throw ApplicationFailure.newNonRetryableFailure("backup id '" + backupId
-          + "' must be letters, digits, '.', '_' or '-' (pgdr names them by UTC time, e.g. 20261122T220500Z)", BACKUP_FAILED);
+          + "' must be letters, digits, '.', '_' or '-' (pgdr names them by UTC time, e.g. 20261122T220500Z)", FailureTypes.BACKUP_FAILED);
     }
     String action = "backup of " + server.database() + " on " + server.pod() + " to " + location.url();
     S3Client client = s3.forLocation(location);
@@ -104,19 +104,19 @@ public final class BackupTaker {
     } catch (SQLException e) {
       throw sessions.failure(action, server.database(), e);
     } catch (DumpProcess.Failed e) {
-      throw DumpFailures.toFailure(action, e, BACKUP_FAILED, true);
+      throw DumpFailures.toFailure(action, e, FailureTypes.BACKUP_FAILED, true);
     } catch (SdkException e) {
       throw StoreFailures.toFailure(location, action, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure(action + ": interrupted", BACKUP_FAILED);
+      throw ApplicationFailure.newFailure(action + ": interrupted", FailureTypes.BACKUP_FAILED);
     } catch (IOException e) {
-      throw ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), BACKUP_FAILED, e);
+      throw ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), FailureTypes.BACKUP_FAILED, e);
     } catch (RuntimeException e) {
       // an ApplicationFailure already sorted, or the heartbeat's news that the activity was cancelled
       throw e;
     } catch (Exception e) {
-      throw ApplicationFailure.newFailureWithCause(action + ": " + e, BACKUP_FAILED, e);
+      throw ApplicationFailure.newFailureWithCause(action + ": " + e, FailureTypes.BACKUP_FAILED, e);
     }
   }
 

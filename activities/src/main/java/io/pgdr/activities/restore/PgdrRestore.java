@@ -7,7 +7,7 @@ import io.pgdr.activities.postgres.PartSessions;
 import io.pgdr.activities.transfer.PartProgress;
 import io.pgdr.activities.transfer.PartWorkers;
 import io.pgdr.activities.transfer.PartWorkers.PartTask;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.RestoreResult;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -250,6 +250,6 @@ final class PgdrRestore {
   private static BackupObject object(BackupManifest manifest, String key) {
     return manifest.objects().stream().filter(o -> key.equals(o.key())).findFirst()
         .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("the backup's manifest lists no " + key
-            + ": the backup is incomplete", BackupFailures.BACKUP_CORRUPT));
+            + ": the backup is incomplete", FailureTypes.BACKUP_CORRUPT));
   }
 }

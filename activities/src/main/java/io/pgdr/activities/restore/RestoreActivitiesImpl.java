@@ -10,7 +10,7 @@ import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.store.StoreFailures;
 import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
@@ -42,11 +42,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * {@code RestoreFailed} are not retryable; {@code ServerUnreachable} and store hiccups are.
  */
 public final class RestoreActivitiesImpl implements RestoreActivities {
-
-  static final String RESTORE_FAILED = "RestoreFailed";
-  static final String TARGET_OCCUPIED = "RestoreTargetOccupied";
-  static final String SWAP_REFUSED = "SwapRefused";
-  static final String INVALID_NAME = "InvalidDatabaseName";
 
   private static final Logger log = LoggerFactory.getLogger(RestoreActivitiesImpl.class);
 
@@ -97,7 +92,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     if (BackupEntry.CUSTOM.equals(backup.format())) {
       return new CustomDumpRestore(sessions, client, programs, tuning).restore(location.bucket(), backup, into);
     }
-    throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", RESTORE_FAILED);
+    throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", FailureTypes.RESTORE_FAILED);
   }
 
   @Override
@@ -137,7 +132,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     requirePlainName("the name to keep the old database under", keepAs);
     if (live.equals(restored) || live.equals(keepAs) || restored.equals(keepAs)) {
       throw ApplicationFailure.newNonRetryableFailure("swap needs three different database names, got live=" + live
-          + " restored=" + restored + " keepAs=" + keepAs, INVALID_NAME);
+          + " restored=" + restored + " keepAs=" + keepAs, FailureTypes.INVALID_DATABASE_NAME);
     }
     PartSessions sessions = PartSessions.of(credentials, server);
     try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE)) {
@@ -153,7 +148,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       throw sessions.failure("swap of " + restored + " into " + live, PartSessions.MAINTENANCE_DATABASE, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", RESTORE_FAILED);
+      throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", FailureTypes.RESTORE_FAILED);
     } catch (RuntimeException e) {
       throw e; // failures already sorted (a refused swap), cancellation
     } catch (Exception e) {
@@ -164,7 +159,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   static ApplicationFailure occupied(String into, PostgresServer server) {
     return ApplicationFailure.newNonRetryableFailure("database " + into + " on " + server.pod()
         + " already holds tables that are not a pgdr restore in progress; pgdr does not overwrite them:"
-        + " restore into another name, or drop " + into + " yourself", TARGET_OCCUPIED);
+        + " restore into another name, or drop " + into + " yourself", FailureTypes.RESTORE_TARGET_OCCUPIED);
   }
 
   private static BackupManifest manifest(S3Client client, String bucket, String key) {
@@ -172,18 +167,18 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       BackupManifest manifest = BackupManifest.fromJson(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
       if (!BackupManifest.FORMAT.equals(manifest.format())) {
         throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + " is a manifest of format '"
-            + manifest.format() + "', this pgdr reads " + BackupManifest.FORMAT, BackupFailures.BACKUP_CORRUPT);
+            + manifest.format() + "', this pgdr reads " + BackupManifest.FORMAT, FailureTypes.BACKUP_CORRUPT);
       }
       return manifest;
     } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + ": " + e.getMessage(), BackupFailures.BACKUP_CORRUPT);
+      throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + ": " + e.getMessage(), FailureTypes.BACKUP_CORRUPT);
     }
   }
 
   private static void requirePlainName(String what, String name) {
     if (!SqlIdentifiers.isPlain(name)) {
       throw ApplicationFailure.newNonRetryableFailure(what + " must be a plain SQL name (letters, digits, '_', at most 63,"
-          + " not starting with a digit), got '" + name + "'", INVALID_NAME);
+          + " not starting with a digit), got '" + name + "'", FailureTypes.INVALID_DATABASE_NAME);
     }
   }
 
@@ -199,18 +194,18 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
     if (e instanceof NoSuchKeyException) {
       return ApplicationFailure.newNonRetryableFailureWithCause(action + ": no such object in " + location.url()
-          + "; list the backups again and choose one that exists", BackupFailures.BACKUP_NOT_FOUND, e);
+          + "; list the backups again and choose one that exists", FailureTypes.BACKUP_NOT_FOUND, e);
     }
     if (e instanceof SdkException sdk) {
       return StoreFailures.toFailure(location, action, sdk);
     }
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
-      return ApplicationFailure.newFailureWithCause(action + ": interrupted", RESTORE_FAILED, e);
+      return ApplicationFailure.newFailureWithCause(action + ": interrupted", FailureTypes.RESTORE_FAILED, e);
     }
     if (e instanceof IOException) {
-      return ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), RESTORE_FAILED, e);
+      return ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), FailureTypes.RESTORE_FAILED, e);
     }
-    return ApplicationFailure.newFailureWithCause(action + ": " + e, RESTORE_FAILED, e);
+    return ApplicationFailure.newFailureWithCause(action + ": " + e, FailureTypes.RESTORE_FAILED, e);
   }
 }

@@ -66,7 +66,7 @@ public final class S3Clients implements AutoCloseable {
   }
 
   /**
-   * @throws ApplicationFailure {@link StoreFailures#CREDENTIALS_UNAVAILABLE}, not retryable, when the
+   * @throws ApplicationFailure {@link FailureTypes#CREDENTIALS_UNAVAILABLE}, not retryable, when the
    *     environment lacks the variables the location names
    */
   public S3Client forLocation(BackupLocation location) {

@@ -1,6 +1,6 @@
 package io.pgdr.activities.store;
 
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.util.Collections;
@@ -23,7 +23,7 @@ public record StoreListing(BackupLocation location, SortedMap<String, S3Object> 
   }
 
   /**
-   * @throws ApplicationFailure {@link BackupFailures#LOCATION_MISSING} when the bucket is missing or
+   * @throws ApplicationFailure {@link FailureTypes#LOCATION_MISSING} when the bucket is missing or
    *     the prefix holds nothing; the other types of {@link StoreFailures#toFailure}
    */
   public static StoreListing of(S3Client s3, BackupLocation location) {
@@ -39,7 +39,7 @@ public record StoreListing(BackupLocation location, SortedMap<String, S3Object> 
     if (objects.isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure(
           "no objects under " + location.url() + " at " + StoreFailures.store(location) + ": check backups.prefix",
-          BackupFailures.LOCATION_MISSING);
+          FailureTypes.LOCATION_MISSING);
     }
     return new StoreListing(location, objects);
   }

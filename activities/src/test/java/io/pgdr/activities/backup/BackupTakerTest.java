@@ -13,7 +13,7 @@ import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.activities.restore.RestoreLab;
 import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
@@ -141,7 +141,7 @@ class BackupTakerTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> taker.take(lab.freshLocation(), wrong, "20261122T220900Z", p -> { }));
 
-    assertEquals(BackupFailures.CREDENTIALS_REFUSED, failure.getType());
+    assertEquals(FailureTypes.CREDENTIALS_REFUSED, failure.getType());
     assertTrue(failure.isNonRetryable());
   }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class StoreFailuresTest {
   void accessDeniedIsNotRetriedAndNamesTheCredentials() {
     ApplicationFailure failure = StoreFailures.toFailure(AWS, "listing " + AWS.url(), s3Error(403, "AccessDenied", "Access Denied"));
 
-    assertEquals(BackupFailures.STORE_ACCESS_DENIED, failure.getType());
+    assertEquals(FailureTypes.STORE_ACCESS_DENIED, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertEquals("listing s3://fabrica-agentes-backups/db/: AWS S3 (region eu-west-1) denied access (AccessDenied: Access Denied):"
         + " check the credentials the worker uses (BACKUP_ACCESS_KEY/BACKUP_SECRET_KEY) and their permissions on bucket"
@@ -36,7 +36,7 @@ class StoreFailuresTest {
   void serverErrorIsRetried() {
     ApplicationFailure failure = StoreFailures.toFailure(AWS, "listing", s3Error(503, "SlowDown", "Please reduce your request rate"));
 
-    assertEquals(StoreFailures.UNREACHABLE, failure.getType());
+    assertEquals(FailureTypes.STORE_UNREACHABLE, failure.getType());
     assertFalse(failure.isNonRetryable());
   }
 
@@ -50,7 +50,7 @@ class StoreFailuresTest {
       failure = assertThrows(ApplicationFailure.class, () -> clients.forLocation(location));
     }
 
-    assertEquals(StoreFailures.CREDENTIALS_UNAVAILABLE, failure.getType());
+    assertEquals(FailureTypes.CREDENTIALS_UNAVAILABLE, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertTrue(failure.getOriginalMessage().contains("PGDR_TEST_NO_SUCH_ACCESS_KEY"), failure.getOriginalMessage());
   }

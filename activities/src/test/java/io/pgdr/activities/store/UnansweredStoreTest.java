@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class UnansweredStoreTest {
       ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
           () -> assertThrows(ApplicationFailure.class, () -> StoreListing.of(clients.forLocation(location), location)));
 
-      assertEquals(StoreFailures.UNREACHABLE, failure.getType());
+      assertEquals(FailureTypes.STORE_UNREACHABLE, failure.getType());
       assertFalse(failure.isNonRetryable());
       assertTrue(failure.getOriginalMessage().startsWith("listing s3://" + S3Fixture.BUCKET + "/db/: cannot reach " + endpoint),
           failure.getOriginalMessage());
