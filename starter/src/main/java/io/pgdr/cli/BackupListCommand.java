@@ -2,8 +2,8 @@ package io.pgdr.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.backup.BackupActivitiesImpl;
-import io.pgdr.activities.backup.S3Clients;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.store.S3Clients;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.target.DatabaseTarget;

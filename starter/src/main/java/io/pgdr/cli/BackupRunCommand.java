@@ -2,10 +2,10 @@ package io.pgdr.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.backup.BackupTaker;
-import io.pgdr.activities.backup.S3Clients;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Clients;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.PodState;

@@ -3,8 +3,7 @@ package io.pgdr.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
-import io.pgdr.activities.kubernetes.ApiUnreachable;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
@@ -36,12 +35,12 @@ final class BackupTargets {
       return adapterCall.get();
     } catch (ApplicationFailure e) {
       String type = e.getType();
-      int code = BackupFailures.isBadInput(type) || BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type) ? ExitCodes.BAD_INPUT
-          : BackupFailures.STORE_UNREACHABLE.equals(type) || ApiUnreachable.FAILURE_TYPE.equals(type) ? ExitCodes.UNAVAILABLE
+      int code = FailureTypes.isBadInput(type) || FailureTypes.CREDENTIALS_UNAVAILABLE.equals(type) ? ExitCodes.BAD_INPUT
+          : FailureTypes.STORE_UNREACHABLE.equals(type) || FailureTypes.KUBERNETES_API_UNREACHABLE.equals(type) ? ExitCodes.UNAVAILABLE
           : ExitCodes.RUN_FAILED;
-      throw new CliException(code, e.getOriginalMessage(), BackupFailures.CREDENTIALS_UNAVAILABLE.equals(type)
+      throw new CliException(code, e.getOriginalMessage(), FailureTypes.CREDENTIALS_UNAVAILABLE.equals(type)
           ? "export them in this shell: backup commands read the store from this process"
-          : ApiUnreachable.FAILURE_TYPE.equals(type) ? "check --kubeconfig (or KUBECONFIG) and that the cluster is reachable" : null);
+          : FailureTypes.KUBERNETES_API_UNREACHABLE.equals(type) ? "check --kubeconfig (or KUBECONFIG) and that the cluster is reachable" : null);
     } catch (CredentialsUnavailableException e) {
       throw CliException.badInput(e.getMessage(), null);
     } catch (KubernetesClientException e) {

@@ -1,8 +1,10 @@
 package io.pgdr.cli;
 
 import io.pgdr.run.ApprovalRecord;
+import io.pgdr.run.ChangeRecord;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
+import io.pgdr.run.ScenarioOutcome;
 import io.pgdr.run.StepRecord;
 import java.io.PrintWriter;
 import java.util.List;
@@ -19,8 +21,11 @@ final class ReportView {
     out.printf("  run            %s%n", r.workflowId());
     out.printf("  incident start %s%s%n", r.incidentStart(),
         r.rto() == null || r.rto().incidentStartBasis() == null ? "" : " (" + r.rto().incidentStartBasis() + ")");
-    if (r.newPrimary() != null) {
-      out.printf("  new primary    %s%n", r.newPrimary());
+    if (r.result() != null) {
+      // the scenario's own facts: each scenario says what its run found and did
+      for (ScenarioOutcome.Fact fact : r.result().facts()) {
+        out.printf("  %-14s %s%n", fact.label(), fact.value());
+      }
     }
     if (r.rto() != null) {
       out.printf("  RTO            %s measured, objective %ds%s%n",
@@ -28,8 +33,8 @@ final class ReportView {
           r.rto().objectiveSeconds(), r.rto().breached() ? colours.alarm(" (BREACHED)") : "");
     }
     if (r.rpo() != null) {
-      // -1 is "not measured": a restore loses time, not a WAL distance; a server promoted before the run looked, neither
-      out.printf("  RPO            %s%s (objective %ds; %s)%n", r.rpo().lostBytes() < 0 ? "" : r.rpo().lostBytes() + " bytes, ",
+      // -1 is "not measured": a server promoted before the run looked
+      out.printf("  RPO            %s (objective %ds; %s)%n",
           r.rpo().lostSeconds() < 0 ? "loss not measurable" : String.format("%.1fs lost", r.rpo().lostSeconds()),
           r.rpo().objectiveSeconds(), r.rpo().basis());
     }
@@ -38,9 +43,13 @@ final class ReportView {
       out.printf("  approval       %s %s by %s at %s%s%n", a.step(), a.decision(), a.byAndSender(), a.at(),
           a.reason() == null ? "" : " (" + a.reason() + ")");
     }
+    if (r.plan() != null && RecoveryReport.PLANNED.equals(r.outcome())) {
+      out.printf("  plan (diagnosis ran, it only reads; nothing was changed):%n");
+      r.plan().forEach(line -> out.printf("    - %s%n", line));
+    }
     printSteps(out, colours, r.steps());
-    if (r.restore() != null && r.restore().keptVolumes() != null) {
-      out.printf("  kept volumes   %s%n", r.restore().keptVolumes());
+    for (ChangeRecord change : r.changes()) {
+      out.printf("  changed        %s (%s)%s%n", change.step(), change.state(), change.handBack() == null ? "" : ": " + change.handBack());
     }
     if (r.verification() != null) {
       out.printf("  verified       rows %s; connections %s%n", r.verification().rowCounts(), r.verification().connections());

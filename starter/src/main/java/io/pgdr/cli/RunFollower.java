@@ -97,7 +97,7 @@ final class RunFollower {
   private void ask(String run, ApprovalRequest pending) {
     Console console = System.console();
     progress.flush();
-    String answer = console.readLine("  Approve %s? [y/N] ", pending.step() + " of " + pending.candidate());
+    String answer = console.readLine("  Approve %s? [y/N] ", pending.step() + " of " + pending.subject());
     boolean approve = answer != null && answer.trim().toLowerCase().startsWith("y");
     String reason = console.readLine("  Reason: ");
     ApprovalDecision decision = new ApprovalDecision(Operator.name(), reason == null || reason.isBlank() ? "answered at the terminal" : reason,

@@ -1,11 +1,11 @@
 package io.pgdr.cli;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.RecoveryRun;
 import io.pgdr.run.StepDecision;
-import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.DatabaseTarget;
@@ -218,7 +218,7 @@ final class Runs {
     try {
       return stub(run).getResult(RecoveryReport.class);
     } catch (WorkflowFailedException e) {
-      if (e.getCause() instanceof ApplicationFailure failure && RecoveryFailure.TYPE.equals(failure.getType())) {
+      if (e.getCause() instanceof ApplicationFailure failure && FailureTypes.RECOVERY_FAILED.equals(failure.getType())) {
         return failure.getDetails().get(RecoveryReport.class);
       }
       throw new CliException(ExitCodes.RUN_FAILED, "run " + run + " ended without a report: "

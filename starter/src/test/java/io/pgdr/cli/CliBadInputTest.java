@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
 import io.pgdr.run.TaskQueues;
@@ -267,7 +267,7 @@ class CliBadInputTest {
     public BackupCatalog listBackups(BackupLocation location) {
       if (location.bucket().equals("no-such-bucket")) {
         throw ApplicationFailure.newNonRetryableFailure("bucket no-such-bucket does not exist at AWS S3: check backups.bucket",
-            BackupFailures.LOCATION_MISSING);
+            FailureTypes.LOCATION_MISSING);
       }
       return new BackupCatalog(location.url(), List.of(new BackupEntry("db/latest.dump", BackupEntry.CUSTOM, null,
           Instant.now().minusSeconds(60), 999, null, false, "pg_restore: truncated")));
@@ -275,7 +275,7 @@ class CliBadInputTest {
 
     @Override
     public BackupEntry checkBackup(BackupLocation location, String key) {
-      throw ApplicationFailure.newNonRetryableFailure("no object " + key + " in bucket " + location.bucket(), BackupFailures.BACKUP_NOT_FOUND);
+      throw ApplicationFailure.newNonRetryableFailure("no object " + key + " in bucket " + location.bucket(), FailureTypes.BACKUP_NOT_FOUND);
     }
 
     @Override

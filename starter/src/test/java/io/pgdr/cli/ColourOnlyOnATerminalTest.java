@@ -81,9 +81,9 @@ class ColourOnlyOnATerminalTest {
   private static RecoveryReport failedReport() {
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     return new RecoveryReport("ReplicaPromotion", "fabrica-db", "recovery-fabrica-agentes.postgresql", RecoveryReport.FAILED, "promotion failed",
-        start, start.plusSeconds(90), null, new RtoFigures(null, 3600, true, List.of(), null), null, List.of(),
+        start, start.plusSeconds(90), new RtoFigures(null, 3600, true, List.of(), null), null, List.of(),
         List.of(new StepRecord("diagnose", start, start.plusSeconds(1), "succeeded", null),
             new StepRecord("promote", start.plusSeconds(1), start.plusSeconds(90), "failed", "pg_promote returned false")),
-        null, null);
+        null, null, List.of(), null, null);
   }
 }

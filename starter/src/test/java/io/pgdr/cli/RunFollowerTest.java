@@ -67,14 +67,14 @@ class RunFollowerTest {
       transfer.transfer();
       steps.set(0, new StepRecord("restore", start, Instant.ofEpochMilli(Workflow.currentTimeMillis()), "done", "all rows"));
       return new RecoveryReport("restore", "fabrica_db", Workflow.getInfo().getWorkflowId(), RecoveryReport.SUCCEEDED, "restored",
-          start, Instant.ofEpochMilli(Workflow.currentTimeMillis()), null, null, null, List.of(), List.copyOf(steps), null, null);
+          start, Instant.ofEpochMilli(Workflow.currentTimeMillis()), null, null, List.of(), List.copyOf(steps), null, null, List.of(), null, null);
     }
 
     @Override
     public RunStatus status() {
       QUERIES.incrementAndGet();
       String current = steps.isEmpty() ? null : steps.get(steps.size() - 1).name();
-      return new RunStatus("restore", "fabrica_db", "restoring", current, null, List.copyOf(steps), List.of(), List.of(), false, null);
+      return new RunStatus("restore", "fabrica_db", "restoring", current, null, List.copyOf(steps), List.of(), List.of(), false, null, null);
     }
   }
 

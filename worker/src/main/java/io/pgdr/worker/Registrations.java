@@ -2,12 +2,12 @@ package io.pgdr.worker;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.backup.BackupActivitiesImpl;
-import io.pgdr.activities.backup.S3Clients;
 import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.activities.restore.RestoreActivitiesImpl;
+import io.pgdr.activities.store.S3Clients;
 import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
 import io.temporal.worker.Worker;

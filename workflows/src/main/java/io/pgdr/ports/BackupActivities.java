@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Backups in S3 (or an S3-compatible store): find and check them, and take them. Failures that no
  * retry can fix (bucket missing, credentials refused, named backup absent) are non-retryable
- * application failures whose message says what to fix; their types are listed in {@link BackupFailures}.
+ * application failures whose message says what to fix; their types are listed in {@link FailureTypes}.
  */
 @ActivityInterface
 public interface BackupActivities {
@@ -21,7 +21,7 @@ public interface BackupActivities {
    * there are not retried.
    */
   CallOptions READ_STORE = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(2))
-      .notRetrying(BackupFailures.LOCATION_MISSING, BackupFailures.STORE_ACCESS_DENIED, BackupFailures.BACKUP_NOT_FOUND);
+      .notRetrying(FailureTypes.LOCATION_MISSING, FailureTypes.STORE_ACCESS_DENIED, FailureTypes.BACKUP_NOT_FOUND);
 
   CallTable<BackupActivities> CALLS = CallTable.of(BackupActivities.class)
       .calls(READ_STORE, "listBackups", "checkBackup", "takeBackup")
@@ -36,7 +36,7 @@ public interface BackupActivities {
   @ActivityMethod
   BackupCatalog listBackups(BackupLocation location);
 
-  /** Checks one named backup; {@link BackupFailures#BACKUP_NOT_FOUND} when no such key exists. Read-only. */
+  /** Checks one named backup; {@link FailureTypes#BACKUP_NOT_FOUND} when no such key exists. Read-only. */
   @ActivityMethod
   BackupEntry checkBackup(BackupLocation location, String key);
 

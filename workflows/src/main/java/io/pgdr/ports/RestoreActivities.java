@@ -20,13 +20,13 @@ public interface RestoreActivities {
    */
   CallOptions RESTORE = CallOptions.heartbeating(Duration.ofHours(12), 20, Duration.ofSeconds(1))
       .maxRetryInterval(Duration.ofSeconds(30))
-      .notRetrying(BackupFailures.BACKUP_CORRUPT, BackupFailures.CREDENTIALS_REFUSED);
+      .notRetrying(FailureTypes.BACKUP_CORRUPT, FailureTypes.CREDENTIALS_REFUSED);
   /**
    * Row counts with ANALYZE, and the rename swap: seconds to many minutes, no progress to report;
    * they heartbeat while their statements run.
    */
   CallOptions STATEMENTS = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(2))
-      .notRetrying(BackupFailures.CREDENTIALS_REFUSED);
+      .notRetrying(FailureTypes.CREDENTIALS_REFUSED);
 
   CallTable<RestoreActivities> CALLS = CallTable.of(RestoreActivities.class)
       .calls(RESTORE, "restoreBackup")

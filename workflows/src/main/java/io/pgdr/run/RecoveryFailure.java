@@ -1,5 +1,6 @@
 package io.pgdr.run;
 
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 
 /**
@@ -8,11 +9,9 @@ import io.temporal.failure.ApplicationFailure;
  */
 public final class RecoveryFailure {
 
-  public static final String TYPE = "RecoveryFailed";
-
   private RecoveryFailure() {}
 
   public static ApplicationFailure of(RecoveryReport report) {
-    return ApplicationFailure.newNonRetryableFailure(report.message(), TYPE, report);
+    return ApplicationFailure.newNonRetryableFailure(report.message(), FailureTypes.RECOVERY_FAILED, report);
   }
 }

@@ -1,7 +1,7 @@
 package io.pgdr.run;
 
-import io.pgdr.ports.BackupFailures;
 import io.pgdr.ports.Escalation;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.common.SearchAttributeUpdate;
@@ -101,7 +101,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       return finish(RecoveryReport.SUCCEEDED, sentences(done, String.join(" ", ledger.left())));
     } catch (ActivityFailure e) {
       String stoppedAt = "step " + timeline.current() + " failed: " + Timeline.rootMessage(e);
-      return e.getCause() instanceof ApplicationFailure failure && BackupFailures.isBadInput(failure.getType()) && !changing
+      return e.getCause() instanceof ApplicationFailure failure && FailureTypes.isBadInput(failure.getType()) && !changing
           ? refuseInput(stoppedAt + ". Nothing was changed.") : stopped(stoppedAt);
     } catch (StopRun e) {
       return e.badInput() ? refuseInput(e.getMessage() + ". Nothing was changed.") : stopped(e.getMessage());

@@ -14,12 +14,12 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PodState;
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.PromotionResult;
 import io.pgdr.ports.ServerState;
 import io.pgdr.run.ApprovalDecision;
-import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.target.DatabaseTarget;
@@ -208,7 +208,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
   private RecoveryReport failedReport() {
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
     ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
-    assertEquals(RecoveryFailure.TYPE, failure.getType());
+    assertEquals(FailureTypes.RECOVERY_FAILED, failure.getType());
     return failure.getDetails().get(RecoveryReport.class);
   }
 }

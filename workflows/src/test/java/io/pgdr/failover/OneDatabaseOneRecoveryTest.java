@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.run.RecoveryFailure;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.target.DatabaseTarget;
@@ -63,7 +63,7 @@ class OneDatabaseOneRecoveryTest {
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class,
         () -> client.newUntypedWorkflowStub("recovery-my-own-name").getResult(RecoveryReport.class));
     ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
-    assertEquals(RecoveryFailure.TYPE, failure.getType());
+    assertEquals(FailureTypes.RECOVERY_FAILED, failure.getType());
     RecoveryReport report = failure.getDetails().get(RecoveryReport.class);
     assertTrue(report.message().contains("runs as recovery-fabrica-agentes.postgresql"), report.message());
     assertTrue(report.failedOnInput(), "refused as bad input: the CLI exits 2");

@@ -24,6 +24,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.FenceResult;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
@@ -31,7 +32,6 @@ import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
-import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
@@ -218,7 +218,7 @@ class ReplicaPromotionWorkflowTest {
 
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
     ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
-    assertEquals(RecoveryFailure.TYPE, failure.getType());
+    assertEquals(FailureTypes.RECOVERY_FAILED, failure.getType());
     RecoveryReport report = failure.getDetails().get(RecoveryReport.class);
     assertEquals(RecoveryReport.FAILED, report.outcome());
     assertTrue(report.message().contains("pg_promote returned false"), report.message());

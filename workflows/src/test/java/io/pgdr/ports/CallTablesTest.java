@@ -53,8 +53,8 @@ class CallTablesTest {
 
   @Test
   void whatARetryCannotFixIsNotRetried() {
-    assertTrue(RestoreActivities.CALLS.optionsOf("restoreBackup").doNotRetry().contains(BackupFailures.BACKUP_CORRUPT));
-    assertTrue(BackupActivities.CALLS.optionsOf("checkBackup").doNotRetry().contains(BackupFailures.BACKUP_NOT_FOUND));
+    assertTrue(RestoreActivities.CALLS.optionsOf("restoreBackup").doNotRetry().contains(FailureTypes.BACKUP_CORRUPT));
+    assertTrue(BackupActivities.CALLS.optionsOf("checkBackup").doNotRetry().contains(FailureTypes.BACKUP_NOT_FOUND));
   }
 
   interface TwoCalls {

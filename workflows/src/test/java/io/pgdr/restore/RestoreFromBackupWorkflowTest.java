@@ -20,7 +20,7 @@ import static org.mockito.Mockito.withSettings;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
@@ -36,7 +36,6 @@ import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.AbortRequest;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
-import io.pgdr.run.RecoveryFailure;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
@@ -170,7 +169,7 @@ class RestoreFromBackupWorkflowTest {
   private RecoveryReport failedReport() {
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
     ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
-    assertEquals(RecoveryFailure.TYPE, failure.getType());
+    assertEquals(FailureTypes.RECOVERY_FAILED, failure.getType());
     return failure.getDetails().get(RecoveryReport.class);
   }
 
@@ -259,7 +258,7 @@ class RestoreFromBackupWorkflowTest {
   @Test
   void aFailedRestoreLeavesWritersStoppedAndTheLiveDatabaseUntouched() {
     when(restore.restoreBackup(any(), any(), any(), anyString())).thenThrow(
-        ApplicationFailure.newNonRetryableFailure("object data/public.stories.0.copy.gz: SHA-256 differs from the manifest", BackupFailures.BACKUP_CORRUPT));
+        ApplicationFailure.newNonRetryableFailure("object data/public.stories.0.copy.gz: SHA-256 differs from the manifest", FailureTypes.BACKUP_CORRUPT));
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 
@@ -313,7 +312,7 @@ class RestoreFromBackupWorkflowTest {
   @Test
   void aNamedBackupThatDoesNotExistFailsBeforeAnythingChanges() {
     when(backups.checkBackup(any(), eq("db/nope.dump"))).thenThrow(
-        ApplicationFailure.newNonRetryableFailure("no object db/nope.dump in bucket fabrica-agentes-backups", BackupFailures.BACKUP_NOT_FOUND));
+        ApplicationFailure.newNonRetryableFailure("no object db/nope.dump in bucket fabrica-agentes-backups", FailureTypes.BACKUP_NOT_FOUND));
     start(target(), "db/nope.dump", new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 
@@ -325,7 +324,7 @@ class RestoreFromBackupWorkflowTest {
   @Test
   void aBucketOrPrefixThatDoesNotExistIsBadInputAndChangesNothing() {
     when(backups.listBackups(any())).thenThrow(ApplicationFailure.newNonRetryableFailure(
-        "bucket fabrica-agentes-backups does not exist at http://127.0.0.1:9000: check backups.bucket", BackupFailures.LOCATION_MISSING));
+        "bucket fabrica-agentes-backups does not exist at http://127.0.0.1:9000: check backups.bucket", FailureTypes.LOCATION_MISSING));
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 

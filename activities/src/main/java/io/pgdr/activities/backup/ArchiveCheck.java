@@ -1,7 +1,9 @@
 package io.pgdr.activities.backup;
 
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.StoreFailures;
 import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
@@ -112,17 +114,17 @@ final class ArchiveCheck {
       } catch (IOException e) {
         throw ApplicationFailure.newNonRetryableFailureWithCause(
             "cannot run pg_restore to check " + url + ": " + e.getMessage() + "; " + ClientPrograms.INSTALL_HINT,
-            "ClientProgramMissing", e);
+            FailureTypes.CLIENT_PROGRAM_MISSING, e);
       }
       copy(location, candidate, url, process);
       int exitCode = process.waitFor();
       // lenient decoding: object names in a TOC need not be UTF-8
       return new Run(exitCode, new String(Files.readAllBytes(output), StandardCharsets.UTF_8).lines().toList());
     } catch (IOException e) {
-      throw ApplicationFailure.newFailureWithCause("checking " + url + ": " + e.getMessage(), "CheckFailed", e);
+      throw ApplicationFailure.newFailureWithCause("checking " + url + ": " + e.getMessage(), FailureTypes.BACKUP_CHECK_FAILED, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailureWithCause("interrupted while checking " + url, "Interrupted", e);
+      throw ApplicationFailure.newFailureWithCause("interrupted while checking " + url, FailureTypes.INTERRUPTED, e);
     } finally {
       if (process != null) {
         process.destroyForcibly();
@@ -152,7 +154,7 @@ final class ArchiveCheck {
           n = in.read(buffer);
         } catch (IOException | SdkException e) {
           throw ApplicationFailure.newFailureWithCause("reading " + url + " from " + StoreFailures.store(location)
-              + " failed after " + done + " bytes: " + e.getMessage(), StoreFailures.UNREACHABLE, e);
+              + " failed after " + done + " bytes: " + e.getMessage(), FailureTypes.STORE_UNREACHABLE, e);
         }
         if (n < 0) {
           readToEnd = true;

@@ -1,9 +1,10 @@
 package io.pgdr.activities.backup;
 
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
-import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;

@@ -1,5 +1,8 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.PhysicalBackupFiles;
+import io.pgdr.activities.store.StoreListing;
 import io.pgdr.ports.BackupEntry;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,9 +1,13 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.PhysicalBackupFiles;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.StoreListing;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
@@ -38,11 +42,11 @@ public final class BackupCatalogReader {
   }
 
   /**
-   * @throws ApplicationFailure {@link BackupFailures#LOCATION_MISSING} (no bucket, nothing under the
-   *     prefix), {@link BackupFailures#STORE_ACCESS_DENIED}; retryable when the store is unreachable
+   * @throws ApplicationFailure {@link FailureTypes#LOCATION_MISSING} (no bucket, nothing under the
+   *     prefix), {@link FailureTypes#STORE_ACCESS_DENIED}; retryable when the store is unreachable
    */
   public BackupCatalog list(BackupLocation location) {
-    S3Client client = client(location);
+    S3Client client = s3.forLocation(location);
     StoreListing listing = StoreListing.of(client, location);
     List<BackupEntry> entries = new ArrayList<>();
     String newestValid = null;
@@ -66,11 +70,11 @@ public final class BackupCatalogReader {
    * Checks one backup the operator named: a dump's key, a pgdr backup's manifest key, its directory
    * or its id; absolute or relative to the prefix.
    *
-   * @throws ApplicationFailure {@link BackupFailures#BACKUP_NOT_FOUND} naming existing backups near
+   * @throws ApplicationFailure {@link FailureTypes#BACKUP_NOT_FOUND} naming existing backups near
    *     the key; the failures of {@link #list}
    */
   public BackupEntry check(BackupLocation location, String key) {
-    S3Client client = client(location);
+    S3Client client = s3.forLocation(location);
     StoreListing listing = StoreListing.of(client, location);
     List<BackupCandidate> candidates = BackupCandidate.from(listing);
     for (BackupCandidate candidate : candidates) {
@@ -84,7 +88,7 @@ public final class BackupCatalogReader {
     throw ApplicationFailure.newNonRetryableFailure(
         "no backup " + key + " under " + location.url() + physical + "; backups with nearby keys: "
             + String.join(", ", nearby(candidates, wanted)),
-        BackupFailures.BACKUP_NOT_FOUND);
+        FailureTypes.BACKUP_NOT_FOUND);
   }
 
   private BackupEntry check(S3Client client, StoreListing listing, BackupCandidate candidate) {
@@ -126,13 +130,5 @@ public final class BackupCatalogReader {
     }
     int from = Math.max(0, Math.min(at - NEARBY / 2, keys.size() - NEARBY));
     return keys.subList(from, Math.min(keys.size(), from + NEARBY));
-  }
-
-  private S3Client client(BackupLocation location) {
-    try {
-      return s3.forLocation(location);
-    } catch (IllegalStateException e) {
-      throw StoreFailures.credentialsUnavailable(e);
-    }
   }
 }

@@ -1,10 +1,20 @@
 package io.pgdr.activities.backup;
 
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
-import io.pgdr.activities.backup.PartWorkers.PartTask;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.postgres.DumpFailures;
+import io.pgdr.activities.postgres.DumpProcess;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.StoreFailures;
+import io.pgdr.activities.store.UploadStream;
+import io.pgdr.activities.transfer.PartProgress;
+import io.pgdr.activities.transfer.PartWorkers;
+import io.pgdr.activities.transfer.PartWorkers.PartTask;
 import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
@@ -41,11 +51,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 public final class BackupTaker {
 
-  /** Where a restore keeps its checkpoint inside the database it fills; never part of a backup. */
-  public static final String RESTORE_SCHEMA = "pgdr_restore";
-  static final String BACKUP_FAILED = "BackupFailed";
-  static final String PRE_DATA_KEY = "pre-data.dump";
-  static final String POST_DATA_KEY = "post-data.dump";
 
   private static final long PART_HEAP_BYTES = 64L * 1024 * 1024;
   private static final Pattern BACKUP_ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._-]{0,99}");
@@ -80,15 +85,10 @@ public final class BackupTaker {
   public BackupEntry take(BackupLocation location, PostgresServer server, String backupId, Consumer<TransferProgress> progress) {
     if (backupId == null || !BACKUP_ID.matcher(backupId).matches()) {
       throw ApplicationFailure.newNonRetryableFailure("backup id '" + backupId
-          + "' must be letters, digits, '.', '_' or '-' (pgdr names them by UTC time, e.g. 20261122T220500Z)", BACKUP_FAILED);
+          + "' must be letters, digits, '.', '_' or '-' (pgdr names them by UTC time, e.g. 20261122T220500Z)", FailureTypes.BACKUP_FAILED);
     }
     String action = "backup of " + server.database() + " on " + server.pod() + " to " + location.url();
-    S3Client client;
-    try {
-      client = s3.forLocation(location);
-    } catch (IllegalStateException e) {
-      throw DumpFailures.storeCredentialsUnavailable(e);
-    }
+    S3Client client = s3.forLocation(location);
     String manifestKey = BackupManifest.manifestKey(location.prefix(), backupId);
     PartSessions sessions = PartSessions.of(credentials, server);
     try {
@@ -104,19 +104,19 @@ public final class BackupTaker {
     } catch (SQLException e) {
       throw sessions.failure(action, server.database(), e);
     } catch (DumpProcess.Failed e) {
-      throw DumpFailures.toFailure(action, e, BACKUP_FAILED, true);
+      throw DumpFailures.toFailure(action, e, FailureTypes.BACKUP_FAILED, true);
     } catch (SdkException e) {
-      throw DumpFailures.fromStore(action, location, e);
+      throw StoreFailures.toFailure(location, action, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure(action + ": interrupted", BACKUP_FAILED);
+      throw ApplicationFailure.newFailure(action + ": interrupted", FailureTypes.BACKUP_FAILED);
     } catch (IOException e) {
-      throw ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), BACKUP_FAILED, e);
+      throw ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), FailureTypes.BACKUP_FAILED, e);
     } catch (RuntimeException e) {
       // an ApplicationFailure already sorted, or the heartbeat's news that the activity was cancelled
       throw e;
     } catch (Exception e) {
-      throw ApplicationFailure.newFailureWithCause(action + ": " + e, BACKUP_FAILED, e);
+      throw ApplicationFailure.newFailureWithCause(action + ": " + e, FailureTypes.BACKUP_FAILED, e);
     }
   }
 
@@ -169,8 +169,8 @@ public final class BackupTaker {
         // extensions' configuration tables
         tables.forEach(table -> preData.add("--exclude-table-data=" + table.exactPattern()));
         List<PartTask> tasks = new ArrayList<>();
-        tasks.add(session -> dump(PRE_DATA_KEY, BackupObject.PRE_DATA, preData, snapshot.id()));
-        tasks.add(session -> dump(POST_DATA_KEY, BackupObject.POST_DATA, new ArrayList<>(List.of("-Fc", "--section=post-data")), snapshot.id()));
+        tasks.add(session -> dump(BackupManifest.PRE_DATA_KEY, BackupObject.PRE_DATA, preData, snapshot.id()));
+        tasks.add(session -> dump(BackupManifest.POST_DATA_KEY, BackupObject.POST_DATA, new ArrayList<>(List.of("-Fc", "--section=post-data")), snapshot.id()));
         parts.forEach(part -> tasks.add(session -> copyPart(session, part)));
         PartWorkers.run(parallelism, () -> {
           Connection session = sessions.open(database);
@@ -186,8 +186,8 @@ public final class BackupTaker {
     private void dump(String key, String kind, List<String> args, String snapshotId) throws Exception {
       counters.working("pg_dump " + kind);
       args.add("--snapshot=" + snapshotId);
-      args.add("--exclude-schema=" + RESTORE_SCHEMA);
-      PartUploadStream upload = new PartUploadStream(client, bucket, directory + key);
+      args.add("--exclude-schema=" + BackupManifest.RESTORE_SCHEMA);
+      UploadStream upload = new UploadStream(client, bucket, directory + key);
       ProcessBuilder builder = programs.connected(sessions.server(), null, sessions.credentials(), "pg_dump", args);
       try (DumpProcess dump = DumpProcess.start(builder, "pg_dump --section=" + kind, true)) {
         dump.stdout().transferTo(upload);
@@ -204,7 +204,7 @@ public final class BackupTaker {
 
     private void copyPart(Connection session, PartPlan part) throws SQLException, IOException {
       counters.working(part.describe());
-      PartUploadStream upload = new PartUploadStream(client, bucket, directory + part.key());
+      UploadStream upload = new UploadStream(client, bucket, directory + part.key());
       long rows;
       try {
         // COPY writes a row at a time: the deflater works better on 64 kB
@@ -223,12 +223,12 @@ public final class BackupTaker {
 
     private List<BackupObject> objectsInOrder() {
       List<BackupObject> objects = new ArrayList<>();
-      objects.add(stored.get(PRE_DATA_KEY));
+      objects.add(stored.get(BackupManifest.PRE_DATA_KEY));
       stored.values().stream()
           .filter(o -> BackupObject.DATA.equals(o.kind()))
           .sorted(Comparator.comparing(BackupObject::table).thenComparing(BackupObject::part))
           .forEach(objects::add);
-      objects.add(stored.get(POST_DATA_KEY));
+      objects.add(stored.get(BackupManifest.POST_DATA_KEY));
       return objects;
     }
 

@@ -1,5 +1,7 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.CopiedTables;
+import io.pgdr.activities.backupformat.PartColumns;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,12 +22,8 @@ final class DumpSnapshot implements AutoCloseable {
   private static final String NO_ROW_SECURITY = "SET row_security = off";
   private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f-]+");
 
-  // Plain and unlogged tables (partitions are leaves of this kind; a partitioned parent holds no
-  // rows), not other sessions' temporary tables, not a restore's checkpoint (BackupTaker.RESTORE_SCHEMA),
-  // not members of an extension (pg_dump leaves their data to the extension, or dumps it itself
-  // for configuration tables).
-  // A table with a column type that has no binary send/receive functions (aclitem, say) is
-  // copied in text format instead.
+  // The tables a backup copies (CopiedTables). A table with a column type that has no binary
+  // send/receive functions (aclitem, say) is copied in text format instead.
   private static final String TABLES = """
       SELECT c.oid, n.nspname, c.relname, format('%I.%I', n.nspname, c.relname),
              pg_relation_size(c.oid) / current_setting('block_size')::bigint,
@@ -36,13 +34,7 @@ final class DumpSnapshot implements AutoCloseable {
                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
                            AND 0 IN (t.typsend::oid, t.typreceive::oid, coalesce(e.typsend::oid, 1),
                                      coalesce(e.typreceive::oid, 1), coalesce(b.typsend::oid, 1), coalesce(b.typreceive::oid, 1)))
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r' AND c.relpersistence IN ('p', 'u')
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgdr_restore')
-        AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp'
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-      ORDER BY n.nspname, c.relname""";
+      """ + CopiedTables.FROM_WHERE + "ORDER BY n.nspname, c.relname";
 
   private final Connection session;
   private final String id;

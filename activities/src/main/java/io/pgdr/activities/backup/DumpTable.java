@@ -1,5 +1,7 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.PartColumns;
+
 /**
  * A table whose rows a backup copies as data parts.
  *

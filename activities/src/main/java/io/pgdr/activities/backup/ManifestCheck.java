@@ -1,5 +1,8 @@
 package io.pgdr.activities.backup;
 
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.store.StoreFailures;
+import io.pgdr.activities.store.StoreListing;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.target.BackupLocation;
 import java.util.ArrayList;

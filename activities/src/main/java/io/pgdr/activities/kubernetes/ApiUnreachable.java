@@ -1,6 +1,7 @@
 package io.pgdr.activities.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
@@ -12,8 +13,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ApiUnreachable {
 
-  public static final String FAILURE_TYPE = "KubernetesApiUnreachable";
-
   private ApiUnreachable() {}
 
   /** The failure for {@code e} when no HTTP answer came back; {@code e} itself when the server answered. */
@@ -23,7 +22,7 @@ public final class ApiUnreachable {
       return e;
     }
     return ApplicationFailure.newFailureWithCause(action + ": Kubernetes API " + withoutTrailingSlash(apiUrl)
-        + " did not answer: " + describe(wire) + resource(e), FAILURE_TYPE, e);
+        + " did not answer: " + describe(wire) + resource(e), FailureTypes.KUBERNETES_API_UNREACHABLE, e);
   }
 
   private static Throwable wireCause(Throwable e) {

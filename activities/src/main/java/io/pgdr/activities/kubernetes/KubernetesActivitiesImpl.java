@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.KubernetesLabels;
@@ -284,7 +285,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
         }
         if (!Instant.now(clock).isBefore(deadline)) {
           throw ApplicationFailure.newNonRetryableFailure("after " + writersReadyWithin.toMinutes() + " min: " + String.join(", ", notReady)
-              + "; look at their pods' events and logs (kubectl describe / logs)", "WritersNotReady");
+              + "; look at their pods' events and logs (kubectl describe / logs)", FailureTypes.WRITERS_NOT_READY);
         }
         WaitRound.pause(heartbeat, "waiting for writers: " + String.join(", ", notReady));
       }

@@ -1,5 +1,6 @@
 package io.pgdr.activities.kubernetes;
 
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 
 /**
@@ -8,12 +9,10 @@ import io.temporal.failure.ApplicationFailure;
  */
 final class MissingResource {
 
-  static final String FAILURE_TYPE = "KubernetesResourceMissing";
-
   private MissingResource() {}
 
   static ApplicationFailure failure(String kind, String namespace, String name) {
     return ApplicationFailure.newNonRetryableFailure(
-        kind + " " + namespace + "/" + name + " not found", FAILURE_TYPE);
+        kind + " " + namespace + "/" + name + " not found", FailureTypes.KUBERNETES_RESOURCE_MISSING);
   }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
@@ -33,7 +34,6 @@ import org.slf4j.LoggerFactory;
 final class PodRebuild {
 
   static final String RETAIN = "Retain";
-  static final String VOLUME_NOT_KEPT = "VolumeNotKept";
 
   private static final Logger log = LoggerFactory.getLogger(PodRebuild.class);
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
@@ -59,18 +59,18 @@ final class PodRebuild {
       PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
       if (claim == null) {
         throw ApplicationFailure.newNonRetryableFailure("PersistentVolumeClaim " + ns + "/" + claimName + " not found: there is no"
-            + " volume of " + pod + " to keep, so pgdr will not recreate it; look for its PersistentVolume by hand", VOLUME_NOT_KEPT);
+            + " volume of " + pod + " to keep, so pgdr will not recreate it; look for its PersistentVolume by hand", FailureTypes.VOLUME_NOT_KEPT);
       }
       String volumeName = claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
       if (volumeName == null || volumeName.isBlank()) {
         throw ApplicationFailure.newNonRetryableFailure("PersistentVolumeClaim " + ns + "/" + claimName + " is not bound to a"
             + " volume (phase " + (claim.getStatus() == null ? "unknown" : claim.getStatus().getPhase()) + "): nothing to keep,"
-            + " so pgdr will not recreate " + pod, VOLUME_NOT_KEPT);
+            + " so pgdr will not recreate " + pod, FailureTypes.VOLUME_NOT_KEPT);
       }
       PersistentVolume volume = client.persistentVolumes().withName(volumeName).get();
       if (volume == null) {
         throw ApplicationFailure.newNonRetryableFailure("PersistentVolume " + volumeName + " of claim " + ns + "/" + claimName
-            + " not found: nothing to keep, so pgdr will not recreate " + pod, VOLUME_NOT_KEPT);
+            + " not found: nothing to keep, so pgdr will not recreate " + pod, FailureTypes.VOLUME_NOT_KEPT);
       }
       volumes.add(volume);
     }
@@ -102,7 +102,7 @@ final class PodRebuild {
       KeptVolume keptVolume = byClaim.get(claimName);
       if (keptVolume == null) {
         throw ApplicationFailure.newNonRetryableFailure("claim " + ns + "/" + claimName + " of " + pod + " was not kept before:"
-            + " pgdr deletes no claim whose volume it has not set to Retain", VOLUME_NOT_KEPT);
+            + " pgdr deletes no claim whose volume it has not set to Retain", FailureTypes.VOLUME_NOT_KEPT);
       }
       PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
       if (claim == null || !keptVolume.volume().equals(claim.getSpec().getVolumeName())) {
@@ -111,7 +111,7 @@ final class PodRebuild {
       PersistentVolume volume = client.persistentVolumes().withName(keptVolume.volume()).get();
       if (volume == null || !RETAIN.equals(volume.getSpec().getPersistentVolumeReclaimPolicy())) {
         throw ApplicationFailure.newNonRetryableFailure("PersistentVolume " + keptVolume.volume() + " is no longer set to Retain"
-            + " (someone changed it since pgdr kept it): claim " + ns + "/" + claimName + " is not deleted", VOLUME_NOT_KEPT);
+            + " (someone changed it since pgdr kept it): claim " + ns + "/" + claimName + " is not deleted", FailureTypes.VOLUME_NOT_KEPT);
       }
       toDelete.add(claimName);
     }
@@ -180,7 +180,7 @@ final class PodRebuild {
     var templates = sts.getSpec().getVolumeClaimTemplates();
     if (templates == null || templates.isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure("StatefulSet " + ns + "/" + target.statefulSet() + " has no"
-          + " volumeClaimTemplates: pgdr cannot tell which volume holds " + pod + "'s data, so it recreates nothing", VOLUME_NOT_KEPT);
+          + " volumeClaimTemplates: pgdr cannot tell which volume holds " + pod + "'s data, so it recreates nothing", FailureTypes.VOLUME_NOT_KEPT);
     }
     return templates.stream().map(t -> t.getMetadata().getName() + "-" + pod).toList();
   }

@@ -1,5 +1,6 @@
 package io.pgdr.activities.kubernetes;
 
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -20,7 +21,7 @@ final class WaitRound {
       Thread.sleep(POLL.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted while " + seen, "Interrupted");
+      throw ApplicationFailure.newFailure("interrupted while " + seen, FailureTypes.INTERRUPTED);
     }
   }
 }

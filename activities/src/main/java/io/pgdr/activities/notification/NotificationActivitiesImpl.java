@@ -1,6 +1,7 @@
 package io.pgdr.activities.notification;
 
 import io.pgdr.ports.Escalation;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.NotificationActivities;
 import io.pgdr.target.Notify;
 import io.temporal.failure.ApplicationFailure;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class NotificationActivitiesImpl implements NotificationActivities {
 
   /** The webhook did not take the escalation; 4xx other than 429 will not pass with a retry. */
-  public static final String NOT_DELIVERED = "EscalationNotDelivered";
 
   private static final Logger log = LoggerFactory.getLogger(NotificationActivitiesImpl.class);
   private static final int TOO_MANY_REQUESTS = 429;
@@ -49,18 +49,18 @@ public final class NotificationActivitiesImpl implements NotificationActivities 
       status = webhook.post(url, escalation);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", NOT_DELIVERED);
+      throw ApplicationFailure.newFailure("interrupted", FailureTypes.ESCALATION_NOT_DELIVERED);
     } catch (IOException | IllegalArgumentException e) {
       // the exception's text may carry the URL, and a webhook's URL often holds its token
       log.warn("escalation webhook at {} failed: {}", host, noAnswer(e));
-      throw ApplicationFailure.newFailure(noAnswer(e), NOT_DELIVERED);
+      throw ApplicationFailure.newFailure(noAnswer(e), FailureTypes.ESCALATION_NOT_DELIVERED);
     }
     if (status / 100 != 2) {
       log.warn("escalation webhook at {} answered HTTP {}", host, status);
       String message = "HTTP " + status;
       throw status / 100 == 4 && status != TOO_MANY_REQUESTS
-          ? ApplicationFailure.newNonRetryableFailure(message, NOT_DELIVERED)
-          : ApplicationFailure.newFailure(message, NOT_DELIVERED);
+          ? ApplicationFailure.newNonRetryableFailure(message, FailureTypes.ESCALATION_NOT_DELIVERED)
+          : ApplicationFailure.newFailure(message, FailureTypes.ESCALATION_NOT_DELIVERED);
     }
   }
 

@@ -1,10 +1,11 @@
 package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.temporal.ActivityHeartbeat;
-import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
+import io.pgdr.activities.temporal.ActivityHeartbeat;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.FenceResult;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
@@ -86,7 +87,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
       throw PostgresFailures.toFailure(server, "fence", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("fence of " + server.pod() + " interrupted", "Interrupted");
+      throw ApplicationFailure.newFailure("fence of " + server.pod() + " interrupted", FailureTypes.INTERRUPTED);
     }
   }
 
@@ -105,7 +106,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
       throw PostgresFailures.toFailure(server, "promote", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("promotion of " + server.pod() + " interrupted", "Interrupted");
+      throw ApplicationFailure.newFailure("promotion of " + server.pod() + " interrupted", FailureTypes.INTERRUPTED);
     }
   }
 
@@ -128,7 +129,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
       resolved = credentials.resolve(server.credentials(), server.namespace());
     } catch (CredentialsUnavailableException e) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "credentials for " + server.pod() + ": " + e.getMessage(), PostgresFailures.CREDENTIALS_UNAVAILABLE);
+          "credentials for " + server.pod() + ": " + e.getMessage(), FailureTypes.CREDENTIALS_UNAVAILABLE);
     }
     return connector.open(server, resolved);
   }

@@ -1,5 +1,6 @@
 package io.pgdr.activities.postgres;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.SQLException;
@@ -12,13 +13,6 @@ import org.postgresql.util.PSQLException;
  * with a failure type the workflow (and the person reading the UI) can act on.
  */
 public final class PostgresFailures {
-
-  public static final String UNREACHABLE = "ServerUnreachable";
-  public static final String CREDENTIALS_REFUSED = "CredentialsRefused";
-  public static final String CREDENTIALS_UNAVAILABLE = "CredentialsUnavailable";
-  public static final String DATABASE_MISSING = "DatabaseMissing";
-  public static final String PERMISSION_DENIED = "PermissionDenied";
-  public static final String SQL_FAILED = "SqlFailed";
 
   // 57P01-03: shut down by an admin, crash recovery, still starting: all pass with time.
   private static final Set<String> NOT_ACCEPTING = Set.of("57P01", "57P02", "57P03", "53300");
@@ -45,21 +39,21 @@ public final class PostgresFailures {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     if (state.equals("28P01") || state.equals("28000")) {
       return ApplicationFailure.newNonRetryableFailureWithCause(
-          action + ": " + where + " refused the credentials: " + e.getMessage(), CREDENTIALS_REFUSED, e);
+          action + ": " + where + " refused the credentials: " + e.getMessage(), FailureTypes.CREDENTIALS_REFUSED, e);
     }
     if (state.equals("3D000")) {
       return ApplicationFailure.newNonRetryableFailureWithCause(
-          action + ": " + where + ": " + e.getMessage(), DATABASE_MISSING, e);
+          action + ": " + where + ": " + e.getMessage(), FailureTypes.DATABASE_MISSING, e);
     }
     if (state.equals("42501")) {
       return ApplicationFailure.newNonRetryableFailureWithCause(
-          action + ": " + where + ": the configured user lacks a privilege: " + e.getMessage(), PERMISSION_DENIED, e);
+          action + ": " + where + ": the configured user lacks a privilege: " + e.getMessage(), FailureTypes.PERMISSION_DENIED, e);
     }
     if (isUnreachable(e)) {
       return ApplicationFailure.newFailureWithCause(
-          action + ": " + where + " is unreachable: " + e.getMessage(), UNREACHABLE, e);
+          action + ": " + where + " is unreachable: " + e.getMessage(), FailureTypes.SERVER_UNREACHABLE, e);
     }
     return ApplicationFailure.newFailureWithCause(
-        action + ": " + where + ": SQLSTATE " + state + ": " + e.getMessage(), SQL_FAILED, e);
+        action + ": " + where + ": SQLSTATE " + state + ": " + e.getMessage(), FailureTypes.SQL_FAILED, e);
   }
 }

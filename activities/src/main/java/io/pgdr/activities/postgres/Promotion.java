@@ -1,5 +1,6 @@
 package io.pgdr.activities.postgres;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionResult;
 import io.temporal.failure.ApplicationFailure;
@@ -20,7 +21,6 @@ import java.util.function.Consumer;
  */
 final class Promotion {
 
-  static final String TIMED_OUT = "PromotionTimedOut";
 
   // a promotion takes tens of milliseconds and every one of them is downtime; a poll costs a
   // fraction of a millisecond, and the SDK throttles the heartbeats it sends to the server
@@ -47,7 +47,7 @@ final class Promotion {
     while (RecoveryState.inRecovery(connection)) {
       if (System.nanoTime() > deadline) {
         throw ApplicationFailure.newFailure(server.pod() + " (" + server.address() + ") still in recovery "
-            + timeout.toSeconds() + " s after pg_promote(); see its server log", TIMED_OUT);
+            + timeout.toSeconds() + " s after pg_promote(); see its server log", FailureTypes.PROMOTION_TIMED_OUT);
       }
       heartbeat.accept("promoting " + server.pod() + ", replayed up to " + replayedBefore);
       Thread.sleep(POLL.toMillis());

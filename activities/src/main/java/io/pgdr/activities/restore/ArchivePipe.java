@@ -1,9 +1,9 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.DumpFailures;
-import io.pgdr.activities.backup.DumpProcess;
-import io.pgdr.activities.backup.PartProgress;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.activities.postgres.DumpFailures;
+import io.pgdr.activities.postgres.DumpProcess;
+import io.pgdr.activities.transfer.PartProgress;
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,15 +57,15 @@ final class ArchivePipe {
 
   /**
    * The failure for a {@code pg_restore} that did not exit with 0: a damaged archive is
-   * {@link BackupFailures#BACKUP_CORRUPT}, a lost connection is retryable, anything else (a SQL
+   * {@link FailureTypes#BACKUP_CORRUPT}, a lost connection is retryable, anything else (a SQL
    * error, a missing role) fails the restore for a person to look at.
    */
   static ApplicationFailure failure(String action, DumpProcess.Failed e) {
     String stderr = e.stderr().toLowerCase(Locale.ROOT);
     if (DAMAGED_ARCHIVE.stream().anyMatch(stderr::contains)) {
       return ApplicationFailure.newNonRetryableFailureWithCause(action + ": the archive is damaged or truncated: "
-          + e.getMessage() + "; restore another backup", BackupFailures.BACKUP_CORRUPT, e);
+          + e.getMessage() + "; restore another backup", FailureTypes.BACKUP_CORRUPT, e);
     }
-    return DumpFailures.toFailure(action, e, RestoreActivitiesImpl.RESTORE_FAILED, false);
+    return DumpFailures.toFailure(action, e, FailureTypes.RESTORE_FAILED, false);
   }
 }

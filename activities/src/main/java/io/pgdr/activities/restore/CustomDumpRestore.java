@@ -1,9 +1,9 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.PartProgress;
-import io.pgdr.activities.backup.PartSessions;
-import io.pgdr.activities.backup.PartWorkers;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.transfer.PartProgress;
+import io.pgdr.activities.transfer.PartWorkers;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.RestoreResult;
 import java.sql.Connection;

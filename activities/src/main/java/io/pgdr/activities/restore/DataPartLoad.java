@@ -1,11 +1,11 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
-import io.pgdr.activities.backup.PartColumns;
-import io.pgdr.activities.backup.PartProgress;
-import io.pgdr.activities.backup.PartSessions;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
+import io.pgdr.activities.backupformat.PartColumns;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.transfer.PartProgress;
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -155,13 +155,13 @@ final class DataPartLoad {
       try (ResultSet rows = find.executeQuery()) {
         if (!rows.next()) {
           throw ApplicationFailure.newNonRetryableFailure("table " + table + " of the backup is not in the restored schema:"
-              + " its pre-data.dump does not create it; the backup is inconsistent", RestoreActivitiesImpl.RESTORE_FAILED);
+              + " its pre-data.dump does not create it; the backup is inconsistent", FailureTypes.RESTORE_FAILED);
         }
         long oid = rows.getLong(1);
         String quoted = rows.getString(2);
         if (rows.next()) {
           throw ApplicationFailure.newNonRetryableFailure("table name " + table
-              + " is ambiguous in the restored database (a schema or table name with a dot)", RestoreActivitiesImpl.RESTORE_FAILED);
+              + " is ambiguous in the restored database (a schema or table name with a dot)", FailureTypes.RESTORE_FAILED);
         }
         Destination destination = new Destination(quoted, PartColumns.of(session, oid));
         // the lookup's snapshot must not be the one a COPY FREEZE then finds registered
@@ -201,7 +201,7 @@ final class DataPartLoad {
       }
       if (part.rows() != null && rows != part.rows()) {
         throw ApplicationFailure.newNonRetryableFailure(name + " holds " + rows + " rows, its manifest says " + part.rows()
-            + ": the backup is corrupt; restore another one", BackupFailures.BACKUP_CORRUPT);
+            + ": the backup is corrupt; restore another one", FailureTypes.BACKUP_CORRUPT);
       }
       return rows;
     }

@@ -1,5 +1,6 @@
 package io.pgdr.activities.restore;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.SwapResult;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -34,11 +35,11 @@ final class DatabaseSwap {
     }
     if (keptExists) {
       throw ApplicationFailure.newNonRetryableFailure("database " + keepAs + " already exists, so " + live
-          + " cannot be kept under that name; rename or drop " + keepAs + ", or choose another name", RestoreActivitiesImpl.SWAP_REFUSED);
+          + " cannot be kept under that name; rename or drop " + keepAs + ", or choose another name", FailureTypes.SWAP_REFUSED);
     }
     if (!restoredExists || !liveExists) {
       throw ApplicationFailure.newNonRetryableFailure("database " + (restoredExists ? live : restored)
-          + " does not exist, so there is nothing to swap; check the database names of the run", RestoreActivitiesImpl.SWAP_REFUSED);
+          + " does not exist, so there is nothing to swap; check the database names of the run", FailureTypes.SWAP_REFUSED);
     }
     // before the swap, so applications find the same owner, grants and settings under the live name
     DatabaseProperties.copy(maintenance, live, restored);

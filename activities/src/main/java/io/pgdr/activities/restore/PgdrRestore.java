@@ -1,13 +1,13 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
-import io.pgdr.activities.backup.PartProgress;
-import io.pgdr.activities.backup.PartSessions;
-import io.pgdr.activities.backup.PartWorkers;
-import io.pgdr.activities.backup.PartWorkers.PartTask;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
 import io.pgdr.activities.postgres.ClientPrograms;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.transfer.PartProgress;
+import io.pgdr.activities.transfer.PartWorkers;
+import io.pgdr.activities.transfer.PartWorkers.PartTask;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.RestoreResult;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -35,8 +35,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 final class PgdrRestore {
 
-  static final String PRE_DATA = "pre-data.dump";
-  private static final String POST_DATA = "post-data.dump";
   private static final String DEADLOCK = "40P01";
   private static final Logger log = LoggerFactory.getLogger(PgdrRestore.class);
 
@@ -75,14 +73,14 @@ final class PgdrRestore {
     }
     counters = new PartProgress(manifest.sizeBytes(), -1);
     boolean resume = found.state() == RestoreTarget.State.RESTORING && source.equals(found.source())
-        && found.done().containsKey(PRE_DATA);
+        && found.done().containsKey(BackupManifest.PRE_DATA_KEY);
     Map<String, Long> done = resume ? found.done() : Map.of();
     counters.alreadyDone(done.size(), manifest.objects().stream().filter(o -> done.containsKey(o.key())).mapToLong(BackupObject::sizeBytes).sum());
     AtomicReference<PostDataItems> read = new AtomicReference<>();
     try {
       // the post-data archive is read (and listed) while the database and its tables are created
       List<PartTask> schema = new ArrayList<>();
-      schema.add(session -> read.set(readPostData(object(manifest, POST_DATA))));
+      schema.add(session -> read.set(readPostData(object(manifest, BackupManifest.POST_DATA_KEY))));
       schema.add(session -> startAttempt(manifest, found, resume));
       run(2, null, schema);
       PostDataItems postData = read.get();
@@ -126,14 +124,14 @@ final class PgdrRestore {
       attempt = RestoreCheckpoint.nextAttempt(session);
     }
     if (!resume) {
-      restorePreData(object(manifest, PRE_DATA));
+      restorePreData(object(manifest, BackupManifest.PRE_DATA_KEY));
     }
   }
 
   /** Reads and lists the post-data archive; the caller closes what it returns. */
   private PostDataItems readPostData(BackupObject postData) throws Exception {
     String key = BackupManifest.objectKey(manifestKey, postData);
-    counters.working("reading " + POST_DATA);
+    counters.working("reading " + BackupManifest.POST_DATA_KEY);
     try (var object = client.getObject(b -> b.bucket(bucket).key(key))) {
       VerifiedStream in = new VerifiedStream(object, "s3://" + bucket + "/" + key, counters);
       return PostDataItems.read(programs, in, postData.sizeBytes(), postData.sha256());
@@ -143,17 +141,17 @@ final class PgdrRestore {
   }
 
   private void restorePreData(BackupObject preData) throws Exception {
-    counters.working("pg_restore " + PRE_DATA);
+    counters.working("pg_restore " + BackupManifest.PRE_DATA_KEY);
     String key = BackupManifest.objectKey(manifestKey, preData);
     // one transaction: a failed attempt leaves no half schema, and the next one starts over
     ProcessBuilder restore = programs.connected(sessions.server(), into, sessions.credentials(), "pg_restore",
         List.of("--exit-on-error", "--single-transaction", "--dbname=" + into));
-    VerifiedStream read = ArchivePipe.restore(client, bucket, key, restore, "pg_restore of " + PRE_DATA, counters);
+    VerifiedStream read = ArchivePipe.restore(client, bucket, key, restore, "pg_restore of " + BackupManifest.PRE_DATA_KEY, counters);
     if (!read.matches(preData.sizeBytes(), preData.sha256())) {
       throw read.corrupt(preData.sizeBytes());
     }
     try (Connection session = sessions.open(into)) {
-      RestoreCheckpoint.record(session, PRE_DATA, 0, attempt);
+      RestoreCheckpoint.record(session, BackupManifest.PRE_DATA_KEY, 0, attempt);
     }
     partRestored();
   }
@@ -234,7 +232,7 @@ final class PgdrRestore {
     counters = new PartProgress(manifest.sizeBytes(), -1);
     int parts = 1 + (int) manifest.objects().stream().filter(o -> BackupObject.DATA.equals(o.kind())).count();
     AtomicReference<PostDataItems> read = new AtomicReference<>();
-    run(1, null, List.of(session -> read.set(readPostData(object(manifest, POST_DATA)))));
+    run(1, null, List.of(session -> read.set(readPostData(object(manifest, BackupManifest.POST_DATA_KEY)))));
     try (PostDataItems postData = read.get(); Connection session = sessions.open(into)) {
       parts += postData.items().size();
       return new RestoreResult(into, parts, 0, parts, 0, TableRows.count(session));
@@ -252,6 +250,6 @@ final class PgdrRestore {
   private static BackupObject object(BackupManifest manifest, String key) {
     return manifest.objects().stream().filter(o -> key.equals(o.key())).findFirst()
         .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("the backup's manifest lists no " + key
-            + ": the backup is incomplete", BackupFailures.BACKUP_CORRUPT));
+            + ": the backup is incomplete", FailureTypes.BACKUP_CORRUPT));
   }
 }

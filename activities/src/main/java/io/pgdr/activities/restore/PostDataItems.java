@@ -1,7 +1,7 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.DumpProcess;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.postgres.DumpProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

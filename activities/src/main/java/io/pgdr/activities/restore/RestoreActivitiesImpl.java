@@ -1,18 +1,16 @@
 package io.pgdr.activities.restore;
 
 import io.pgdr.activities.TransferMetrics;
-import java.time.Duration;
-
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.DumpFailures;
-import io.pgdr.activities.backup.DumpProcess;
-import io.pgdr.activities.backup.PartSessions;
-import io.pgdr.activities.backup.S3Clients;
+import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.postgres.DumpProcess;
+import io.pgdr.activities.postgres.PartSessions;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.StoreFailures;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
@@ -26,6 +24,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -43,11 +42,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * {@code RestoreFailed} are not retryable; {@code ServerUnreachable} and store hiccups are.
  */
 public final class RestoreActivitiesImpl implements RestoreActivities {
-
-  static final String RESTORE_FAILED = "RestoreFailed";
-  static final String TARGET_OCCUPIED = "RestoreTargetOccupied";
-  static final String SWAP_REFUSED = "SwapRefused";
-  static final String INVALID_NAME = "InvalidDatabaseName";
 
   private static final Logger log = LoggerFactory.getLogger(RestoreActivitiesImpl.class);
 
@@ -90,7 +84,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
 
   private RestoreResult restoreInto(PartSessions sessions, BackupLocation location, BackupEntry backup, String into, String action)
       throws Exception {
-    S3Client client = client(location);
+    S3Client client = s3.forLocation(location);
     if (BackupEntry.PGDR.equals(backup.format())) {
       BackupManifest manifest = manifest(client, location.bucket(), backup.key());
       return new PgdrRestore(sessions, client, programs, tuning, location.bucket(), backup.key(), into).restore(manifest);
@@ -98,7 +92,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     if (BackupEntry.CUSTOM.equals(backup.format())) {
       return new CustomDumpRestore(sessions, client, programs, tuning).restore(location.bucket(), backup, into);
     }
-    throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", RESTORE_FAILED);
+    throw ApplicationFailure.newNonRetryableFailure(action + ": unknown backup format '" + backup.format() + "'", FailureTypes.RESTORE_FAILED);
   }
 
   @Override
@@ -108,7 +102,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     PartSessions sessions = PartSessions.of(credentials, server);
     try {
       Map<String, Long> expected = BackupEntry.PGDR.equals(backup.format())
-          ? manifest(client(location), location.bucket(), backup.key()).tables()
+          ? manifest(s3.forLocation(location), location.bucket(), backup.key()).tables()
           : Map.of();
       try (Connection session = sessions.open(database)) {
         return HeartbeatWhileBlocked.run(action + ": row counts, then ANALYZE", HeartbeatWhileBlocked.aborting(session),
@@ -138,7 +132,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     requirePlainName("the name to keep the old database under", keepAs);
     if (live.equals(restored) || live.equals(keepAs) || restored.equals(keepAs)) {
       throw ApplicationFailure.newNonRetryableFailure("swap needs three different database names, got live=" + live
-          + " restored=" + restored + " keepAs=" + keepAs, INVALID_NAME);
+          + " restored=" + restored + " keepAs=" + keepAs, FailureTypes.INVALID_DATABASE_NAME);
     }
     PartSessions sessions = PartSessions.of(credentials, server);
     try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE)) {
@@ -154,7 +148,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       throw sessions.failure("swap of " + restored + " into " + live, PartSessions.MAINTENANCE_DATABASE, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", RESTORE_FAILED);
+      throw ApplicationFailure.newFailure("swap of " + restored + " into " + live + " interrupted", FailureTypes.RESTORE_FAILED);
     } catch (RuntimeException e) {
       throw e; // failures already sorted (a refused swap), cancellation
     } catch (Exception e) {
@@ -165,15 +159,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   static ApplicationFailure occupied(String into, PostgresServer server) {
     return ApplicationFailure.newNonRetryableFailure("database " + into + " on " + server.pod()
         + " already holds tables that are not a pgdr restore in progress; pgdr does not overwrite them:"
-        + " restore into another name, or drop " + into + " yourself", TARGET_OCCUPIED);
-  }
-
-  private S3Client client(BackupLocation location) {
-    try {
-      return s3.forLocation(location);
-    } catch (IllegalStateException e) {
-      throw DumpFailures.storeCredentialsUnavailable(e);
-    }
+        + " restore into another name, or drop " + into + " yourself", FailureTypes.RESTORE_TARGET_OCCUPIED);
   }
 
   private static BackupManifest manifest(S3Client client, String bucket, String key) {
@@ -181,18 +167,18 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       BackupManifest manifest = BackupManifest.fromJson(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
       if (!BackupManifest.FORMAT.equals(manifest.format())) {
         throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + " is a manifest of format '"
-            + manifest.format() + "', this pgdr reads " + BackupManifest.FORMAT, BackupFailures.BACKUP_CORRUPT);
+            + manifest.format() + "', this pgdr reads " + BackupManifest.FORMAT, FailureTypes.BACKUP_CORRUPT);
       }
       return manifest;
     } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + ": " + e.getMessage(), BackupFailures.BACKUP_CORRUPT);
+      throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + ": " + e.getMessage(), FailureTypes.BACKUP_CORRUPT);
     }
   }
 
   private static void requirePlainName(String what, String name) {
     if (!SqlIdentifiers.isPlain(name)) {
       throw ApplicationFailure.newNonRetryableFailure(what + " must be a plain SQL name (letters, digits, '_', at most 63,"
-          + " not starting with a digit), got '" + name + "'", INVALID_NAME);
+          + " not starting with a digit), got '" + name + "'", FailureTypes.INVALID_DATABASE_NAME);
     }
   }
 
@@ -208,18 +194,18 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
     if (e instanceof NoSuchKeyException) {
       return ApplicationFailure.newNonRetryableFailureWithCause(action + ": no such object in " + location.url()
-          + "; list the backups again and choose one that exists", BackupFailures.BACKUP_NOT_FOUND, e);
+          + "; list the backups again and choose one that exists", FailureTypes.BACKUP_NOT_FOUND, e);
     }
     if (e instanceof SdkException sdk) {
-      return DumpFailures.fromStore(action, location, sdk);
+      return StoreFailures.toFailure(location, action, sdk);
     }
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
-      return ApplicationFailure.newFailureWithCause(action + ": interrupted", RESTORE_FAILED, e);
+      return ApplicationFailure.newFailureWithCause(action + ": interrupted", FailureTypes.RESTORE_FAILED, e);
     }
     if (e instanceof IOException) {
-      return ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), RESTORE_FAILED, e);
+      return ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), FailureTypes.RESTORE_FAILED, e);
     }
-    return ApplicationFailure.newFailureWithCause(action + ": " + e, RESTORE_FAILED, e);
+    return ApplicationFailure.newFailureWithCause(action + ": " + e, FailureTypes.RESTORE_FAILED, e);
   }
 }

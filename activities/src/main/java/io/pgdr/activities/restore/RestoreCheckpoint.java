@@ -1,6 +1,6 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.BackupTaker;
+import io.pgdr.activities.backupformat.BackupManifest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,14 +11,14 @@ import java.util.Map;
 
 /**
  * The checkpoint of a restore in progress, kept inside the database being filled (schema
- * {@value BackupTaker#RESTORE_SCHEMA}), so that it commits in the same transaction as the part it
+ * {@value BackupManifest#RESTORE_SCHEMA}), so that it commits in the same transaction as the part it
  * records: a part is either there with its row or absent without one. The schema's comment names
  * the backup being restored; a sequence numbers the attempts (calls) so the table shows which
  * attempt restored what. A finished restore drops the schema ({@link RestoreTarget#finish}).
  */
 final class RestoreCheckpoint {
 
-  static final String SCHEMA = BackupTaker.RESTORE_SCHEMA;
+  static final String SCHEMA = BackupManifest.RESTORE_SCHEMA;
   static final String TABLE = SCHEMA + ".parts";
 
   private RestoreCheckpoint() {}

@@ -1,6 +1,6 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.PartSessions;
+import io.pgdr.activities.postgres.PartSessions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

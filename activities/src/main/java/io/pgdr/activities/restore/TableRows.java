@@ -1,5 +1,6 @@
 package io.pgdr.activities.restore;
 
+import io.pgdr.activities.backupformat.CopiedTables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,16 +16,9 @@ import java.util.TreeMap;
  */
 final class TableRows {
 
-  // as a backup chooses them (DumpSnapshot), and never the checkpoint (RestoreCheckpoint.SCHEMA)
-  private static final String TABLES = """
-      SELECT n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname)
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r' AND c.relpersistence IN ('p', 'u')
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgdr_restore')
-        AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp'
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-      ORDER BY 1""";
+  // as a backup chooses them, which leaves out the checkpoint
+  private static final String TABLES = "SELECT n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname)\n"
+      + CopiedTables.FROM_WHERE + "ORDER BY 1";
 
   private TableRows() {}
 

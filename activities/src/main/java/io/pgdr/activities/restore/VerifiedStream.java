@@ -1,7 +1,7 @@
 package io.pgdr.activities.restore;
 
-import io.pgdr.activities.backup.PartProgress;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.activities.transfer.PartProgress;
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -95,6 +95,6 @@ final class VerifiedStream extends FilterInputStream {
   ApplicationFailure corrupt(long expectedSize) {
     return ApplicationFailure.newNonRetryableFailure(name + " does not match the backup's manifest ("
         + (size == expectedSize ? "SHA-256 differs" : size + " bytes read, " + expectedSize + " expected")
-        + "): the backup is corrupt; restore another one", BackupFailures.BACKUP_CORRUPT);
+        + "): the backup is corrupt; restore another one", FailureTypes.BACKUP_CORRUPT);
   }
 }

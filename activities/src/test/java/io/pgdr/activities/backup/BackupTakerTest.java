@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.activities.restore.RestoreLab;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
@@ -139,7 +141,7 @@ class BackupTakerTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> taker.take(lab.freshLocation(), wrong, "20261122T220900Z", p -> { }));
 
-    assertEquals(BackupFailures.CREDENTIALS_REFUSED, failure.getType());
+    assertEquals(FailureTypes.CREDENTIALS_REFUSED, failure.getType());
     assertTrue(failure.isNonRetryable());
   }
 

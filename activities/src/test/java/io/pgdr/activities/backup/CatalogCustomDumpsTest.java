@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.PostgresPair;
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.target.BackupLocation;
 import io.pgdr.target.SecretRef;
@@ -171,7 +173,7 @@ class CatalogCustomDumpsTest {
         assertFalse(keysCalled.contains(prefix + key), key + " was read: " + keysCalled);
       }
       ApplicationFailure named = assertThrows(ApplicationFailure.class, () -> reader.check(location, "wal/000000010000000000000001"));
-      assertEquals(BackupFailures.BACKUP_NOT_FOUND, named.getType());
+      assertEquals(FailureTypes.BACKUP_NOT_FOUND, named.getType());
       assertTrue(named.getOriginalMessage().contains("a physical backup's file (WAL or base backup), not a dump"), named.getOriginalMessage());
     }
   }

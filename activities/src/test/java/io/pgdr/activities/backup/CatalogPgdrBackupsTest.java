@@ -2,15 +2,16 @@ package io.pgdr.activities.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
@@ -164,7 +165,7 @@ class CatalogPgdrBackupsTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> catalog.check(location, "20261122T010000Z"));
 
-    assertEquals(BackupFailures.BACKUP_NOT_FOUND, failure.getType());
+    assertEquals(FailureTypes.BACKUP_NOT_FOUND, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertTrue(failure.getOriginalMessage().startsWith("no backup 20261122T010000Z under " + location.url()), failure.getOriginalMessage());
     assertTrue(failure.getOriginalMessage().contains(manifestKey(location, "20261121T010000Z")), failure.getOriginalMessage());
@@ -176,7 +177,7 @@ class CatalogPgdrBackupsTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> catalog.list(location));
 
-    assertEquals(BackupFailures.LOCATION_MISSING, failure.getType());
+    assertEquals(FailureTypes.LOCATION_MISSING, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertEquals("bucket no-such-bucket does not exist at " + s3.store().endpoint() + ": check backups.bucket",
         failure.getOriginalMessage());
@@ -189,7 +190,7 @@ class CatalogPgdrBackupsTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> catalog.check(location, "latest.dump"));
 
-    assertEquals(BackupFailures.LOCATION_MISSING, failure.getType());
+    assertEquals(FailureTypes.LOCATION_MISSING, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertEquals("no objects under " + location.url() + " at " + s3.store().endpoint() + ": check backups.prefix",
         failure.getOriginalMessage());
@@ -205,7 +206,7 @@ class CatalogPgdrBackupsTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> catalog.list(location));
 
-    assertEquals(StoreFailures.UNREACHABLE, failure.getType());
+    assertEquals(FailureTypes.STORE_UNREACHABLE, failure.getType());
     assertFalse(failure.isNonRetryable());
     assertTrue(failure.getOriginalMessage().startsWith("listing " + location.url() + ": cannot reach http://127.0.0.1:" + closedPort),
         failure.getOriginalMessage());

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
 import io.pgdr.ports.PromotionIntent;
@@ -97,7 +98,7 @@ class DescribeClusterTest {
         assertThrows(ApplicationFailure.class, () -> activities.describeCluster(FabricaCluster.target()));
 
     assertEquals("StatefulSet fabrica-agentes/postgresql not found", failure.getOriginalMessage());
-    assertEquals(MissingResource.FAILURE_TYPE, failure.getType());
+    assertEquals(FailureTypes.KUBERNETES_RESOURCE_MISSING, failure.getType());
     assertTrue(failure.isNonRetryable());
   }
 

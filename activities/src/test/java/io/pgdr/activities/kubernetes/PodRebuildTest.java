@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
@@ -72,7 +73,7 @@ class PodRebuildTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> activities.keepVolumes(target, POD, "run-1"));
 
-    assertEquals(PodRebuild.VOLUME_NOT_KEPT, failure.getType());
+    assertEquals(FailureTypes.VOLUME_NOT_KEPT, failure.getType());
     assertTrue(failure.getOriginalMessage().contains("is not bound"), failure.getOriginalMessage());
     assertTrue(failure.isNonRetryable());
   }

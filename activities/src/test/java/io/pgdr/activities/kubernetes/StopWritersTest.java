@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ApplicationFailure;
@@ -84,7 +85,7 @@ class StopWritersTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> impatient.awaitWritersReady(FabricaCluster.target(), Map.of("fabrica-api", 3, "fabrica-workers", 2)));
 
-    assertEquals("WritersNotReady", failure.getType());
+    assertEquals(FailureTypes.WRITERS_NOT_READY, failure.getType());
     assertTrue(failure.getOriginalMessage().contains("fabrica-api 1/3 ready"), failure.getOriginalMessage());
     assertTrue(!failure.getOriginalMessage().contains("fabrica-workers"), "a ready Deployment is not named: " + failure.getOriginalMessage());
     assertTrue(heartbeats.contains("waiting for writers: fabrica-api 1/3 ready"), heartbeats.toString());

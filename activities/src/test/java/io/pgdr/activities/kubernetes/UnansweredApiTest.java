@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.SecretRef;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -46,7 +47,7 @@ class UnansweredApiTest {
     ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
         () -> assertThrows(ApplicationFailure.class, () -> activities.describeCluster(FabricaCluster.target())));
 
-    assertEquals(ApiUnreachable.FAILURE_TYPE, failure.getType());
+    assertEquals(FailureTypes.KUBERNETES_API_UNREACHABLE, failure.getType());
     assertTrue(failure.getOriginalMessage().startsWith("describe cluster: Kubernetes API " + api + " did not answer: "),
         failure.getOriginalMessage());
     assertTrue(failure.getOriginalMessage().endsWith("(statefulsets fabrica-agentes/postgresql)"), failure.getOriginalMessage());
@@ -61,7 +62,7 @@ class UnansweredApiTest {
     ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
         () -> assertThrows(ApplicationFailure.class, () -> activities.stopWriters(FabricaCluster.target(), "run-1")));
 
-    assertEquals(ApiUnreachable.FAILURE_TYPE, failure.getType());
+    assertEquals(FailureTypes.KUBERNETES_API_UNREACHABLE, failure.getType());
     assertTrue(failure.getOriginalMessage().startsWith("stop writers: Kubernetes API " + api + " did not answer: "),
         failure.getOriginalMessage());
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.pgdr.ports.Escalation;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.Notify;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -77,7 +78,7 @@ class NotificationActivitiesImplTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> notifications.escalate(
         new Notify("http://127.0.0.1:" + webhook.getAddress().getPort() + "/broken?token=s3cr3t"), ESCALATION));
 
-    assertEquals(NotificationActivitiesImpl.NOT_DELIVERED, failure.getType());
+    assertEquals(FailureTypes.ESCALATION_NOT_DELIVERED, failure.getType());
     assertEquals("HTTP 500", failure.getOriginalMessage());
     assertFalse(failure.isNonRetryable());
   }
@@ -107,7 +108,7 @@ class NotificationActivitiesImplTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> notifications.escalate(
         new Notify("http://127.0.0.1:" + closedPort + "/hook?token=s3cr3t"), ESCALATION));
 
-    assertEquals(NotificationActivitiesImpl.NOT_DELIVERED, failure.getType());
+    assertEquals(FailureTypes.ESCALATION_NOT_DELIVERED, failure.getType());
     assertEquals("connection refused", failure.getOriginalMessage());
     assertFalse(failure.isNonRetryable());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ReplicationPeer;
 import io.pgdr.ports.ServerState;
@@ -99,7 +100,7 @@ class InspectAndVerifyTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> lab.activities.promoteServer(nowhere));
 
-    assertEquals(PostgresFailures.UNREACHABLE, failure.getType());
+    assertEquals(FailureTypes.SERVER_UNREACHABLE, failure.getType());
     assertFalse(failure.isNonRetryable());
     assertTrue(failure.getOriginalMessage().startsWith("promote: postgresql-1 (127.0.0.1:"), failure.getOriginalMessage());
   }
@@ -112,7 +113,7 @@ class InspectAndVerifyTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> activities.inspectServer(wrong));
 
-    assertEquals(PostgresFailures.CREDENTIALS_REFUSED, failure.getType());
+    assertEquals(FailureTypes.CREDENTIALS_REFUSED, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertFalse(failure.getOriginalMessage().contains("nope"));
   }
@@ -123,7 +124,7 @@ class InspectAndVerifyTest {
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> lab.activities.fenceServer(unset));
 
-    assertEquals(PostgresFailures.CREDENTIALS_UNAVAILABLE, failure.getType());
+    assertEquals(FailureTypes.CREDENTIALS_UNAVAILABLE, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertTrue(failure.getOriginalMessage().contains("PGDR_NOT_SET"), failure.getOriginalMessage());
   }

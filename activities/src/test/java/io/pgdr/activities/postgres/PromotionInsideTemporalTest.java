@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionResult;
@@ -81,7 +82,7 @@ class PromotionInsideTemporalTest {
       ActivityFailure failure = assertThrows(ActivityFailure.class, () -> activities.promoteServer(server));
 
       ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, failure.getCause());
-      assertEquals(PostgresFailures.CREDENTIALS_REFUSED, cause.getType());
+      assertEquals(FailureTypes.CREDENTIALS_REFUSED, cause.getType());
       assertTrue(cause.isNonRetryable());
     } finally {
       env.close();

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.PartSessions;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
 import io.pgdr.target.SecretRef;
@@ -67,7 +67,7 @@ class UnansweredServerTest {
     ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
         () -> assertThrows(ApplicationFailure.class, () -> activities.verifyPrimary(server, List.of("stories"), "run-1")));
 
-    assertEquals(PostgresFailures.UNREACHABLE, failure.getType());
+    assertEquals(FailureTypes.SERVER_UNREACHABLE, failure.getType());
     assertTrue(failure.getOriginalMessage().startsWith(
         "verify: postgresql-0 (127.0.0.1:" + silent.getLocalPort() + ", database fabrica_db) is unreachable"),
         failure.getOriginalMessage());
@@ -81,7 +81,7 @@ class UnansweredServerTest {
         () -> assertThrows(SQLException.class, () -> sessions.open("fabrica_db_restore")));
     ApplicationFailure failure = sessions.failure("restore", "fabrica_db_restore", e);
 
-    assertEquals(PostgresFailures.UNREACHABLE, failure.getType());
+    assertEquals(FailureTypes.SERVER_UNREACHABLE, failure.getType());
     assertTrue(failure.getOriginalMessage().startsWith(
         "restore: postgresql-0 (127.0.0.1:" + silent.getLocalPort() + ", database fabrica_db_restore) is unreachable"),
         failure.getOriginalMessage());

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
-import io.pgdr.ports.VerificationResult;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.VerificationResult;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
@@ -65,7 +65,7 @@ class CustomDumpRestoreTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> lab.activities().restoreBackup(lab.server(RestoreLab.SHOP), location, truncated, into));
 
-    assertEquals(BackupFailures.BACKUP_CORRUPT, failure.getType());
+    assertEquals(FailureTypes.BACKUP_CORRUPT, failure.getType());
     assertTrue(failure.isNonRetryable());
     RestoreCheck check = lab.activities().checkRestore(lab.server(RestoreLab.SHOP), location, truncated, into);
     assertFalse(check.passed(), "a half restore is marked unfinished");

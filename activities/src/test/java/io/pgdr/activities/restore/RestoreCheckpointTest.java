@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.BackupManifest.BackupObject;
-import io.pgdr.activities.backup.S3Fixture;
+import io.pgdr.activities.backupformat.BackupManifest;
+import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
 import io.pgdr.target.BackupLocation;
@@ -108,7 +108,7 @@ class RestoreCheckpointTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> lab.activities().restoreBackup(lab.server(RestoreLab.SHOP), location, backup, into));
 
-    assertEquals(BackupFailures.BACKUP_CORRUPT, failure.getType());
+    assertEquals(FailureTypes.BACKUP_CORRUPT, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertTrue(failure.getMessage().contains(swapped), failure.getMessage());
     assertFalse(checkpoint(lab, into).containsKey(books.get(1).key()));
@@ -128,7 +128,7 @@ class RestoreCheckpointTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> lab.activities().restoreBackup(lab.server(RestoreLab.SHOP), location, backup, into));
 
-    assertEquals(BackupFailures.BACKUP_CORRUPT, failure.getType());
+    assertEquals(FailureTypes.BACKUP_CORRUPT, failure.getType());
     assertTrue(failure.getMessage().contains(key), failure.getMessage());
     assertFalse(checkpoint(lab, into).containsKey(ledger.key()));
     assertRowsAreTheCheckpointsRows(lab, into, backup);
@@ -145,7 +145,7 @@ class RestoreCheckpointTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> lab.activities().restoreBackup(lab.server(RestoreLab.SHOP), location, backup, into));
 
-    assertEquals(BackupFailures.BACKUP_CORRUPT, failure.getType());
+    assertEquals(FailureTypes.BACKUP_CORRUPT, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertTrue(failure.getMessage().contains(key), failure.getMessage());
     if (lab.databaseExists(into)) {

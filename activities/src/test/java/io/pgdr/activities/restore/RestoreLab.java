@@ -1,9 +1,9 @@
 package io.pgdr.activities.restore;
 
 import io.pgdr.activities.backup.BackupTaker;
-import io.pgdr.activities.backup.S3Fixture;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.PostgresPair;
 import io.pgdr.lab.RequiredComponent;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.backup.BackupManifest;
-import io.pgdr.activities.backup.S3Fixture;
+import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
@@ -89,7 +89,7 @@ class RestoreRoundTripTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> lab.activities().restoreBackup(lab.server(RestoreLab.SHOP), location, backup, RestoreLab.SHOP));
 
-    assertEquals(RestoreActivitiesImpl.TARGET_OCCUPIED, failure.getType());
+    assertEquals(FailureTypes.RESTORE_TARGET_OCCUPIED, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertEquals(before, lab.contents(RestoreLab.SHOP));
   }
@@ -118,10 +118,10 @@ class RestoreRoundTripTest {
     ApplicationFailure wrong = assertThrows(ApplicationFailure.class,
         () -> refused.restoreBackup(refusedServer, location, backup, into));
 
-    assertEquals(RestoreActivitiesImpl.INVALID_NAME, badName.getType());
-    assertEquals("CredentialsUnavailable", noPassword.getType());
-    assertEquals(BackupFailures.BACKUP_NOT_FOUND, noBackup.getType());
-    assertEquals(BackupFailures.CREDENTIALS_REFUSED, wrong.getType());
+    assertEquals(FailureTypes.INVALID_DATABASE_NAME, badName.getType());
+    assertEquals(FailureTypes.CREDENTIALS_UNAVAILABLE, noPassword.getType());
+    assertEquals(FailureTypes.BACKUP_NOT_FOUND, noBackup.getType());
+    assertEquals(FailureTypes.CREDENTIALS_REFUSED, wrong.getType());
     for (ApplicationFailure failure : List.of(badName, noPassword, noBackup, wrong)) {
       assertTrue(failure.isNonRetryable(), failure.getMessage());
     }

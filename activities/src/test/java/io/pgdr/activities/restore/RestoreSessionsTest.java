@@ -3,8 +3,8 @@ package io.pgdr.activities.restore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.pgdr.activities.backup.PartSessions;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.postgres.PartSessions;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.target.SecretRef;
 import java.sql.Connection;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.SwapResult;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -122,7 +123,7 @@ class SwapDatabasesTest {
     ApplicationFailure failure = assertThrows(ApplicationFailure.class,
         () -> lab.activities().swapDatabases(lab.server(live), live, restored, keepAs));
 
-    assertEquals(RestoreActivitiesImpl.SWAP_REFUSED, failure.getType());
+    assertEquals(FailureTypes.SWAP_REFUSED, failure.getType());
     assertTrue(failure.isNonRetryable());
     assertEquals("old data", marker(lab, live));
     assertEquals("restored data", marker(lab, restored));

@@ -1,10 +1,9 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
-import io.pgdr.activities.postgres.PostgresConnector;
-import io.pgdr.activities.postgres.PostgresFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -38,7 +37,7 @@ public final class PartSessions {
       return new PartSessions(server, resolver.resolve(server.credentials(), server.namespace()));
     } catch (CredentialsUnavailableException e) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "credentials for " + server.pod() + ": " + e.getMessage(), PostgresFailures.CREDENTIALS_UNAVAILABLE);
+          "credentials for " + server.pod() + ": " + e.getMessage(), FailureTypes.CREDENTIALS_UNAVAILABLE);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.backupformat;
 
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * <p>A key ending in {@code .dump} is always a candidate, wherever it sits: its name says dump,
  * and hiding a real dump would be worse than checking a stray one.
  */
-final class PhysicalBackupFiles {
+public final class PhysicalBackupFiles {
 
   /** Compression suffixes archive_command scripts, pg_receivewal, pgBackRest and WAL-G add. */
   private static final String COMPRESSED = "(\\.(gz|lz4|zst|br|bz2|xz))?";
@@ -37,7 +37,7 @@ final class PhysicalBackupFiles {
    * @param keyUnderPrefix the object's key relative to the location's prefix, so a prefix that
    *     itself runs through a {@code base/} directory does not hide every dump under it
    */
-  static boolean recognises(String keyUnderPrefix) {
+  public static boolean recognises(String keyUnderPrefix) {
     if (keyUnderPrefix.endsWith(".dump")) {
       return false;
     }

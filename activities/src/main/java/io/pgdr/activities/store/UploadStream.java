@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * temporary file. Nothing is visible under the key until {@link #close()} completes; {@link #abort()}
  * discards the parts already sent.
  */
-public final class PartUploadStream extends OutputStream {
+public final class UploadStream extends OutputStream {
 
   /** S3 wants at least 5 MiB per multipart part (but the last); 8 MiB keeps the part count low. */
   static final int CHUNK_BYTES = 8 * 1024 * 1024;
@@ -37,11 +37,11 @@ public final class PartUploadStream extends OutputStream {
   private String uploadId;
   private boolean closed;
 
-  public PartUploadStream(S3Client s3, String bucket, String key) {
+  public UploadStream(S3Client s3, String bucket, String key) {
     this(s3, bucket, key, CHUNK_BYTES);
   }
 
-  PartUploadStream(S3Client s3, String bucket, String key, int chunkBytes) {
+  UploadStream(S3Client s3, String bucket, String key, int chunkBytes) {
     this.s3 = s3;
     this.bucket = bucket;
     this.key = key;

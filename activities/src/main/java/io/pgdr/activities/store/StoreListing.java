@@ -1,6 +1,6 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
-import io.pgdr.ports.BackupFailures;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.util.Collections;
@@ -16,17 +16,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Every object under a backup location's prefix, by key, from one paginated ListObjectsV2: the
  * sizes and times the catalog checks pgdr backups against, without downloading anything.
  */
-record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects) {
+public record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects) {
 
-  StoreListing {
+  public StoreListing {
     objects = Collections.unmodifiableSortedMap(new TreeMap<>(objects));
   }
 
   /**
-   * @throws ApplicationFailure {@link BackupFailures#LOCATION_MISSING} when the bucket is missing or
+   * @throws ApplicationFailure {@link FailureTypes#LOCATION_MISSING} when the bucket is missing or
    *     the prefix holds nothing; the other types of {@link StoreFailures#toFailure}
    */
-  static StoreListing of(S3Client s3, BackupLocation location) {
+  public static StoreListing of(S3Client s3, BackupLocation location) {
     SortedMap<String, S3Object> objects = new TreeMap<>();
     try {
       ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket()).prefix(location.prefix()).build();
@@ -39,13 +39,13 @@ record StoreListing(BackupLocation location, SortedMap<String, S3Object> objects
     if (objects.isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure(
           "no objects under " + location.url() + " at " + StoreFailures.store(location) + ": check backups.prefix",
-          BackupFailures.LOCATION_MISSING);
+          FailureTypes.LOCATION_MISSING);
     }
     return new StoreListing(location, objects);
   }
 
   /** The objects whose keys start with {@code keyPrefix}. */
-  Map<String, S3Object> under(String keyPrefix) {
+  public Map<String, S3Object> under(String keyPrefix) {
     // every key starting with keyPrefix sorts between keyPrefix and keyPrefix + U+FFFF
     return objects.subMap(keyPrefix, keyPrefix + Character.MAX_VALUE);
   }

@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.backupformat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

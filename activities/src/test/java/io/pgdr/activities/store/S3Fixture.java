@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.lab.S3Store;

@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.transfer;
 
 import java.sql.Connection;
 import java.sql.SQLException;

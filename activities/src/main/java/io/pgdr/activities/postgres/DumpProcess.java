@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.postgres;
 
 import java.io.IOException;
 import java.io.InputStream;

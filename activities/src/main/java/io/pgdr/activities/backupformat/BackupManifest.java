@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.backupformat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -32,6 +32,14 @@ public record BackupManifest(
 
   public static final String FORMAT = "pgdr-1";
   public static final String FILE_NAME = "manifest.json";
+  /** The keys of the two dumps, relative to the backup's directory. */
+  public static final String PRE_DATA_KEY = "pre-data.dump";
+  public static final String POST_DATA_KEY = "post-data.dump";
+  /**
+   * Where a restore keeps its checkpoint, inside the database it fills: both dumps leave this
+   * schema out, so no backup holds it.
+   */
+  public static final String RESTORE_SCHEMA = "pgdr_restore";
   /** The directory under the location's prefix that holds pgdr's backups, one subdirectory each. */
   public static final String DIRECTORY = "pgdr/";
 

@@ -1,12 +1,8 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.postgres;
 
-import io.pgdr.activities.postgres.PostgresFailures;
-
-import io.pgdr.ports.BackupFailures;
-import io.pgdr.target.BackupLocation;
+import io.pgdr.ports.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import java.util.Locale;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Sorts a failed {@code pg_dump}/{@code pg_restore} by its stderr, the only account it gives:
@@ -24,30 +20,20 @@ public final class DumpFailures {
     String stderr = e.stderr().toLowerCase(Locale.ROOT);
     String message = action + ": " + e.getMessage();
     if (stderr.contains("password authentication failed") || stderr.contains("no pg_hba.conf entry")) {
-      return ApplicationFailure.newNonRetryableFailureWithCause(message, BackupFailures.CREDENTIALS_REFUSED, e);
+      return ApplicationFailure.newNonRetryableFailureWithCause(message, FailureTypes.CREDENTIALS_REFUSED, e);
     }
     if (stderr.contains("permission denied") || stderr.contains("must be owner") || stderr.contains("must be superuser")
         || stderr.contains("must be member")) {
       return ApplicationFailure.newNonRetryableFailureWithCause(
-          message + " (grant the configured user the privilege, or use a superuser)", PostgresFailures.PERMISSION_DENIED, e);
+          message + " (grant the configured user the privilege, or use a superuser)", FailureTypes.PERMISSION_DENIED, e);
     }
     if (stderr.contains("could not connect") || stderr.contains("connection refused") || stderr.contains("server closed the connection")
         || stderr.contains("terminating connection") || stderr.contains("the database system is")
         || stderr.contains("connection to server") && stderr.contains("failed")) {
-      return ApplicationFailure.newFailureWithCause(message, PostgresFailures.UNREACHABLE, e);
+      return ApplicationFailure.newFailureWithCause(message, FailureTypes.SERVER_UNREACHABLE, e);
     }
     return retryable
         ? ApplicationFailure.newFailureWithCause(message, otherwise, e)
         : ApplicationFailure.newNonRetryableFailureWithCause(message, otherwise, e);
-  }
-
-  /** A refusal from the store, sorted as the catalog sorts them ({@link StoreFailures}). */
-  public static ApplicationFailure fromStore(String action, BackupLocation location, SdkException e) {
-    return StoreFailures.toFailure(location, action, e);
-  }
-
-  /** The worker lacks the store keys the location names. */
-  public static ApplicationFailure storeCredentialsUnavailable(IllegalStateException e) {
-    return StoreFailures.credentialsUnavailable(e);
   }
 }

@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.BackupLocation;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A store that accepts the connection and never answers fails the catalog's call in bounded time
+ * A store that accepts the connection and never answers fails a listing in bounded time
  * (the client's read timeout, then the SDK's few retries), naming the endpoint and the bucket.
  */
 class UnansweredStoreTest {
@@ -26,7 +26,6 @@ class UnansweredStoreTest {
   private static final Duration HANG_GUARD = Duration.ofSeconds(90);
 
   private final S3Clients clients = new S3Clients();
-  private final BackupCatalogReader catalog = new BackupCatalogReader(clients, ClientPrograms.locate(), progress -> { });
 
   @AfterEach
   void close() {
@@ -42,9 +41,9 @@ class UnansweredStoreTest {
       BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", endpoint, null, "PATH", "PATH");
 
       ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
-          () -> assertThrows(ApplicationFailure.class, () -> catalog.list(location)));
+          () -> assertThrows(ApplicationFailure.class, () -> StoreListing.of(clients.forLocation(location), location)));
 
-      assertEquals(StoreFailures.UNREACHABLE, failure.getType());
+      assertEquals(FailureTypes.STORE_UNREACHABLE, failure.getType());
       assertFalse(failure.isNonRetryable());
       assertTrue(failure.getOriginalMessage().startsWith("listing s3://" + S3Fixture.BUCKET + "/db/: cannot reach " + endpoint),
           failure.getOriginalMessage());

@@ -1,4 +1,4 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.transfer;
 
 import io.pgdr.ports.TransferProgress;
 import java.util.Map;

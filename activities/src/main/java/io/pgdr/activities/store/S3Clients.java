@@ -1,7 +1,8 @@
-package io.pgdr.activities.backup;
+package io.pgdr.activities.store;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.target.BackupLocation;
+import io.temporal.failure.ApplicationFailure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -59,13 +60,21 @@ public final class S3Clients implements AutoCloseable {
   }
 
   /** @param observer sees every call the clients make: tests count what a check downloads */
-  S3Clients(String environmentName, ExecutionInterceptor observer) {
+  public S3Clients(String environmentName, ExecutionInterceptor observer) {
     this.environmentName = environmentName;
     this.observer = observer;
   }
 
+  /**
+   * @throws ApplicationFailure {@link FailureTypes#CREDENTIALS_UNAVAILABLE}, not retryable, when the
+   *     environment lacks the variables the location names
+   */
   public S3Client forLocation(BackupLocation location) {
-    return clients.computeIfAbsent(location, this::create);
+    try {
+      return clients.computeIfAbsent(location, this::create);
+    } catch (IllegalStateException e) {
+      throw StoreFailures.credentialsUnavailable(e);
+    }
   }
 
   private S3Client create(BackupLocation location) {
