@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.cli.lab.LabDrill;
 import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.cli.lab.LabDrill;
 import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.RequiredComponent;

@@ -1,7 +1,16 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.ReportView;
+import io.pgdr.cli.RunFollower;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TargetFiles;
+import io.pgdr.cli.recovery.RecoveryStart;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.lab.KubernetesFixture;
@@ -23,9 +32,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "drill", mixinStandardHelpOptions = true,
     description = {"Rehearse a failover on the lab: bring it up, write marker rows, kill the primary, run the ReplicaPromotion workflow (asking for approval at the terminal), print the report, check every replicated marker survived. The lab stays up for inspection unless --down."})

@@ -1,16 +1,18 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.util.function.Supplier;
 
 /** Starting a recovery run, the same for every scenario: one per database, a clear refusal otherwise. */
-final class RecoveryStart {
+public final class RecoveryStart {
 
   private RecoveryStart() {}
 
-  static String start(DatabaseTarget target, Supplier<WorkflowExecution> starter) {
+  public static String start(DatabaseTarget target, Supplier<WorkflowExecution> starter) {
     try {
       return starter.get().getWorkflowId();
     } catch (WorkflowExecutionAlreadyStarted e) {

@@ -1,5 +1,13 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.FollowAndReport;
+import io.pgdr.cli.IncidentStart;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TargetFiles;
+import io.pgdr.cli.TemporalOptions;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.run.ApprovalDecision;
@@ -11,9 +19,9 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "promote-replica", mixinStandardHelpOptions = true,
     description = {"Promote the most caught-up replica: diagnose, ask, fence the old primary, promote, repoint the Service and ConfigMap, restart the apps, verify, report."})

@@ -1,4 +1,4 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,9 +1,13 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.recovery.RecoveryStart;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.ports.ClusterState;

@@ -1,5 +1,6 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
+import io.pgdr.cli.CliException;
 import io.pgdr.lab.LabStatus;
 import io.pgdr.lab.PostgresNode;
 import io.pgdr.lab.PostgresPair;
@@ -18,12 +19,12 @@ import java.util.Properties;
  * Service and seen replayed on the standby; after the failover, the same markers counted
  * through the Service again, on whichever server it now selects.
  */
-final class LabDrill {
+public final class LabDrill {
 
   private final LabStatus status;
   private final PostgresPair pair;
 
-  LabDrill(LabStatus status, PostgresPair pair) {
+  public LabDrill(LabStatus status, PostgresPair pair) {
     this.status = status;
     this.pair = pair;
   }
@@ -50,7 +51,7 @@ final class LabDrill {
   }
 
   /** Commits {@code count} marker rows one by one and waits until the standby has replayed them all. */
-  long writeReplicatedMarkers(int count, String standbyPod) throws SQLException, InterruptedException {
+  public long writeReplicatedMarkers(int count, String standbyPod) throws SQLException, InterruptedException {
     String primaryLsn;
     long lastId;
     try (Connection c = service(); Statement s = c.createStatement()) {
@@ -93,7 +94,7 @@ final class LabDrill {
   }
 
   /** Markers up to {@code lastId} readable through the Service now. */
-  long countMarkers(long lastId) throws SQLException {
+  public long countMarkers(long lastId) throws SQLException {
     try (Connection c = service(); PreparedStatement count = c.prepareStatement("SELECT count(*) FROM pgdr_drill.markers WHERE id <= ?")) {
       count.setLong(1, lastId);
       try (ResultSet rs = count.executeQuery()) {

@@ -1,4 +1,4 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import io.pgdr.lab.Lab;
 import java.nio.file.Path;

@@ -1,5 +1,14 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.FollowAndReport;
+import io.pgdr.cli.IncidentStart;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TemporalOptions;
+import io.pgdr.cli.backup.BackupTargets;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
 import io.pgdr.run.ApprovalDecision;
@@ -17,7 +26,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
     description = {"Restore the database from a backup in S3 (corruption, lost data): choose the latest valid backup, ask, stop the writers, restore into a new database beside the live one, check it, swap the names (the old database is kept, renamed), verify, bring the writers back, report."})
-final class RestoreCommand implements Callable<Integer> {
+public final class RestoreCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin TemporalOptions temporal;

@@ -1,6 +1,10 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.OutputOptions;
 import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;
@@ -17,9 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The physical floor a drill is compared with (bench/failover): the same lab, the same markers,
