@@ -226,13 +226,16 @@ public final class Runs {
     }
   }
 
+  /** The outcome of a run started with {@code --plan}: it diagnosed, planned and changed nothing, as asked. */
+  static final String PLANNED = "planned";
+
   /** A run that failed on its input (bucket, prefix, backup named, target) changed nothing: bad input, as the README says. */
   public static int exitCodeOf(RecoveryReport report) {
     if (report.failedOnInput()) {
       return ExitCodes.BAD_INPUT;
     }
     return switch (report.outcome()) {
-      case RecoveryReport.SUCCEEDED -> ExitCodes.OK;
+      case RecoveryReport.SUCCEEDED, PLANNED -> ExitCodes.OK;
       case RecoveryReport.ABORTED -> ExitCodes.RUN_ABORTED;
       default -> ExitCodes.RUN_FAILED;
     };

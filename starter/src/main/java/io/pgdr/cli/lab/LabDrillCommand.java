@@ -12,14 +12,12 @@ import io.pgdr.cli.Runs;
 import io.pgdr.cli.TargetFiles;
 import io.pgdr.cli.recovery.RecoveryStart;
 import io.pgdr.failover.ReplicaPromotionRequest;
-import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;
 import io.pgdr.lab.PostgresPair;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.run.ApprovalDecision;
-import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.worker.PgdrWorker;
@@ -99,11 +97,8 @@ final class LabDrillCommand implements Callable<Integer> {
         err.printf("drill: killed %s (immediate stop) at %s; pg_ctl returned after %d ms%n", killed, killedAt, kill.stopMillis());
         err.flush();
 
-        ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-            RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, killedAt));
         ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
-        String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
-            new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval)));
+        String workflowId = RecoveryStart.promoteReplica(client, new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval));
         RecoveryReport report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);
 
         Optional<Double> firstWrite = probe.awaitFirstWrite(RecoveryReport.SUCCEEDED.equals(report.outcome()) ? Duration.ofSeconds(10) : Duration.ZERO);
