@@ -82,7 +82,10 @@ public final class Main {
     } else if (e instanceof InvalidTargetException) {
       code = ExitCodes.BAD_INPUT;
       hint = "fix the target file; see docs/target.md for its fields";
-    } else if (e instanceof TemporalUnavailableException || e instanceof LabException) {
+    } else if (e instanceof LabException lab) {
+      code = ExitCodes.UNAVAILABLE;
+      hint = lab.hint();
+    } else if (e instanceof TemporalUnavailableException) {
       code = ExitCodes.UNAVAILABLE;
     } else {
       code = ExitCodes.RUN_FAILED;
