@@ -152,21 +152,22 @@ public final class Lab {
    * @return that pod's name
    */
   public String killPrimary() {
-    String pod;
+    String pod = servicePod().orElseThrow(() ->
+        new LabException("Service " + KubernetesFixture.SERVICE + " selects no pod by name; nothing to kill"));
+    PostgresNode node = pair().nodes().stream().filter(n -> n.name().equals(pod)).findFirst()
+        .orElseThrow(() -> new LabException("Service selects " + pod + ", which is not a lab server"));
+    node.stopImmediate();
+    return pod;
+  }
+
+  /** The pod the lab's Service selects now, by name: the primary, while nothing has failed over. */
+  public Optional<String> servicePod() {
     try (KubernetesClient client = kubernetesClient()) {
       Service service = client.services().inNamespace(KubernetesFixture.NAMESPACE)
           .withName(KubernetesFixture.SERVICE).get();
-      pod = service == null || service.getSpec().getSelector() == null ? null
-          : service.getSpec().getSelector().get(KubernetesLabels.POD_NAME);
+      return service == null || service.getSpec().getSelector() == null ? Optional.empty()
+          : Optional.ofNullable(service.getSpec().getSelector().get(KubernetesLabels.POD_NAME));
     }
-    if (pod == null) {
-      throw new LabException("Service " + KubernetesFixture.SERVICE + " selects no pod by name; nothing to kill");
-    }
-    String selected = pod;
-    PostgresNode node = pair().nodes().stream().filter(n -> n.name().equals(selected)).findFirst()
-        .orElseThrow(() -> new LabException("Service selects " + selected + ", which is not a lab server"));
-    node.stopImmediate();
-    return pod;
   }
 
   private boolean looksLikeALab() {

@@ -12,7 +12,7 @@ import java.util.Set;
  * and only when {@link Main} found them to be a terminal, {@code NO_COLOR} unset and the command
  * not asked for JSON; any other writer (a pipe, a file, a test's StringWriter) gets plain text.
  */
-final class Colours {
+public final class Colours {
 
   private static final Colours OFF = new Colours(false);
   private static final Colours ON = new Colours(true);
@@ -41,12 +41,12 @@ final class Colours {
   }
 
   /** The colours for text written to {@code out}. */
-  static Colours of(PrintWriter out) {
+  public static Colours of(PrintWriter out) {
     return TERMINAL.contains(out) ? ON : OFF;
   }
 
   /** {@code text} in the colour of a run's or step's outcome: succeeded green, failed red, others yellow. */
-  String outcome(String outcome, String text) {
+  public String outcome(String outcome, String text) {
     return switch (outcome.toLowerCase(Locale.ROOT)) {
       case "succeeded" -> paint(GREEN, text);
       case "failed" -> paint(RED, text);
@@ -56,7 +56,7 @@ final class Colours {
   }
 
   /** Something the operator must not miss: an RTO breach, a warning. */
-  String alarm(String text) {
+  public String alarm(String text) {
     return paint(RED, text);
   }
 

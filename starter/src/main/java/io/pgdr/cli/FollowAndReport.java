@@ -4,17 +4,17 @@ import io.pgdr.run.RecoveryReport;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Follows a run to its end, prints its report on stdout, and turns its outcome into the exit code. */
-final class FollowAndReport {
+public final class FollowAndReport {
 
   private FollowAndReport() {}
 
-  static int run(Runs runs, String workflowId, CommandSpec spec, OutputOptions output, boolean askAtTerminal) throws InterruptedException {
+  public static int run(Runs runs, String workflowId, CommandSpec spec, OutputOptions output, boolean askAtTerminal) throws InterruptedException {
     RecoveryReport report = new RunFollower(runs, spec.commandLine().getErr(), askAtTerminal).follow(workflowId);
     print(report, spec, output);
     return Runs.exitCodeOf(report);
   }
 
-  static void print(RecoveryReport report, CommandSpec spec, OutputOptions output) {
+  public static void print(RecoveryReport report, CommandSpec spec, OutputOptions output) {
     if (output.json()) {
       spec.commandLine().getOut().println(Json.write(report));
       spec.commandLine().getOut().flush();

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /** {@code --incident-start}: when the outage began, an ISO-8601 instant neither in the future nor long past. */
-final class IncidentStart {
+public final class IncidentStart {
 
   /** An RTO counted from longer ago measures nothing: such a time is a typo (a year, a day and month swapped). */
   static final Duration MAX_AGE = Duration.ofDays(30);
@@ -17,7 +17,7 @@ final class IncidentStart {
   private IncidentStart() {}
 
   /** @return the instant, or null (the run then uses its start) when not given */
-  static Instant parse(String text) {
+  public static Instant parse(String text) {
     return parse(text, Instant.now());
   }
 

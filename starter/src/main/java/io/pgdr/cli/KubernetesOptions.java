@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** {@code --kubeconfig}: Kubernetes access as kubectl finds it, for commands that talk to the API themselves. */
-final class KubernetesOptions {
+public final class KubernetesOptions {
 
   @Option(names = "--kubeconfig", description = "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)")
   Path kubeconfig;
@@ -19,7 +19,7 @@ final class KubernetesOptions {
    * Timeouts of seconds, whatever the kubeconfig says, for the worker and the CLI's own commands
    * alike: an API server that does not answer fails the step or the command soon, naming itself.
    */
-  KubernetesClient client() {
+  public KubernetesClient client() {
     if (kubeconfig == null) {
       // what KubernetesClientBuilder reads by default: KUBECONFIG, ~/.kube/config or in-cluster
       return KubernetesClients.bounded(new ConfigBuilder().build());

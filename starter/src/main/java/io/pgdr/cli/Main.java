@@ -44,9 +44,13 @@ public final class Main {
 
   /** Whether the command run has {@code --output json}: its output is for programs, never coloured. */
   private static boolean asksForJson(CommandLine.ParseResult parseResult) {
-    return parseResult.asCommandLineList().stream()
-        .flatMap(command -> command.getCommandSpec().mixins().values().stream())
-        .anyMatch(mixin -> mixin.userObject() instanceof OutputOptions output && output.json());
+    return parseResult.asCommandLineList().stream().anyMatch(command -> asksForJson(command.getCommandSpec()));
+  }
+
+  /** Output options are mixed in directly, or inside another mixin (a recovery's start options). */
+  private static boolean asksForJson(CommandLine.Model.CommandSpec spec) {
+    return spec.mixins().values().stream()
+        .anyMatch(mixin -> mixin.userObject() instanceof OutputOptions output && output.json() || asksForJson(mixin));
   }
 
   /** A command line picocli cannot parse: its message on one line and a hint, not the whole usage; exit 2. */
@@ -78,7 +82,10 @@ public final class Main {
     } else if (e instanceof InvalidTargetException) {
       code = ExitCodes.BAD_INPUT;
       hint = "fix the target file; see docs/target.md for its fields";
-    } else if (e instanceof TemporalUnavailableException || e instanceof LabException) {
+    } else if (e instanceof LabException lab) {
+      code = ExitCodes.UNAVAILABLE;
+      hint = lab.hint();
+    } else if (e instanceof TemporalUnavailableException) {
       code = ExitCodes.UNAVAILABLE;
     } else {
       code = ExitCodes.RUN_FAILED;

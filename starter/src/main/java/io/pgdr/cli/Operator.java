@@ -8,23 +8,23 @@ import io.temporal.client.WorkflowClient;
  * {@code --by} is not given: claimed, like {@code --by}. {@link #sentBy} is what this CLI says it
  * is to Temporal (see {@code TemporalConnection#identity}), recorded beside the approver.
  */
-final class Operator {
+public final class Operator {
 
   static final String PROGRAM = "pgdr CLI";
 
   private Operator() {}
 
-  static String name() {
+  public static String name() {
     return System.getProperty("user.name");
   }
 
   /** The sender of decisions made through {@code client}: its Temporal identity, which the run's history also shows. */
-  static String sentBy(WorkflowClient client) {
+  public static String sentBy(WorkflowClient client) {
     return client.getOptions().getIdentity() + " (" + PROGRAM + ")";
   }
 
   /** The approval {@code --yes} gives when a run starts. */
-  static ApprovalDecision preApproval(WorkflowClient client) {
+  public static ApprovalDecision preApproval(WorkflowClient client) {
     return new ApprovalDecision(name(), "--yes", false, sentBy(client));
   }
 }

@@ -13,7 +13,7 @@ public final class OutputOptions {
   @Option(names = {"-v", "--verbose"}, description = "log progress and show stack traces on errors")
   boolean verbose;
 
-  boolean json() {
+  public boolean json() {
     return output == Format.json;
   }
 }

@@ -1,5 +1,14 @@
 package io.pgdr.cli;
 
+import io.pgdr.cli.backup.BackupCommand;
+import io.pgdr.cli.lab.LabCommand;
+import io.pgdr.cli.recovery.ApproveCommand;
+import io.pgdr.cli.recovery.FailoverCommand;
+import io.pgdr.cli.recovery.ListCommand;
+import io.pgdr.cli.recovery.RejectCommand;
+import io.pgdr.cli.recovery.RestoreCommand;
+import io.pgdr.cli.recovery.StatusCommand;
+import io.pgdr.cli.worker.WorkerCommand;
 import picocli.CommandLine.Command;
 
 @Command(name = "pgdr", mixinStandardHelpOptions = true, version = "pgdr 0.1.0",

@@ -8,7 +8,7 @@ import java.util.Locale;
  * Draws a long step's heartbeat progress: one line redrawn in place on a terminal, or a plain
  * line every few seconds when the output is a file or a pipe (logs stay readable).
  */
-final class ProgressBar {
+public final class ProgressBar {
 
   private static final int WIDTH = 30;
   private static final long PLAIN_EVERY_MILLIS = 5_000;
@@ -18,12 +18,12 @@ final class ProgressBar {
   private long lastPlainMillis;
   private boolean drawn;
 
-  ProgressBar(PrintWriter out, boolean terminal) {
+  public ProgressBar(PrintWriter out, boolean terminal) {
     this.out = out;
     this.terminal = terminal;
   }
 
-  void show(String step, TransferProgress progress) {
+  public void show(String step, TransferProgress progress) {
     String line = render(step, progress);
     if (terminal) {
       out.print("\r" + line + "\u001b[K");
@@ -40,7 +40,7 @@ final class ProgressBar {
   }
 
   /** Ends the bar's line so the next output starts on its own. */
-  void finish() {
+  public void finish() {
     if (drawn) {
       out.println();
       out.flush();

@@ -10,11 +10,11 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /** Reports and statuses as a person reads them (outcomes in colour at a terminal, see {@link Colours}). */
-final class ReportView {
+public final class ReportView {
 
   private ReportView() {}
 
-  static void printReport(PrintWriter out, RecoveryReport r) {
+  public static void printReport(PrintWriter out, RecoveryReport r) {
     Colours colours = Colours.of(out);
     out.printf("%s of %s: %s%n", r.scenario(), r.database(), colours.outcome(r.outcome(), r.outcome().toUpperCase()));
     out.printf("  %s%n", r.message());
@@ -57,7 +57,7 @@ final class ReportView {
     out.flush();
   }
 
-  static void printStatus(PrintWriter out, String workflowId, RunStatus s) {
+  public static void printStatus(PrintWriter out, String workflowId, RunStatus s) {
     Colours colours = Colours.of(out);
     out.printf("%s (%s of %s): %s, step %s%s%n", workflowId, s.scenario(), s.database(), s.phase(), s.currentStep(),
         s.rtoBreached() ? colours.alarm(", RTO BREACHED") : "");

@@ -17,7 +17,7 @@ import java.util.Set;
  * stays for the report). A pending approval is asked at the terminal when there is one;
  * otherwise the follower says how to answer it from elsewhere and keeps waiting.
  */
-final class RunFollower {
+public final class RunFollower {
 
   /**
    * How often the run is described. A describe is cheap (no worker involved); the status query,
@@ -34,7 +34,7 @@ final class RunFollower {
   private final Colours colours;
   private Instant promptedFor;
 
-  RunFollower(Runs runs, PrintWriter progress, boolean askAtTerminal) {
+  public RunFollower(Runs runs, PrintWriter progress, boolean askAtTerminal) {
     this.runs = runs;
     this.progress = progress;
     this.askAtTerminal = askAtTerminal;
@@ -42,7 +42,7 @@ final class RunFollower {
     this.colours = Colours.of(progress);
   }
 
-  RecoveryReport follow(String run) throws InterruptedException {
+  public RecoveryReport follow(String run) throws InterruptedException {
     boolean workerMissingShown = false;
     RunStatus status = null;
     long statusAtLength = -1;

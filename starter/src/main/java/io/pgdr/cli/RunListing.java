@@ -29,16 +29,16 @@ import java.util.regex.Pattern;
  * one, the lab's) has none, so there the open and closed runs are listed, described one by one and
  * filtered here.
  */
-final class RunListing {
+public final class RunListing {
 
   private static final String PREFIX = DatabaseTarget.RECOVERY_PREFIX;
   /** Names and scenarios are Kubernetes names and Java identifiers: nothing that could break out of a quoted query value. */
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   /** What to list; null database or scenario means any. */
-  record Filter(String database, String scenario, boolean running) {
+  public record Filter(String database, String scenario, boolean running) {
 
-    Filter {
+    public Filter {
       for (String value : new String[] {database, scenario}) {
         if (value != null && !PLAIN.matcher(value).matches()) {
           throw CliException.badInput(io.pgdr.target.Echo.quoted(value) + " is not a database or scenario name", "names are letters, digits, '.', '_' and '-'");
@@ -75,7 +75,7 @@ final class RunListing {
    * @param status running, completed (succeeded or aborted: see phase), failed, terminated, ...
    * @param closed null while the run is open
    */
-  record RunRow(String workflowId, String runId, String scenario, String database, String status, String phase,
+  public record RunRow(String workflowId, String runId, String scenario, String database, String status, String phase,
       Boolean rtoBreached, Boolean approvalPending, Instant started, Instant closed) {
 
     static RunRow of(WorkflowExecutionMetadata run) {
@@ -96,11 +96,11 @@ final class RunListing {
 
   private final WorkflowClient client;
 
-  RunListing(WorkflowClient client) {
+  public RunListing(WorkflowClient client) {
     this.client = client;
   }
 
-  List<RunRow> list(Filter filter) {
+  public List<RunRow> list(Filter filter) {
     List<RunRow> rows;
     try {
       rows = client.listExecutions(filter.query()).map(RunRow::of).toList();

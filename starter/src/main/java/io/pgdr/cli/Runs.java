@@ -30,11 +30,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** The CLI's view of one recovery run in Temporal: its state, its status query, its signals, its report. */
-final class Runs {
+public final class Runs {
 
   private final WorkflowClient client;
 
-  Runs(WorkflowClient client) {
+  public Runs(WorkflowClient client) {
     this.client = client;
   }
 
@@ -42,7 +42,7 @@ final class Runs {
    * A run is named by its workflow ID ({@code recovery-<namespace>.<statefulSet>}), by
    * {@code <namespace>/<statefulSet>}, or by the database name its target gives (its newest run).
    */
-  String workflowId(String run) {
+  public String workflowId(String run) {
     if (run.startsWith(DatabaseTarget.RECOVERY_PREFIX)) {
       return run;
     }
@@ -62,7 +62,7 @@ final class Runs {
   }
 
   /** @throws CliException when Temporal knows no such run */
-  WorkflowExecutionStatus state(String run) {
+  public WorkflowExecutionStatus state(String run) {
     return describe(run).state();
   }
 
@@ -114,13 +114,13 @@ final class Runs {
    *
    * @return the started task's event: its identity names the worker, its time says since when
    */
-  Optional<HistoryEvent> taskInProgress(String workflowId) {
+  public Optional<HistoryEvent> taskInProgress(String workflowId) {
     List<HistoryEvent> events = client.fetchHistory(workflowId).getEvents();
     HistoryEvent last = events.isEmpty() ? null : events.get(events.size() - 1);
     return last != null && last.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED ? Optional.of(last) : Optional.empty();
   }
 
-  static boolean isOpen(WorkflowExecutionStatus state) {
+  public static boolean isOpen(WorkflowExecutionStatus state) {
     return state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   }
 
@@ -128,7 +128,7 @@ final class Runs {
    * The run's status, or empty when no worker answers the query within a few seconds (a worker
    * restarting). The SDK itself would keep retrying a query for a minute.
    */
-  Optional<RunStatus> status(String run) {
+  public Optional<RunStatus> status(String run) {
     CompletableFuture<RunStatus> answer = CompletableFuture.supplyAsync(() -> stub(run).query("status", RunStatus.class), QUERIES);
     try {
       return Optional.ofNullable(answer.get(QUERY_PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
@@ -156,7 +156,7 @@ final class Runs {
   });
 
   /** Sends a decision by signal, checked by the run when it reads it. */
-  void decide(String run, ApprovalDecision decision, boolean approve) {
+  public void decide(String run, ApprovalDecision decision, boolean approve) {
     decide(run, null, decision, approve);
   }
 
@@ -172,7 +172,7 @@ final class Runs {
    * @return whether the run took the decision, or it was only signalled for a worker to check later
    * @throws CliException the run refused the decision, with its reason
    */
-  Delivery decide(String run, String step, ApprovalDecision decision, boolean approve) {
+  public Delivery decide(String run, String step, ApprovalDecision decision, boolean approve) {
     ApprovalDecision sent = decision.sentBy() != null ? decision
         : new ApprovalDecision(decision.by(), decision.reason(), decision.overrideRpo(), Operator.sentBy(client));
     if (step != null) {
@@ -201,9 +201,9 @@ final class Runs {
    * @param recorded the decision as the run took it; null when it was only signalled, not yet applied
    * @param sentBy the sender the decision named
    */
-  record Delivery(ApprovalRecord recorded, String sentBy) {
+  public record Delivery(ApprovalRecord recorded, String sentBy) {
 
-    boolean applied() {
+    public boolean applied() {
       return recorded != null;
     }
   }
@@ -214,7 +214,7 @@ final class Runs {
   }
 
   /** Waits for the run to end and returns its report, also for a failed run (carried in the failure). */
-  RecoveryReport report(String run) {
+  public RecoveryReport report(String run) {
     try {
       return stub(run).getResult(RecoveryReport.class);
     } catch (WorkflowFailedException e) {
@@ -227,12 +227,12 @@ final class Runs {
   }
 
   /** A run that failed on its input (bucket, prefix, backup named, target) changed nothing: bad input, as the README says. */
-  static int exitCodeOf(RecoveryReport report) {
+  public static int exitCodeOf(RecoveryReport report) {
     if (report.failedOnInput()) {
       return ExitCodes.BAD_INPUT;
     }
     return switch (report.outcome()) {
-      case RecoveryReport.SUCCEEDED -> ExitCodes.OK;
+      case RecoveryReport.SUCCEEDED, RecoveryReport.PLANNED -> ExitCodes.OK;
       case RecoveryReport.ABORTED -> ExitCodes.RUN_ABORTED;
       default -> ExitCodes.RUN_FAILED;
     };

@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Reads a target file; every way it can be wrong is bad input with the path in the message. */
-final class TargetFiles {
+public final class TargetFiles {
 
   private static final String HINT = "pass --target with the YAML file describing the database (the lab writes one: pgdr lab status)";
 
   private TargetFiles() {}
 
-  static DatabaseTarget read(Path file) {
+  public static DatabaseTarget read(Path file) {
     return TargetYaml.parse(text(file), file.toString());
   }
 

@@ -19,7 +19,7 @@ public final class TemporalOptions {
   @Option(names = {"-n", "--namespace"}, description = "Temporal namespace (env TEMPORAL_NAMESPACE, default 'default')")
   String namespace;
 
-  TemporalConnection connection() {
+  public TemporalConnection connection() {
     String env = System.getenv("TEMPORAL_ADDRESS");
     String chosen = firstOf(address, env, TemporalConnection.DEFAULT_ADDRESS);
     requireHostPort(chosen, isGiven(address) ? "--temporal-address" : "TEMPORAL_ADDRESS");

@@ -15,6 +15,7 @@ import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.PostgresNode;
 import io.pgdr.lab.PostgresPair;
 import io.pgdr.lab.RequiredComponent;
+import io.pgdr.lab.drill.Markers;
 import io.pgdr.run.RunStatus;
 import io.pgdr.worker.TemporalConnection;
 import io.temporal.api.enums.v1.EventType;
@@ -175,11 +176,11 @@ class FailoverEndToEndIT {
   }
 
   private long writeReplicatedMarkers() throws Exception {
-    return new LabDrill(status, pair()).writeReplicatedMarkers(MARKERS, "postgresql-1");
+    return new Markers(status.serviceEndpoint(), pair()).writeReplicated(MARKERS, "postgresql-1");
   }
 
   private long markersThroughService(long lastMarker) throws SQLException {
-    return new LabDrill(status, pair()).countMarkers(lastMarker);
+    return new Markers(status.serviceEndpoint(), pair()).countThroughService(lastMarker);
   }
 
   /** A new connection through the Service lands on the new primary, which takes the write. */

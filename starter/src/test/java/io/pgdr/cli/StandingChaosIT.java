@@ -12,6 +12,7 @@ import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.lab.S3Store;
+import io.pgdr.lab.drill.Markers;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.run.RtoClock;
 import io.pgdr.worker.TemporalConnection;
@@ -60,8 +61,8 @@ class StandingChaosIT {
 
   @Test
   void aFailoverWhoseWorkerIsKilledAtEveryStepEndsAsAnUndisturbedOne() throws Exception {
-    LabDrill drill = new LabDrill(processes.status, processes.lab.pair());
-    long lastMarker = drill.writeReplicatedMarkers(MARKERS, "postgresql-1");
+    Markers markers = new Markers(processes.status.serviceEndpoint(), processes.lab.pair());
+    long lastMarker = markers.writeReplicated(MARKERS, "postgresql-1");
     Path standbyLog = processes.lab.pair().nodes().get(1).logFile();
     try (KubernetesClient kubernetes = processes.lab.kubernetesClient();
          Transitions<Service> service = new Transitions<>(services(kubernetes), s -> s.getSpec().getSelector().get(KubernetesLabels.POD_NAME));
@@ -90,7 +91,7 @@ class StandingChaosIT {
       assertEquals(2, config.values().size(), "the ConfigMap was repointed once: " + config.values());
       assertEquals(2, api.values().size(), "fabrica-api was restarted once: " + api.values());
       assertEquals(2, workers.values().size(), "fabrica-workers was restarted once: " + workers.values());
-      assertEquals(MARKERS, drill.countMarkers(lastMarker), "every marker committed and replicated before the kill, through the Service");
+      assertEquals(MARKERS, markers.countThroughService(lastMarker), "every marker committed and replicated before the kill, through the Service");
       assertRtoFromTheRunsStart(report);
     }
   }

@@ -1,7 +1,7 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
 import picocli.CommandLine.Command;
 
 @Command(name = "failover", mixinStandardHelpOptions = true, description = "Fail over to another server.",
     subcommands = {PromoteReplicaCommand.class})
-final class FailoverCommand {}
+public final class FailoverCommand {}

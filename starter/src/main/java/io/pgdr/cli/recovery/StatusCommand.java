@@ -1,5 +1,13 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.FollowAndReport;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.ReportView;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TemporalOptions;
 import io.pgdr.run.RunStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import java.time.Duration;
@@ -8,13 +16,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a run: phase, current step, pending approval, timeline.")
-final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin TemporalOptions temporal;

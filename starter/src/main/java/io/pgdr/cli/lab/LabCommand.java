@@ -1,5 +1,8 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.OutputOptions;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;
 import java.io.PrintWriter;
@@ -7,14 +10,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
     description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API stand-in holding runbook 000's objects, a Service endpoint, and an embedded Temporal service."},
     subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Env.class, LabCommand.Down.class, LabDrillCommand.class,
         LabFloorCommand.class})
-final class LabCommand {
+public final class LabCommand {
 
   @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the lab (or show the running one).")
   static final class Up implements Callable<Integer> {

@@ -1,5 +1,7 @@
-package io.pgdr.cli;
+package io.pgdr.lab.drill;
 
+import io.pgdr.lab.PostgresNode;
+import io.pgdr.lab.PostgresPair;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,15 +15,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * What an application sees during a failover: from the moment of the kill, tries a write through
  * the Service endpoint every {@value #RETRY_MILLIS} ms, and records when the first one commits.
+ * The floor's probe is the same, aimed straight at the standby it promotes. It writes to the table
+ * {@link Markers#writeReplicated} creates.
  */
-final class ServiceWriteProbe implements AutoCloseable {
+public final class ServiceWriteProbe implements AutoCloseable {
 
   /**
    * Pause between tries, so the time measured is late by at most this much. On the 2-core lab,
    * 10 ms measured no worse than 5 ms (the difference was within the noise of bench/failover)
    * and costs the machine half the connection attempts while pgdr is working; 20 ms was worse.
    */
-  static final long RETRY_MILLIS = 10;
+  public static final long RETRY_MILLIS = 10;
 
   private final String url;
   private final Properties login;
@@ -31,11 +35,11 @@ final class ServiceWriteProbe implements AutoCloseable {
   private volatile long firstWriteNanos;
   private volatile boolean stopped;
 
-  ServiceWriteProbe(String serviceEndpoint, String database, String user, String password) {
-    this.url = "jdbc:postgresql://" + serviceEndpoint + "/" + database;
+  private ServiceWriteProbe(String endpoint, PostgresPair pair) {
+    this.url = "jdbc:postgresql://" + endpoint + "/" + pair.database();
     this.login = new Properties();
-    login.setProperty("user", user);
-    login.setProperty("password", password);
+    login.setProperty("user", pair.superuser());
+    login.setProperty("password", pair.password());
     login.setProperty("connectTimeout", "1");
     login.setProperty("socketTimeout", "2");
     login.setProperty("ApplicationName", "pgdr-drill-probe");
@@ -43,14 +47,24 @@ final class ServiceWriteProbe implements AutoCloseable {
     thread.setDaemon(true);
   }
 
+  /** A probe writing through the Service, at {@code serviceEndpoint} (host:port), as the applications do. */
+  public static ServiceWriteProbe throughService(String serviceEndpoint, PostgresPair pair) {
+    return new ServiceWriteProbe(serviceEndpoint, pair);
+  }
+
+  /** A probe writing straight to {@code server}, with no Service in between: the floor's. */
+  public static ServiceWriteProbe straightTo(PostgresNode server, PostgresPair pair) {
+    return new ServiceWriteProbe(server.host() + ":" + server.port(), pair);
+  }
+
   /** @param startedNanos {@link System#nanoTime()} of the kill: the probe measures from there */
-  void start(long startedNanos) {
+  public void start(long startedNanos) {
     this.startedNanos = startedNanos;
     thread.start();
   }
 
   /** Seconds from the kill to the first committed write, if one commits within {@code wait}. */
-  Optional<Double> awaitFirstWrite(Duration wait) throws InterruptedException {
+  public Optional<Double> awaitFirstWrite(Duration wait) throws InterruptedException {
     if (!written.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
       return Optional.empty();
     }

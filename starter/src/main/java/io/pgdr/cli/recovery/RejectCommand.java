@@ -1,9 +1,9 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
 import picocli.CommandLine.Command;
 
 @Command(name = "reject", mixinStandardHelpOptions = true, description = "Reject the step a run is waiting for; the run aborts before changing anything further.")
-final class RejectCommand extends DecisionOptions {
+public final class RejectCommand extends DecisionOptions {
 
   @Override
   boolean approve() {

@@ -1,6 +1,6 @@
-package io.pgdr.cli;
+package io.pgdr.lab.drill;
 
-import io.pgdr.lab.LabStatus;
+import io.pgdr.lab.LabException;
 import io.pgdr.lab.PostgresNode;
 import io.pgdr.lab.PostgresPair;
 import java.sql.Connection;
@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Properties;
 
 /**
@@ -18,39 +17,24 @@ import java.util.Properties;
  * Service and seen replayed on the standby; after the failover, the same markers counted
  * through the Service again, on whichever server it now selects.
  */
-final class LabDrill {
+public final class Markers {
 
-  private final LabStatus status;
+  private final String serviceEndpoint;
   private final PostgresPair pair;
 
-  LabDrill(LabStatus status, PostgresPair pair) {
-    this.status = status;
+  /** @param serviceEndpoint host:port of the lab's Service, as {@code LabStatus#serviceEndpoint} gives it */
+  public Markers(String serviceEndpoint, PostgresPair pair) {
+    this.serviceEndpoint = serviceEndpoint;
     this.pair = pair;
   }
 
-  /** The lab must have a writable primary behind the Service and a streaming standby, as after 'lab up'. */
-  void requireFreshPair(String servicePod) throws SQLException {
-    for (PostgresNode node : pair.nodes()) {
-      boolean isPrimary = node.name().equals(servicePod);
-      try (Connection c = node.connect(pair.database()); Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
-        rs.next();
-        if (rs.getBoolean(1) == isPrimary) {
-          throw notFresh(node.name() + (isPrimary ? " is behind the Service but in recovery" : " is not a standby"));
-        }
-      } catch (SQLException e) {
-        throw notFresh(node.name() + " does not answer (" + e.getMessage() + ")");
-      }
-    }
-  }
-
-  private static CliException notFresh(String why) {
-    return CliException.unavailable("the lab is not a fresh primary/standby pair: " + why,
-        "a drill needs a fresh lab: pgdr lab down, then pgdr lab drill again");
-  }
-
-  /** Commits {@code count} marker rows one by one and waits until the standby has replayed them all. */
-  long writeReplicatedMarkers(int count, String standbyPod) throws SQLException, InterruptedException {
+  /**
+   * Commits {@code count} marker rows one by one and waits until the standby has replayed them all.
+   * Also creates the table {@link ServiceWriteProbe} writes to.
+   *
+   * @return the id of the last marker written
+   */
+  public long writeReplicated(int count, String standbyPod) throws SQLException, InterruptedException {
     String primaryLsn;
     long lastId;
     try (Connection c = service(); Statement s = c.createStatement()) {
@@ -85,7 +69,7 @@ final class LabDrill {
           }
         }
         if (System.nanoTime() > deadline) {
-          throw CliException.unavailable(standbyPod + " did not replay the markers within 30 s", "check the lab's standby: pgdr lab status");
+          throw LabException.withHint(standbyPod + " did not replay the markers within 30 s", "check the lab's standby: pgdr lab status");
         }
         Thread.sleep(20);
       }
@@ -93,7 +77,7 @@ final class LabDrill {
   }
 
   /** Markers up to {@code lastId} readable through the Service now. */
-  long countMarkers(long lastId) throws SQLException {
+  public long countThroughService(long lastId) throws SQLException {
     try (Connection c = service(); PreparedStatement count = c.prepareStatement("SELECT count(*) FROM pgdr_drill.markers WHERE id <= ?")) {
       count.setLong(1, lastId);
       try (ResultSet rs = count.executeQuery()) {
@@ -103,40 +87,12 @@ final class LabDrill {
     }
   }
 
-  /**
-   * The instant of a kill. Taken just before {@code pg_ctl stop -m immediate} is invoked, so the
-   * figures measured from it include the whole outage (and pg_ctl's own wait for the server to go),
-   * never less.
-   *
-   * @param stoppedNanos when pg_ctl returned, having seen the server gone
-   */
-  record Kill(String pod, Instant at, long nanos, long stoppedNanos) {
-
-    long stopMillis() {
-      return (stoppedNanos - nanos) / 1_000_000;
-    }
-  }
-
-  /** Crashes the server of {@code pod} (immediate stop) and returns when it is gone. */
-  Kill kill(String pod) {
-    PostgresNode node = pair.nodes().stream().filter(n -> n.name().equals(pod)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(pod + " is not a lab server"));
-    Instant at = Instant.now();
-    long nanos = System.nanoTime();
-    node.stopImmediate();
-    return new Kill(pod, at, nanos, System.nanoTime());
-  }
-
-  ServiceWriteProbe probe() {
-    return new ServiceWriteProbe(status.serviceEndpoint(), pair.database(), pair.superuser(), pair.password());
-  }
-
   private Connection service() throws SQLException {
     Properties login = new Properties();
     login.setProperty("user", pair.superuser());
     login.setProperty("password", pair.password());
     login.setProperty("connectTimeout", "3");
     login.setProperty("ApplicationName", "pgdr-drill");
-    return DriverManager.getConnection("jdbc:postgresql://" + status.serviceEndpoint() + "/" + pair.database(), login);
+    return DriverManager.getConnection("jdbc:postgresql://" + serviceEndpoint + "/" + pair.database(), login);
   }
 }

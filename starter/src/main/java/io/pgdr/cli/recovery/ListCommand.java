@@ -1,18 +1,24 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
+import io.pgdr.cli.Colours;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.RunListing;
 import io.pgdr.cli.RunListing.RunRow;
+import io.pgdr.cli.TemporalOptions;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List recovery runs, newest first: scenario, database, status, phase, start and end.")
-final class ListCommand implements Callable<Integer> {
+public final class ListCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin TemporalOptions temporal;

@@ -1,9 +1,13 @@
-package io.pgdr.cli;
+package io.pgdr.cli.backup;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.backup.BackupActivitiesImpl;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.store.S3Clients;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.KubernetesOptions;
+import io.pgdr.cli.OutputOptions;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.target.DatabaseTarget;

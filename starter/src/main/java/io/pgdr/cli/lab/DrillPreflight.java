@@ -1,18 +1,20 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.recovery.RecoveryStart;
 import io.pgdr.failover.ReplicaPromotionRequest;
-import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.PodState;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRequest;
-import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.ApprovalPolicy;
@@ -72,10 +74,7 @@ final class DrillPreflight {
   String rehearse(WorkflowClient client, DatabaseTarget target) throws InterruptedException {
     long started = System.nanoTime();
     DatabaseTarget rehearsal = withApprovalTimeout(target, REHEARSAL_APPROVAL_TIMEOUT);
-    ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-        RecoveryOptions.forTarget(rehearsal, ReplicaPromotionWorkflow.SCENARIO));
-    String workflowId = RecoveryStart.start(rehearsal, () -> WorkflowClient.start(run::promote,
-        new ReplicaPromotionRequest(rehearsal, null, Operator.name(), null)));
+    String workflowId = RecoveryStart.promoteReplica(client, new ReplicaPromotionRequest(rehearsal, null, Operator.name(), null));
     Runs runs = new Runs(client);
     ApprovalRequest pending;
     try {

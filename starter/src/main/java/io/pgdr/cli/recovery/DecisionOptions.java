@@ -1,15 +1,22 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TemporalOptions;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.RunStatus;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Approve and reject. When a worker answers, the decision goes as the update {@code decide}: the run

@@ -1,25 +1,27 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgdr.lab.KubernetesFixture;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.OutputOptions;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;
 import io.pgdr.lab.PostgresNode;
 import io.pgdr.lab.PostgresPair;
-import io.pgdr.ports.KubernetesLabels;
+import io.pgdr.lab.drill.FreshPair;
+import io.pgdr.lab.drill.HandPromotion;
+import io.pgdr.lab.drill.Kill;
+import io.pgdr.lab.drill.Markers;
+import io.pgdr.lab.drill.ServiceWriteProbe;
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The physical floor a drill is compared with (bench/failover): the same lab, the same markers,
@@ -50,44 +52,25 @@ final class LabFloorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    Lab lab = labOptions.lab();
-    LabStatus status = lab.up(line -> LabCommand.progress(err, line));
-    try {
+    return labOptions.upThenDown(spec.commandLine().getErr(), down, (lab, status, err) -> {
       FloorFigures figures = measure(lab, status, err);
       print(figures);
       return figures.firstWriteAfterKillSeconds() == null ? ExitCodes.RUN_FAILED : ExitCodes.OK;
-    } finally {
-      if (down) {
-        lab.down(line -> LabCommand.progress(err, line));
-      }
-    }
+    });
   }
 
   private FloorFigures measure(Lab lab, LabStatus status, PrintWriter err) throws Exception {
     PostgresPair pair = lab.pair();
-    String primaryPod;
-    try (KubernetesClient kubernetes = lab.kubernetesClient()) {
-      primaryPod = kubernetes.services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE)
-          .get().getSpec().getSelector().get(KubernetesLabels.POD_NAME);
-    }
-    PostgresNode standby = pair.nodes().stream().filter(n -> !n.name().equals(primaryPod)).findFirst().orElseThrow();
-    LabDrill drill = new LabDrill(status, pair);
-    drill.requireFreshPair(primaryPod);
-    drill.writeReplicatedMarkers(markers, standby.name());
+    FreshPair fresh = FreshPair.of(lab, pair);
+    PostgresNode standby = fresh.standby();
+    new Markers(status.serviceEndpoint(), pair).writeReplicated(markers, standby.name());
     err.printf("floor: %d markers committed and replayed on %s%n", markers, standby.name());
 
-    try (Connection session = standby.connect(pair.database()); Statement promote = session.createStatement();
-         ServiceWriteProbe probe = new ServiceWriteProbe(standby.host() + ":" + standby.port(), pair.database(),
-             pair.superuser(), pair.password())) {
-      LabDrill.Kill kill = drill.kill(primaryPod);
+    try (HandPromotion promotion = HandPromotion.prepare(standby, pair.database());
+         ServiceWriteProbe probe = ServiceWriteProbe.straightTo(standby, pair)) {
+      Kill kill = Kill.of(fresh.primary());
       probe.start(kill.nanos());
-      try (ResultSet promoted = promote.executeQuery("SELECT pg_promote()")) { // waits until promoted, up to 60 s
-        promoted.next();
-        if (!promoted.getBoolean(1)) {
-          throw CliException.unavailable("pg_promote() on " + standby.name() + " returned false", "see its server log");
-        }
-      }
+      promotion.promote();
       double promoteReturned = (System.nanoTime() - kill.nanos()) / 1e9;
       Optional<Double> firstWrite = probe.awaitFirstWrite(Duration.ofSeconds(10));
       err.printf("floor: killed %s (pg_ctl returned after %d ms), promoted %s by hand; first write %s after the kill%n",

@@ -1,8 +1,12 @@
-package io.pgdr.cli;
+package io.pgdr.cli.backup;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgdr.activities.credentials.CredentialsUnavailableException;
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TargetFiles;
 import io.pgdr.ports.FailureTypes;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.failure.ApplicationFailure;
@@ -10,11 +14,11 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /** What the backup commands share: a target that names its backups, and adapter failures told as CLI errors. */
-final class BackupTargets {
+public final class BackupTargets {
 
   private BackupTargets() {}
 
-  static DatabaseTarget read(Path file) {
+  public static DatabaseTarget read(Path file) {
     DatabaseTarget target = TargetFiles.read(file);
     if (target.backups() == null) {
       throw CliException.badInput("target " + file + " has no backups section",

@@ -1,6 +1,10 @@
-package io.pgdr.cli;
+package io.pgdr.cli.worker;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.KubernetesOptions;
+import io.pgdr.cli.TemporalOptions;
 import io.pgdr.worker.EmbeddedTemporal;
 import io.pgdr.worker.MonitoringEndpoint;
 import io.pgdr.worker.PgdrWorker;
@@ -9,15 +13,15 @@ import io.pgdr.worker.WorkerMetrics;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = {"Run the pgdr worker: it executes the recovery workflows and their Kubernetes and SQL steps.",
         "Kubernetes access as kubectl finds it (--kubeconfig, KUBECONFIG, ~/.kube/config, or in-cluster).",
         "Serves /metrics (Prometheus), /healthz and /readyz on the metrics port."})
-final class WorkerCommand implements Callable<Integer> {
+public final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin TemporalOptions temporal;

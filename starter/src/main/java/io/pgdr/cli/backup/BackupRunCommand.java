@@ -1,4 +1,4 @@
-package io.pgdr.cli;
+package io.pgdr.cli.backup;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.backup.BackupTaker;
@@ -6,6 +6,12 @@ import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.activities.store.S3Clients;
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.KubernetesOptions;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.ProgressBar;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.ClusterState;
 import io.pgdr.ports.PodState;

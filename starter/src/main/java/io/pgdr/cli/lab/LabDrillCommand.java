@@ -1,16 +1,25 @@
-package io.pgdr.cli;
+package io.pgdr.cli.lab;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
+import io.pgdr.cli.Operator;
+import io.pgdr.cli.OutputOptions;
+import io.pgdr.cli.ReportView;
+import io.pgdr.cli.RunFollower;
+import io.pgdr.cli.Runs;
+import io.pgdr.cli.TargetFiles;
+import io.pgdr.cli.recovery.RecoveryStart;
 import io.pgdr.failover.ReplicaPromotionRequest;
-import io.pgdr.failover.ReplicaPromotionWorkflow;
-import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;
 import io.pgdr.lab.PostgresPair;
-import io.pgdr.ports.KubernetesLabels;
+import io.pgdr.lab.drill.FreshPair;
+import io.pgdr.lab.drill.Kill;
+import io.pgdr.lab.drill.Markers;
+import io.pgdr.lab.drill.ServiceWriteProbe;
 import io.pgdr.run.ApprovalDecision;
-import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.worker.PgdrWorker;
@@ -23,9 +32,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "drill", mixinStandardHelpOptions = true,
     description = {"Rehearse a failover on the lab: bring it up, write marker rows, kill the primary, run the ReplicaPromotion workflow (asking for approval at the terminal), print the report, check every replicated marker survived. The lab stays up for inspection unless --down."})
@@ -46,18 +55,7 @@ final class LabDrillCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    Lab lab = labOptions.lab();
-    LabStatus status = lab.up(line -> LabCommand.progress(err, line));
-    int exit;
-    try {
-      exit = drill(lab, status, err);
-    } finally {
-      if (down) {
-        lab.down(line -> LabCommand.progress(err, line));
-      }
-    }
-    return exit;
+    return labOptions.upThenDown(spec.commandLine().getErr(), down, this::drill);
   }
 
   private int drill(Lab lab, LabStatus status, PrintWriter err) throws Exception {
@@ -67,13 +65,10 @@ final class LabDrillCommand implements Callable<Integer> {
     WorkflowClient client = temporal.client();
     try (KubernetesClient kubernetes = lab.kubernetesClient();
          PgdrWorker worker = PgdrWorker.start(client, kubernetes)) {
-      String primaryPod = kubernetes.services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE)
-          .get().getSpec().getSelector().get(KubernetesLabels.POD_NAME);
-      String standbyPod = pair.nodes().stream().map(n -> n.name()).filter(n -> !n.equals(primaryPod)).findFirst().orElseThrow();
-      LabDrill drill = new LabDrill(status, pair);
-      drill.requireFreshPair(primaryPod);
-      long lastMarker = drill.writeReplicatedMarkers(markers, standbyPod);
-      err.printf("drill: %d markers committed through the Service and replayed on %s%n", markers, standbyPod);
+      FreshPair fresh = FreshPair.of(lab, pair);
+      Markers markerRows = new Markers(status.serviceEndpoint(), pair);
+      long lastMarker = markerRows.writeReplicated(markers, fresh.standby().name());
+      err.printf("drill: %d markers committed through the Service and replayed on %s%n", markers, fresh.standby().name());
 
       DrillPreflight preflight = new DrillPreflight(kubernetes);
       err.printf("drill: pre-flight: %s%n", preflight.diagnose(target));
@@ -81,8 +76,8 @@ final class LabDrillCommand implements Callable<Integer> {
       err.printf("drill: rehearsal: %s%n", preflight.rehearse(client, target));
       err.flush();
 
-      try (ServiceWriteProbe probe = drill.probe()) {
-        LabDrill.Kill kill = drill.kill(primaryPod);
+      try (ServiceWriteProbe probe = ServiceWriteProbe.throughService(status.serviceEndpoint(), pair)) {
+        Kill kill = Kill.of(fresh.primary());
         // only now: a probe started before the server is gone could write to the dying primary
         probe.start(kill.nanos());
         Instant killedAt = kill.at();
@@ -90,15 +85,12 @@ final class LabDrillCommand implements Callable<Integer> {
         err.printf("drill: killed %s (immediate stop) at %s; pg_ctl returned after %d ms%n", killed, killedAt, kill.stopMillis());
         err.flush();
 
-        ReplicaPromotionWorkflow run = client.newWorkflowStub(ReplicaPromotionWorkflow.class,
-            RecoveryOptions.forTarget(target, ReplicaPromotionWorkflow.SCENARIO, killedAt));
         ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
-        String workflowId = RecoveryStart.start(target, () -> WorkflowClient.start(run::promote,
-            new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval)));
+        String workflowId = RecoveryStart.promoteReplica(client, new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval));
         RecoveryReport report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);
 
         Optional<Double> firstWrite = probe.awaitFirstWrite(RecoveryReport.SUCCEEDED.equals(report.outcome()) ? Duration.ofSeconds(10) : Duration.ZERO);
-        long found = RecoveryReport.SUCCEEDED.equals(report.outcome()) ? drill.countMarkers(lastMarker) : -1;
+        long found = RecoveryReport.SUCCEEDED.equals(report.outcome()) ? markerRows.countThroughService(lastMarker) : -1;
         DrillFigures figures = new DrillFigures(killed, killedAt, status.serviceEndpoint(), markers, markers, found,
             firstWrite.orElse(null));
         print(report, figures);

@@ -1,10 +1,10 @@
-package io.pgdr.cli;
+package io.pgdr.cli.recovery;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve the step a run is waiting for.")
-final class ApproveCommand extends DecisionOptions {
+public final class ApproveCommand extends DecisionOptions {
 
   @Option(names = "--override-rpo", description = "accept an estimated data loss above the target's RPO")
   boolean overrideRpo;
