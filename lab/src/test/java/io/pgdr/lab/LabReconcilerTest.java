@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The reconciler makes the mock API behave like a cluster whose pods are the real servers. */
+@org.junit.jupiter.api.Tag("real-servers")
 class LabReconcilerTest {
 
   @TempDir Path dir;

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole lab as the CLI drives it: a detached daemon up, usable by ordinary clients, then gone. */
+@org.junit.jupiter.api.Tag("real-servers")
 class LabTest {
 
   @TempDir Path parent;

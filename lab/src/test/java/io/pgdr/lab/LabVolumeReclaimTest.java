@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kept or destroyed by its reclaim policy. One lab serves every test; each test uses the servers in
  * a way the others do not depend on.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class LabVolumeReclaimTest {
 
   private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(90);

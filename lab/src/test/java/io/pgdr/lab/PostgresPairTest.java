@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pair behaves like the runbook's servers: it replicates, survives a crash by promotion, and fences. */
+@org.junit.jupiter.api.Tag("real-servers")
 class PostgresPairTest {
 
   @TempDir Path dir;

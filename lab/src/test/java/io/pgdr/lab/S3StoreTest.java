@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The lab's S3 store: a real S3Mock process that answers on loopback, and nowhere else, until stopped. */
+@org.junit.jupiter.api.Tag("real-servers")
 class S3StoreTest {
 
   @TempDir Path dir;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Clients of "the Service" reach the pod its selector names, and follow a repoint on their next
  * connection once the watch has delivered it (milliseconds; the test allows a second).
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class ServiceProxyTest {
 
   @TempDir Path dir;

@@ -234,6 +234,7 @@ class CliBadInputTest {
   }
 
   // item 12: the run refuses a bucket, prefix or --backup that names nothing before changing anything: bad input, 2
+  @org.junit.jupiter.api.Tag("real-servers")
   @Test
   void aRestoreThatFailsOnItsInputExitsTwoAndARealFailureOne() throws Exception {
     try (TemporalWithWorker withWorker = TemporalWithWorker.start(TaskQueues.PGDR, worker -> {

@@ -28,6 +28,7 @@ class ColourOnlyOnATerminalTest {
 
   private static final String ESCAPE = "\u001B[";
 
+  @org.junit.jupiter.api.Tag("real-servers")
   @Test
   void commandOutputToOwnWritersHasNoEscapeCodes() throws Exception {
     try (TemporalWithWorker temporal = TemporalWithWorker.start(TaskQueues.PGDR,

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The worker and the CLI as separate processes against the lab's embedded Temporal service: kill
  * the primary, fail over, and check what an application sees through the Service.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class FailoverEndToEndIT {
 
   private static final int MARKERS = 100;

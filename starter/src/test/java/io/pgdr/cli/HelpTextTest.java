@@ -35,6 +35,7 @@ class HelpTextTest {
     return line.length() - line.stripLeading().length();
   }
 
+  @org.junit.jupiter.api.Tag("real-servers")
   @Test
   void mavenPrintsNoRawEscapesWhenPgdrBuildsItself() throws Exception {
     // Maven 3.8's console library writes ANSI resets at exit even in batch mode; .mvn/jvm.config stops it

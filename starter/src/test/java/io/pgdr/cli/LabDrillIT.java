@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's main command, run exactly as the README shows it. */
+@org.junit.jupiter.api.Tag("real-servers")
 class LabDrillIT {
 
   @TempDir Path logs;

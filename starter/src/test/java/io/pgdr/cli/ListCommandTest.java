@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * (no worker polls its queue), two that a worker ended as failed (their targets are not valid, so
  * they end before touching anything). Filters, JSON, bad input and no service.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class ListCommandTest {
 
   static TemporalWithWorker temporal;

@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * lab's real PostgreSQL and S3 server: the round trip, a damaged backup passed over, and a worker
  * killed in the middle of a restore.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class RestoreEndToEndIT {
 
   private static final String BUCKET = "fabrica-agentes-backups";

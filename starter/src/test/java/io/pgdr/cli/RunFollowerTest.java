@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * follower asks a worker for it (a query, which replays the whole run) only when the history has
  * grown, while the step's progress comes from describing the run, which no worker answers.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class RunFollowerTest {
 
   private static final String QUEUE = "run-follower-test";

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One recovery per database: a second start is refused with exit code 5, naming the running run. */
+@org.junit.jupiter.api.Tag("real-servers")
 class SecondRecoveryRefusedTest {
 
   @TempDir Path dir;

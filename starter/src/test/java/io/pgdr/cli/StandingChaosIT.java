@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * committed and replicated row readable through the Service, RTO counted from the run's start.
  * Every new scenario adds its run here.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class StandingChaosIT {
 
   private static final String RUN = "recovery-fabrica-agentes.postgresql";

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * answers, so a refusal is an error at once; with no worker they still send a signal the run
  * checks later. The cluster is a stand-in that answers as runbook 000's failover needs.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class UiDecisionsFromTheCliTest {
 
   @TempDir Path dir;

@@ -39,6 +39,7 @@ class DeploymentFilesTest {
   private static final Path ROOT = Path.of(System.getProperty("basedir", "."), "..").toAbsolutePath().normalize();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+  @org.junit.jupiter.api.Tag("real-servers")
   @Test
   void dockerComposeAcceptsTheFile() throws Exception {
     RequiredComponent.require("docker-compose (validates docker-compose.yml without a Docker engine)",

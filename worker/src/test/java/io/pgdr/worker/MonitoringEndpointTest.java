@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * The worker's endpoint scraped over HTTP, with a real worker polling Temporal's Java test service:
  * SDK metrics and pgdr's own reach {@code /metrics}, and the probes follow the worker's life.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class MonitoringEndpointTest {
 
   private static final String QUEUE = "pgdr-metrics-test";

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * manifest says what is there, and what is there is what it says.
  */
 @ExtendWith(RestoreLab.Shared.class)
+@org.junit.jupiter.api.Tag("real-servers")
 class BackupTakerTest {
 
   @Test

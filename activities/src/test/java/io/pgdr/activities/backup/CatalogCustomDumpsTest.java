@@ -44,6 +44,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * made by the real pg_dump from a real server and read back through the real pg_restore: a
  * truncated or corrupted dump is listed with pg_restore's reason and the older intact one is used.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class CatalogCustomDumpsTest {
 
   @TempDir static Path dir;

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and incomplete or damaged ones are listed with their reason, never skipped silently. The objects
  * are small stand-ins: the catalog checks presence and sizes, not content.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class CatalogPgdrBackupsTest {
 
   @TempDir static Path dir;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing here promotes or fences, and the only writes are pgdr's probe WAL messages, which create nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.Tag("real-servers")
 class InspectAndVerifyTest {
 
   LabServers lab;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runbook 000 B / 004 Scenario 3 on real servers: promote the standby, fence the old primary. */
+@org.junit.jupiter.api.Tag("real-servers")
 class PromoteAndFenceTest {
 
   static final String READ_ONLY_TRANSACTION = "25006";

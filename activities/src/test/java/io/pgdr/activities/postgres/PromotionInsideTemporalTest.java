@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The same adapter run as a Temporal activity: heartbeats reach the SDK, and failures arrive at
  * the caller with the type and retryability the workflow decides on.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class PromotionInsideTemporalTest {
 
   @TempDir Path dir;

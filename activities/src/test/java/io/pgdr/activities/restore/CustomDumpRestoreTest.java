@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * attempt starts that restore over.
  */
 @ExtendWith(RestoreLab.Shared.class)
+@org.junit.jupiter.api.Tag("real-servers")
 class CustomDumpRestoreTest {
 
   @Test

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * again from its start, and a part that does not match its manifest is never committed.
  */
 @ExtendWith(RestoreLab.Shared.class)
+@org.junit.jupiter.api.Tag("real-servers")
 class RestoreCheckpointTest {
 
   /** A part at whose commit an attempt crashes. */

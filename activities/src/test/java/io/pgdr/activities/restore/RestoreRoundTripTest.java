@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * changes nothing.
  */
 @ExtendWith(RestoreLab.Shared.class)
+@org.junit.jupiter.api.Tag("real-servers")
 class RestoreRoundTripTest {
 
   @Test

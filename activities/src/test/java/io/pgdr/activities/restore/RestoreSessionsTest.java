@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * compression still gets its sessions, without it.
  */
 @ExtendWith(RestoreLab.Shared.class)
+@org.junit.jupiter.api.Tag("real-servers")
 class RestoreSessionsTest {
 
   private static final String ROLE_PASSWORD_ENV = "PGDR_TEST_RESTORER_PASSWORD";

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * name, sessions on either are ended, and a second call finds the swap done and changes nothing.
  */
 @ExtendWith(RestoreLab.Shared.class)
+@org.junit.jupiter.api.Tag("real-servers")
 class SwapDatabasesTest {
 
   @Test
