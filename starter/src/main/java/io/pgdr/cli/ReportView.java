@@ -45,7 +45,7 @@ public final class ReportView {
     }
     if (r.plan() != null && RecoveryReport.PLANNED.equals(r.outcome())) {
       out.printf("  plan (diagnosis ran, it only reads; nothing was changed):%n");
-      r.plan().forEach(line -> out.printf("    - %s%n", line));
+      r.plan().forEach(step -> out.printf("    - %s%n", step.line()));
     }
     printSteps(out, colours, r.steps());
     for (ChangeRecord change : r.changes()) {

@@ -15,6 +15,7 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
@@ -220,6 +221,17 @@ public final class Runs {
     } catch (WorkflowFailedException e) {
       if (e.getCause() instanceof ApplicationFailure failure && FailureTypes.RECOVERY_FAILED.equals(failure.getType())) {
         return failure.getDetails().get(RecoveryReport.class);
+      }
+      if (e.getCause() instanceof CanceledFailure) {
+        // cancelled from Temporal: the run keeps its report, which a worker answers from its history
+        try {
+          RecoveryReport report = client.newWorkflowStub(RecoveryRun.class, run).status().report();
+          if (report != null) {
+            return report;
+          }
+        } catch (RuntimeException unanswered) {
+          // no worker to answer: said below
+        }
       }
       throw new CliException(ExitCodes.RUN_FAILED, "run " + run + " ended without a report: "
           + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), "see the run's history in the Temporal UI");

@@ -1,5 +1,6 @@
 package io.pgdr.restore;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.run.ScenarioOutcome;
@@ -27,6 +28,8 @@ import java.util.stream.Collectors;
  *     answered; null when the restore went into a live primary
  * @param keptVolumes the old volumes of {@code rebuiltPod}, set to Retain before its claims were deleted
  */
+// old reports carry this record untyped, as "restore": read as this record, a missing kind means this one
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind", defaultImpl = RestoreOutcome.class)
 public record RestoreOutcome(
     String backupKey,
     String backupFormat,

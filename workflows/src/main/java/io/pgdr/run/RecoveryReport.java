@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The evidence a run leaves, the same for every scenario: what happened, when, who approved, the
  * measured RTO and RPO, what was changed and what is left. {@code outcome} is succeeded, failed,
- * aborted or planned; {@code message} says why in a sentence or two. What only one scenario has
+ * aborted, cancelled or planned; {@code message} says why in a sentence or two. What only one scenario has
  * is in {@code result}, a record its package owns.
  *
  * @param plan the steps the approver saw (or that {@code --plan} printed); null when the run
@@ -36,7 +36,7 @@ public record RecoveryReport(
     List<ApprovalRecord> approvals,
     List<StepRecord> steps,
     VerificationResult verification,
-    List<String> plan,
+    List<PlannedStep> plan,
     List<ChangeRecord> changes,
     ScenarioOutcome result,
     Boolean badInput) {
@@ -44,6 +44,8 @@ public record RecoveryReport(
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
   public static final String ABORTED = "aborted";
+  /** The run was cancelled from Temporal: it undid what it could; its report is in its {@code status}. */
+  public static final String CANCELLED = "cancelled";
   /** The run diagnosed and printed its plan, as asked, and changed nothing. */
   public static final String PLANNED = "planned";
 
@@ -57,7 +59,7 @@ public record RecoveryReport(
       @JsonProperty("incidentStart") Instant incidentStart, @JsonProperty("finishedAt") Instant finishedAt,
       @JsonProperty("rto") RtoFigures rto, @JsonProperty("rpo") RpoFigures rpo, @JsonProperty("approvals") List<ApprovalRecord> approvals,
       @JsonProperty("steps") List<StepRecord> steps, @JsonProperty("verification") VerificationResult verification,
-      @JsonProperty("plan") List<String> plan, @JsonProperty("changes") List<ChangeRecord> changes,
+      @JsonProperty("plan") List<PlannedStep> plan, @JsonProperty("changes") List<ChangeRecord> changes,
       @JsonProperty("result") ScenarioOutcome result, @JsonProperty("badInput") Boolean badInput,
       @JsonProperty("newPrimary") String newPrimary, @JsonProperty("restore") RestoreOutcome restore) {
     ScenarioOutcome owned = result != null ? result

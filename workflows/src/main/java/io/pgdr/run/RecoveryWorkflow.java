@@ -8,6 +8,7 @@ import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,24 +100,32 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       phase("recovering");
       String done = change();
       return finish(RecoveryReport.SUCCEEDED, sentences(done, String.join(" ", ledger.left())));
-    } catch (ActivityFailure e) {
+    } catch (ActivityFailure | CanceledFailure | StopRun e) {
+      if (CancellationScope.current().isCancelRequested()) {
+        return cancelled();
+      }
+      if (e instanceof StopRun stop) {
+        return stop.badInput() ? refuseInput(stop.getMessage() + ". Nothing was changed.") : stopped(stop.getMessage());
+      }
       String stoppedAt = "step " + timeline.current() + " failed: " + Timeline.rootMessage(e);
       return e.getCause() instanceof ApplicationFailure failure && FailureTypes.isBadInput(failure.getType()) && !changing
           ? refuseInput(stoppedAt + ". Nothing was changed.") : stopped(stoppedAt);
-    } catch (StopRun e) {
-      return e.badInput() ? refuseInput(e.getMessage() + ". Nothing was changed.") : stopped(e.getMessage());
-    } catch (CanceledFailure e) {
-      // the run's own scope is cancelled: what is left to do (undo, report) runs where a cancellation cannot reach
-      RecoveryReport[] report = new RecoveryReport[1];
-      Workflow.newDetachedCancellationScope(() -> {
-        try {
-          report[0] = stopped("the run was cancelled at step " + timeline.current());
-        } catch (ApplicationFailure failure) {
-          report[0] = this.report;
-        }
-      }).run();
-      throw RecoveryFailure.of(report[0]);
     }
+  }
+
+  /**
+   * Ends a run cancelled from Temporal (the UI's Cancel, {@code temporal workflow cancel}): the
+   * undos and the report run in a scope the cancellation cannot reach. Temporal closes the run as
+   * cancelled whatever it returns and keeps no result, so the report, outcome cancelled, is read
+   * from the {@code status} query, as {@code pgdr status} does.
+   */
+  private RecoveryReport cancelled() {
+    RecoveryReport[] ended = new RecoveryReport[1];
+    Workflow.newDetachedCancellationScope(() -> {
+      ledger.compensate();
+      ended[0] = finish(RecoveryReport.CANCELLED, sentences("the run was cancelled at step " + timeline.current(), ledger.account(plan)));
+    }).run();
+    return ended[0];
   }
 
   /** What in the target or the request this scenario cannot work with; empty when it can start. */
@@ -363,7 +372,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private RecoveryReport finish(String outcome, String message) {
     report = new RecoveryReport(scenario, target.name(), Workflow.getInfo().getWorkflowId(), outcome, message,
         clock.incidentStart(), now(), clock.figures(recoveredAt), rpo(), gate.records(), timeline.steps(),
-        verification, plan == null ? null : plan.lines(), ledger.changes(), outcome(), badInput ? Boolean.TRUE : null);
+        verification, plan == null ? null : plan.steps(), ledger.changes(), outcome(), badInput ? Boolean.TRUE : null);
     phase(outcome);
     RunMetrics.runFinished(report);
     if (RecoveryReport.FAILED.equals(outcome)) {

@@ -64,7 +64,7 @@ final class RunDetails {
     }
     if (report.plan() != null && RecoveryReport.PLANNED.equals(report.outcome())) {
       md.append("Plan:\n");
-      report.plan().forEach(line -> md.append("- ").append(line).append('\n'));
+      report.plan().forEach(step -> md.append("- ").append(step.line()).append('\n'));
       md.append('\n');
     }
     for (ChangeRecord change : report.changes()) {

@@ -36,6 +36,8 @@ import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.AbortRequest;
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.ApprovalRecord;
+import io.pgdr.run.ChangeRecord;
+import io.pgdr.run.PlannedStep;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
@@ -145,10 +147,74 @@ class RestoreFromBackupWorkflowTest {
   }
 
   private RestoreFromBackupWorkflow start(DatabaseTarget target, String backupKey, ApprovalDecision preApproval) {
+    return start(new RestoreRequest(target, now, "sre@example", backupKey, preApproval));
+  }
+
+  private RestoreFromBackupWorkflow start(RestoreRequest request) {
     RestoreFromBackupWorkflow run = client.newWorkflowStub(RestoreFromBackupWorkflow.class,
-        WorkflowOptions.newBuilder(RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO)).setTaskQueue(taskQueue).build());
-    WorkflowClient.start(run::restore, new RestoreRequest(target, now, "sre@example", backupKey, preApproval));
+        WorkflowOptions.newBuilder(RecoveryOptions.forTarget(request.target(), RestoreFromBackupWorkflow.SCENARIO)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(run::restore, request);
     return run;
+  }
+
+  /** The step names an approval's plan shows, one per line ("name [system, changes]: what"), notes left out. */
+  static List<String> stepsShown(RunStatus waiting) {
+    return waiting.pendingApproval().plan().stream().filter(line -> !line.startsWith("note: "))
+        .map(line -> line.substring(0, line.indexOf(" ["))).toList();
+  }
+
+  /** The steps a run took after its approval. */
+  static List<String> stepsAfterApproval(RecoveryReport report) {
+    List<String> names = report.steps().stream().map(s -> s.name()).toList();
+    return names.subList(names.indexOf("approval") + 1, names.size());
+  }
+
+  @Test
+  void thePlanTheApproverSawIsTheStepsThatRan() throws Exception {
+    RestoreFromBackupWorkflow run = start(target(), null, null);
+    List<String> shown = stepsShown(awaitStatus(run, s -> s.pendingApproval() != null));
+    run.approve(new ApprovalDecision("alice", "stories table corrupted", false));
+    RecoveryReport report = result();
+
+    assertEquals(List.of("stop-writers", "restore", "check-restore", "swap", "verify", "restart-writers", "check-writers"), shown);
+    assertEquals(shown, stepsAfterApproval(report));
+    assertEquals(shown, report.plan().stream().map(PlannedStep::name).toList());
+    assertEquals(List.of("stop-writers", "restore", "swap", "restart-writers"), report.changes().stream().map(ChangeRecord::step).toList(),
+        "the ledger holds the change steps, in order");
+    assertEquals(ChangeRecord.HANDED_BACK, report.changes().get(0).state(), "the writers came back: nothing is left of stopping them");
+    assertTrue(report.message().contains("The replaced database is kept as fabrica_db_before_"), report.message());
+  }
+
+  @Test
+  void thePlanOfARebuildIsTheStepsThatRan() throws Exception {
+    primaryBroken();
+    RestoreFromBackupWorkflow run = start(target(), null, null);
+    List<String> shown = stepsShown(awaitStatus(run, s -> s.pendingApproval() != null));
+    run.approve(new ApprovalDecision("alice", "primary volume lost", false));
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertEquals(List.of("keep-volume", "stop-writers", "recreate-pod", "await-pod", "restore", "check-restore", "swap", "verify",
+        "restart-writers", "check-writers"), shown);
+    assertEquals(shown, stepsAfterApproval(report));
+  }
+
+  @Test
+  void aPlanOnlyRunDiagnosesShowsThePlanAndChangesNothing() {
+    start(new RestoreRequest(target(), now, "sre@example", null, null, true));
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.PLANNED, report.outcome(), report.message());
+    assertTrue(report.message().contains("nothing was changed"), report.message());
+    assertEquals(List.of("diagnose", "choose-backup"), report.steps().stream().map(s -> s.name()).toList(), "no approval was asked");
+    assertEquals(List.of("stop-writers", "restore", "check-restore", "swap", "verify", "restart-writers", "check-writers"),
+        report.plan().stream().map(PlannedStep::name).toList());
+    assertTrue(report.plan().stream().anyMatch(s -> s.destructive() && s.change().contains("restore " + OLDER + " into a new database")),
+        "the plan names what the diagnosis found");
+    assertEquals(OLDER, ((RestoreOutcome) report.result()).backupKey());
+    assertTrue(report.changes().isEmpty());
+    assertTrue(report.approvals().isEmpty());
+    verifyNothingChanged();
   }
 
   private RunStatus awaitStatus(RestoreFromBackupWorkflow run, Predicate<RunStatus> condition) throws InterruptedException {
@@ -264,6 +330,8 @@ class RestoreFromBackupWorkflowTest {
 
     assertTrue(report.message().contains("SHA-256 differs"), report.message());
     assertTrue(report.message().contains("Not done: swap, restart-writers."), report.message());
+    assertEquals(List.of(ChangeRecord.MADE, ChangeRecord.UNDER_WAY), report.changes().stream().map(ChangeRecord::state).toList(),
+        "writers stopped; the restore under way when it failed");
     assertTrue(report.message().contains("Writers stay stopped (fabrica-api=3, fabrica-workers=2"), report.message());
     assertFalse(report.failedOnInput(), "a restore that failed midway is a failed recovery, not bad input");
     assertFalse(((RestoreOutcome) report.result()).writersRestarted());
