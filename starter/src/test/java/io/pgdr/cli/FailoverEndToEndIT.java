@@ -80,7 +80,7 @@ class FailoverEndToEndIT {
     assertEquals(0, run.exitCode(), run.toString());
     JsonNode report = Json.MAPPER.readTree(run.out());
     assertEquals("succeeded", report.path("outcome").asText());
-    assertEquals("postgresql-1", report.path("newPrimary").asText());
+    assertEquals("postgresql-1", report.path("result").path("newPrimary").asText());
     assertWritesThroughServiceReach("postgresql-1");
     assertEquals(MARKERS, markersThroughService(lastMarker), "every marker committed and replicated before the kill");
 

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is a usage error. The runs are stand-ins that end at once, planned when asked for a plan, so the
  * request each command started is read back from the run's history.
  */
+@org.junit.jupiter.api.Tag("real-servers")
 class RecoveryStartOptionsTest {
 
   private static final String RUN = "recovery-fabrica-agentes.postgresql";

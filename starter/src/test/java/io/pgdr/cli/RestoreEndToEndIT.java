@@ -101,10 +101,10 @@ class RestoreEndToEndIT {
     assertEquals(0, run.exitCode(), run.toString());
     JsonNode report = Json.MAPPER.readTree(run.out());
     assertEquals("succeeded", report.path("outcome").asText(), report.toString());
-    assertEquals(good, report.path("restore").path("backupKey").asText(), "the damaged newer backup was passed over");
+    assertEquals(good, report.path("result").path("backupKey").asText(), "the damaged newer backup was passed over");
     assertTrue(report.toString().contains("skipped " + damaged), "the report names the damaged backup and why");
     assertEquals(atGoodBackup, fingerprint(), "the live database holds exactly the backup's data");
-    String kept = report.path("restore").path("previousKeptAs").asText();
+    String kept = report.path("result").path("previousKeptAs").asText();
     assertTrue(kept.startsWith("fabrica_db_before_"), kept);
     assertEquals(corrupted, fingerprint(kept), "the replaced database is kept, as it was");
     try (KubernetesClient kubernetes = lab.kubernetesClient()) {
@@ -131,7 +131,7 @@ class RestoreEndToEndIT {
 
     CliRun run = cli.await(Duration.ofMinutes(5));
     assertEquals(0, run.exitCode(), run.toString());
-    JsonNode restore = Json.MAPPER.readTree(run.out()).path("restore");
+    JsonNode restore = Json.MAPPER.readTree(run.out()).path("result");
     int already = restore.path("partsAlreadyDone").asInt();
     assertTrue(already >= doneAtKill, "parts committed before the kill were not restored again: " + restore);
     assertEquals(restore.path("partsTotal").asInt(), already + restore.path("partsRestored").asInt(),
@@ -155,7 +155,7 @@ class RestoreEndToEndIT {
     assertEquals(0, run.exitCode(), run.toString());
     JsonNode report = Json.MAPPER.readTree(run.out());
     assertEquals("succeeded", report.path("outcome").asText(), report.toString());
-    JsonNode restore = report.path("restore");
+    JsonNode restore = report.path("result");
     assertEquals("postgresql-0", restore.path("rebuiltPod").asText(), restore.toString());
     String oldVolume = restore.path("keptVolumes").get(0).path("volume").asText();
     assertEquals(atBackup, fingerprint(), "the recreated primary holds exactly the backup's data");

@@ -86,7 +86,7 @@ class StandingChaosIT {
       assertEquals(0, run.exitCode(), run.toString());
       JsonNode report = Json.MAPPER.readTree(run.out());
       assertEquals("succeeded", report.path("outcome").asText(), report.toString());
-      assertEquals("postgresql-1", report.path("newPrimary").asText());
+      assertEquals("postgresql-1", report.path("result").path("newPrimary").asText());
       assertEquals(1, promoteRequests(standbyLog), "pg_promote reached postgresql-1 once");
       assertEquals(List.of("postgresql-0", "postgresql-1"), service.values(), "the Service was repointed once");
       assertEquals(2, config.values().size(), "the ConfigMap was repointed once: " + config.values());

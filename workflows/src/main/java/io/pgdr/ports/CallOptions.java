@@ -63,12 +63,13 @@ public record CallOptions(boolean local, Duration startToClose, Duration schedul
   }
 
   RetryOptions retries() {
+    String[] notRetried = doNotRetry.toArray(String[]::new);
     return RetryOptions.newBuilder()
         .setInitialInterval(firstRetry)
         .setBackoffCoefficient(2.0)
         .setMaximumInterval(maxRetryInterval)
         .setMaximumAttempts(attempts)
-        .setDoNotRetry(doNotRetry.toArray(String[]::new))
+        .setDoNotRetry(notRetried)
         .build();
   }
 

@@ -137,6 +137,21 @@ class RunShowsInTheTemporalUiTest {
   }
 
   @Test
+  void aFinishedRunsDetailsShowItsScenariosResultAndWhatItLeft() throws Exception {
+    ReplicaPromotionWorkflow run = start();
+    awaitApproval(run);
+    run.approve(new ApprovalDecision("alice", "primary gone", false));
+    client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
+    WorkflowMetadata metadata = client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql")
+        .query(WorkflowClient.QUERY_TYPE_WORKFLOW_METADATA, WorkflowMetadata.class);
+
+    String details = metadata.getCurrentDetails();
+    assertTrue(details.contains("| new primary | postgresql-1 |"), details);
+    assertTrue(details.contains("| old primary | postgresql-0 |"), details);
+    assertTrue(details.contains("- changed `fence` (made): postgresql-0 stays fenced"), details);
+  }
+
+  @Test
   void activitiesAndTimersCarrySummaries() throws Exception {
     ReplicaPromotionWorkflow run = start();
     awaitApproval(run);
