@@ -24,10 +24,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The recovery runs a Temporal service knows, newest first. A list query on pgdr's search
- * attributes does the filtering where the service has one; Temporal's test service (the embedded
- * one, the lab's) has none, so there the open and closed runs are listed, described one by one and
- * filtered here.
+ * The recovery runs a Temporal service knows, newest first. On a Temporal server (the Temporal
+ * CLI's dev server, a deployed one) a list query on pgdr's search attributes does the filtering;
+ * Temporal's Java test service (the embedded one) answers list queries with UNIMPLEMENTED, so there
+ * the open and closed runs are listed, described one by one and filtered here. The filter is
+ * applied to what the query returns too, which changes nothing where the query did its work.
  */
 public final class RunListing {
 
@@ -35,36 +36,68 @@ public final class RunListing {
   /** Names and scenarios are Kubernetes names and Java identifiers: nothing that could break out of a quoted query value. */
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
-  /** What to list; null database or scenario means any. */
-  public record Filter(String database, String scenario, boolean running) {
+  /**
+   * What to list, on pgdr's search attributes; a null name or phase means any.
+   *
+   * @param awaitingApproval only open runs that wait for a human now
+   * @param rtoBreached only runs whose RTO objective passed before they recovered the database
+   */
+  public record Filter(String database, String scenario, String phase, boolean running, boolean awaitingApproval, boolean rtoBreached) {
 
     public Filter {
-      for (String value : new String[] {database, scenario}) {
+      for (String value : new String[] {database, scenario, phase}) {
         if (value != null && !PLAIN.matcher(value).matches()) {
-          throw CliException.badInput(io.pgdr.target.Echo.quoted(value) + " is not a database or scenario name", "names are letters, digits, '.', '_' and '-'");
+          throw CliException.badInput(io.pgdr.target.Echo.quoted(value) + " is not a database, scenario or phase name",
+              "names are letters, digits, '.', '_' and '-'");
         }
       }
+    }
+
+    public Filter(String database, String scenario, boolean running) {
+      this(database, scenario, null, running, false, false);
     }
 
     /** The list query a service with search attributes answers. */
     String query() {
       StringBuilder query = new StringBuilder("WorkflowId STARTS_WITH '" + PREFIX + "'");
-      if (database != null) {
-        query.append(" AND ").append(RunSearchAttributes.DATABASE.getName()).append(" = '").append(database).append('\'');
-      }
-      if (scenario != null) {
-        query.append(" AND ").append(RunSearchAttributes.SCENARIO.getName()).append(" = '").append(scenario).append('\'');
-      }
-      if (running) {
+      equal(query, RunSearchAttributes.DATABASE.getName(), database);
+      equal(query, RunSearchAttributes.SCENARIO.getName(), scenario);
+      equal(query, RunSearchAttributes.PHASE.getName(), phase);
+      if (openOnly()) {
         query.append(" AND ExecutionStatus = 'Running'");
       }
+      if (awaitingApproval) {
+        query.append(" AND ").append(RunSearchAttributes.APPROVAL_PENDING.getName()).append(" = true");
+      }
+      if (rtoBreached) {
+        query.append(" AND ").append(RunSearchAttributes.RTO_BREACHED.getName()).append(" = true");
+      }
       return query.toString();
+    }
+
+    private static void equal(StringBuilder query, String attribute, String value) {
+      if (value != null) {
+        query.append(" AND ").append(attribute).append(" = '").append(value).append('\'');
+      }
     }
 
     boolean matches(RunRow row) {
       return (database == null || database.equals(row.database()))
           && (scenario == null || scenario.equals(row.scenario()))
-          && (!running || "running".equals(row.status()));
+          && (phase == null || phase.equals(row.phase()))
+          && (!openOnly() || "running".equals(row.status()))
+          && (!awaitingApproval || Boolean.TRUE.equals(row.approvalPending()))
+          && (!rtoBreached || Boolean.TRUE.equals(row.rtoBreached()));
+    }
+
+    /** Only open runs: a closed run waits for nobody. */
+    boolean openOnly() {
+      return running || awaitingApproval;
+    }
+
+    /** No filter but the runs being pgdr's. */
+    public boolean any() {
+      return database == null && scenario == null && phase == null && !running && !awaitingApproval && !rtoBreached;
     }
   }
 
@@ -121,7 +154,7 @@ public final class RunListing {
 
   private List<RunRow> describedOneByOne(Filter filter) {
     List<WorkflowExecutionInfo> found = new ArrayList<>(openRuns());
-    if (!filter.running()) {
+    if (!filter.openOnly()) {
       found.addAll(closedRuns());
     }
     return found.stream()

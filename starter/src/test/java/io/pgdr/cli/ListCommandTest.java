@@ -28,7 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code pgdr list} against the embedded service, which has no list queries: one run still open
+ * {@code pgdr list} against the embedded service, which has no list queries (ListOnTheRealServerTest
+ * runs the list queries on the real server): one run still open
  * (no worker polls its queue), two that a worker ended as failed (their targets are not valid, so
  * they end before touching anything). Filters, JSON, bad input and no service.
  */
@@ -126,6 +127,17 @@ class ListCommandTest {
   }
 
   @Test
+  void phaseAndApprovalFiltersWithoutListQueries() {
+    CliRun failed = list("--phase", "failed");
+    assertTrue(failed.out().contains("recovery-fabrica-agentes.beta") && failed.out().contains("recovery-Not_A_Namespace.gamma"), failed.out());
+    assertFalse(failed.out().contains("recovery-fabrica-agentes.alpha"), failed.out());
+
+    CliRun waiting = list("--awaiting-approval"); // alpha is open but no worker ran it: it asks nobody yet
+    assertEquals(ExitCodes.OK, waiting.exitCode(), waiting.toString());
+    assertEquals("no recovery runs match", waiting.out().strip());
+  }
+
+  @Test
   void jsonHasOneObjectPerRun() throws Exception {
     CliRun run = list("--database", "beta", "--output", "json");
 
@@ -146,7 +158,8 @@ class ListCommandTest {
     CliRun run = list("--database", "x' OR PgdrDatabase != '");
 
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.toString());
-    assertTrue(run.err().contains("is not a database or scenario name"), run.err());
+    assertTrue(run.err().contains("is not a database, scenario or phase name"), run.err());
+    assertEquals(ExitCodes.BAD_INPUT, list("--phase", "failed' OR PgdrPhase != '").exitCode());
   }
 
   @Test
@@ -162,6 +175,9 @@ class ListCommandTest {
     assertEquals("WorkflowId STARTS_WITH 'recovery-' AND PgdrDatabase = 'fabrica-db' AND PgdrScenario = 'ReplicaPromotion'"
         + " AND ExecutionStatus = 'Running'", new RunListing.Filter("fabrica-db", "ReplicaPromotion", true).query());
     assertEquals("WorkflowId STARTS_WITH 'recovery-'", new RunListing.Filter(null, null, false).query());
+    assertEquals("WorkflowId STARTS_WITH 'recovery-' AND PgdrPhase = 'succeeded' AND ExecutionStatus = 'Running'"
+        + " AND PgdrApprovalPending = true AND PgdrRtoBreached = true",
+        new RunListing.Filter(null, null, "succeeded", false, true, true).query());
   }
 
   private static String line(List<String> lines, String workflowId) {

@@ -30,18 +30,28 @@ public final class ListCommand implements Callable<Integer> {
   @Option(names = "--scenario", paramLabel = "SCENARIO", description = "only runs of this scenario: ReplicaPromotion, RestoreFromBackup")
   String scenario;
 
+  @Option(names = "--phase", paramLabel = "PHASE", description = "only runs in this phase: diagnosing, awaiting-approval, recovering,"
+      + " rebuilding, swapping, verifying, succeeded, failed, aborted")
+  String phase;
+
   @Option(names = "--running", description = "only runs still open")
   boolean running;
 
+  @Option(names = "--awaiting-approval", description = "only open runs that wait for a human now")
+  boolean awaitingApproval;
+
+  @Option(names = "--rto-breached", description = "only runs whose RTO objective passed before they recovered the database")
+  boolean rtoBreached;
+
   @Override
   public Integer call() {
-    RunListing.Filter filter = new RunListing.Filter(database, scenario, running);
+    RunListing.Filter filter = new RunListing.Filter(database, scenario, phase, running, awaitingApproval, rtoBreached);
     List<RunRow> rows = new RunListing(temporal.connection().client()).list(filter);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) {
       out.println(Json.write(rows));
     } else if (rows.isEmpty()) {
-      out.println("no recovery runs" + (database == null && scenario == null && !running ? "" : " match"));
+      out.println("no recovery runs" + (filter.any() ? "" : " match"));
     } else {
       print(out, rows);
     }
