@@ -67,6 +67,10 @@ public final class ReportView {
     for (String warning : s.warnings()) {
       out.printf("  %s %s%n", colours.alarm("!"), warning);
     }
+    if (s.plan() != null && s.report() == null) {
+      // the approved plan, which the timeline follows: the steps still to come are the ones not yet listed below
+      out.printf("  plan           %s%n", String.join(" -> ", s.plan()));
+    }
     printSteps(out, colours, s.steps());
     out.flush();
   }
