@@ -27,7 +27,7 @@ public final class ReportView {
         out.printf("  %-14s %s%n", fact.label(), fact.value());
       }
     }
-    if (r.rto() != null) {
+    if (r.rto() != null && !RecoveryReport.PLANNED.equals(r.outcome())) {
       out.printf("  RTO            %s measured, objective %ds%s%n",
           r.rto().measuredSeconds() == null ? "not recovered," : String.format("%.2fs", r.rto().measuredSeconds()),
           r.rto().objectiveSeconds(), r.rto().breached() ? colours.alarm(" (BREACHED)") : "");

@@ -38,7 +38,7 @@ class RestoreReportViewTest {
     assertTrue(text.toString().contains("RPO            600.0s lost (objective 3600s;"), text.toString());
     assertFalse(text.toString().contains("-1 bytes"), text.toString());
     assertTrue(text.toString().contains("kept volumes   pvc-0a1b (claim data-postgresql-0, reclaim policy Retain, was Delete)"), text.toString());
-    assertTrue(text.toString().contains("restored into  fabrica_db_restore_1, swapped in as fabrica_db; the replaced database kept as fabrica_db_before_1"),
+    assertTrue(text.toString().contains("new database   fabrica_db_restore_1, swapped in as fabrica_db; the replaced database kept as fabrica_db_before_1"),
         text.toString());
     assertTrue(text.toString().contains("changed        swap (made): The replaced database is kept as fabrica_db_before_1"), text.toString());
   }

@@ -51,7 +51,7 @@ public record RestoreOutcome(
   public List<Fact> facts() {
     List<Fact> facts = new ArrayList<>();
     facts.add(new Fact("backup", backupKey + " (" + backupFormat + ", data as of " + backupDataAsOf + ")"));
-    facts.add(new Fact("restored into", restoredInto + (previousKeptAs == null ? "" : ", swapped in as " + liveDatabase
+    facts.add(new Fact("new database", restoredInto + (previousKeptAs == null ? " (not swapped in)" : ", swapped in as " + liveDatabase
         + "; the replaced database kept as " + previousKeptAs)));
     if (partsTotal > 0) {
       facts.add(new Fact("parts", partsRestored + " restored" + (partsAlreadyDone > 0 ? " + " + partsAlreadyDone + " done by an earlier attempt" : "")
