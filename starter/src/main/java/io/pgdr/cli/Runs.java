@@ -224,13 +224,9 @@ public final class Runs {
       }
       if (e.getCause() instanceof CanceledFailure) {
         // cancelled from Temporal: the run keeps its report, which a worker answers from its history
-        try {
-          RecoveryReport report = client.newWorkflowStub(RecoveryRun.class, run).status().report();
-          if (report != null) {
-            return report;
-          }
-        } catch (RuntimeException unanswered) {
-          // no worker to answer: said below
+        Optional<RecoveryReport> report = status(run).map(RunStatus::report);
+        if (report.isPresent()) {
+          return report.get();
         }
       }
       throw new CliException(ExitCodes.RUN_FAILED, "run " + run + " ended without a report: "

@@ -36,6 +36,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   private CandidateChoice choice;
   private Map<String, PostgresServer> byPod = Map.of();
   private List<String> toFence;
+  private boolean fenced;
   private boolean promoted;
   private List<ServerState> servers = List.of();
   private List<String> fencedPods = List.of();
@@ -77,8 +78,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
                 + "): rebuild " + (toFence.size() == 1 ? "it" : "them") + " as a standby of " + choice.pod() + " before serving again")
         .changes(PROMOTE, PlannedStep.POSTGRES, choice.alreadyPromoted() ? choice.pod() + " is already out of recovery: pg_promote is not needed"
             : "promote " + choice.pod() + " (pg_promote)",
-            choice.pod() + " is a primary now, but " + repointed + " still point where they did: run the failover again (it carries on"
-                + " from here) or repoint them to " + choice.pod() + " by hand")
+            "Check whether " + choice.pod() + " left recovery (SELECT pg_is_in_recovery()); " + repointed
+                + " still point where they did")
         .changes(REPOINT, PlannedStep.KUBERNETES, "repoint " + repointed + " to " + choice.pod(),
             "Check that " + repointed + " point to " + choice.pod())
         .changes(RESTART_APPS, PlannedStep.KUBERNETES, "rollout restart " + deployments(), null)
@@ -91,8 +92,12 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   protected String change() {
     PostgresServer candidate = byPod.get(choice.pod());
     step(FENCE, () -> fenceAllBut(candidate.pod(), byPod));
+    fenced = true;
     step(PROMOTE, () -> promoter("promote " + candidate.pod()).promoteServer(candidate));
     promoted = true;
+    ledger.handBack(PROMOTE, candidate.pod() + " is the primary now, but Service " + target.service()
+        + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name()) + " still point where they did: repoint them to "
+        + candidate.pod() + " by hand");
     step(REPOINT, () -> {
       // independent objects: both must be repointed before the apps restart, in any order
       Promise.allOf(
@@ -237,7 +242,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   @Override
   protected PromotionOutcome outcome() {
     return choice == null ? null : new PromotionOutcome(promoted ? choice.pod() : null, servicePod, choice.replayLsn(),
-        choice.lostBytes() < 0 ? null : choice.lostBytes(), choice.alreadyPromoted(), promoted || toFence == null ? toFence : List.of());
+        choice.lostBytes() < 0 ? null : choice.lostBytes(), choice.alreadyPromoted(), fenced ? toFence : List.of());
   }
 
   private String deployments() {

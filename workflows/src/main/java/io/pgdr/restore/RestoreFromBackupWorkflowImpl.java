@@ -102,8 +102,8 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       plan.reads(AWAIT_POD, PlannedStep.KUBERNETES, "wait until " + pod + " is ready on its new volume and answers as a primary");
     }
     plan.changes(RESTORE, PlannedStep.POSTGRES + " + " + PlannedStep.OBJECT_STORE, "restore " + backup.key() + " into a new database "
-            + names.restored() + " on " + pod, "The database " + names.restored() + " holds a restore that was not swapped in: run the restore again"
-            + " (it resumes), or drop it")
+            + names.restored() + " on " + pod, "The database " + names.restored() + " holds a restore that was not swapped in: drop it (another run restores"
+            + " into a database of its own)")
         .reads(CHECK_RESTORE, PlannedStep.POSTGRES, "check row counts against the backup")
         .changes(SWAP, PlannedStep.POSTGRES, "swap names: " + names.live() + " -> " + names.previous() + " (kept, not dropped), "
             + names.restored() + " -> " + names.live(), "The replaced database is kept as " + names.previous()
@@ -164,6 +164,8 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (!verification.passed()) {
       throw new StopRun(names.live() + " was restored but did not pass verification: " + String.join("; ", verification.problems()));
     }
+    ledger.handBack(STOP_WRITERS, "Writers stay stopped, and " + names.live() + " is restored and verified: scale them back now: "
+        + describe(writersStopped));
     step(RESTART_WRITERS, () -> {
       Ports.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
       writersRestarted = true;

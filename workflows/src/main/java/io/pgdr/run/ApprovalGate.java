@@ -155,6 +155,11 @@ public final class ApprovalGate {
         ApprovalRecord.senderOf(incoming.sentBy()));
   }
 
+  /** The run was cancelled while it waited: nothing is pending any more. */
+  void cancelled() {
+    pending = null;
+  }
+
   public ApprovalRequest pending() {
     return pending;
   }

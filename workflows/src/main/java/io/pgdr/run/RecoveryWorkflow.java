@@ -43,6 +43,12 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * did; runs since record it and go on.
    */
   private static final String UNDELIVERED_ESCALATION_CHANGE = "undelivered-escalation";
+  /**
+   * Since version 1 a run cancelled from Temporal undoes what it registered and keeps a report
+   * (outcome cancelled). Runs recorded before let a cancellation at the approval gate escape, and
+   * failed like any stopped step when it reached them inside a step.
+   */
+  private static final String CANCEL_REPORT_CHANGE = "cancel-report";
 
   protected final Timeline timeline = new Timeline(this::showDetails);
   /** What the run changed and how each change is handed back. */
@@ -81,28 +87,31 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * @param planOnly true: end with the plan after the diagnosis, changing nothing
    */
   protected final RecoveryReport recover(DatabaseTarget target, Instant incidentStart, ApprovalDecision preApproval, Boolean planOnly) {
-    begin(target, incidentStart);
+    begin(target, incidentStart, Boolean.TRUE.equals(planOnly));
     List<String> problems = inputProblems();
     if (!problems.isEmpty()) {
       return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
     }
     try {
-      Plan planned = diagnose();
+      plan = diagnose();
       if (Boolean.TRUE.equals(planOnly)) {
-        plan = planned;
         return finish(RecoveryReport.PLANNED, "the plan, from a diagnosis that only read the cluster: nothing was changed");
       }
-      ApprovalRecord decision = approval(approvalRequest(planned), preApproval);
+      ApprovalRecord decision = approval(approvalRequest(plan), preApproval);
       if (!decision.approved()) {
         return finish(RecoveryReport.ABORTED, abortMessage(decision));
       }
-      plan = planned;
       phase("recovering");
       String done = change();
       return finish(RecoveryReport.SUCCEEDED, sentences(done, String.join(" ", ledger.left())));
     } catch (ActivityFailure | CanceledFailure | StopRun e) {
       if (CancellationScope.current().isCancelRequested()) {
-        return cancelled();
+        if (Workflow.getVersion(CANCEL_REPORT_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+          return cancelled();
+        }
+        if (e instanceof CanceledFailure) {
+          throw e; // as runs recorded before did: a cancellation at the gate ended the run as it was
+        }
       }
       if (e instanceof StopRun stop) {
         return stop.badInput() ? refuseInput(stop.getMessage() + ". Nothing was changed.") : stopped(stop.getMessage());
@@ -122,6 +131,10 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private RecoveryReport cancelled() {
     RecoveryReport[] ended = new RecoveryReport[1];
     Workflow.newDetachedCancellationScope(() -> {
+      if (gate.pending() != null) {
+        gate.cancelled();
+        upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, false));
+      }
       ledger.compensate();
       ended[0] = finish(RecoveryReport.CANCELLED, sentences("the run was cancelled at step " + timeline.current(), ledger.account(plan)));
     }).run();
@@ -156,7 +169,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * step is in the ledger before it starts (under way) and after it ends (made).
    */
   protected <T> T step(String name, Supplier<T> body) {
-    PlannedStep planned = plan == null ? null : plan.find(name).orElseThrow(() -> new IllegalStateException(
+    // before the approval only reading steps run (the diagnosis); after it, only the plan's steps
+    PlannedStep planned = !changing ? null : plan.find(name).orElseThrow(() -> new IllegalStateException(
         "step " + name + " is not in the plan the approver saw " + plan.names()));
     if (planned != null && planned.destructive()) {
       ledger.begin(planned);
@@ -208,7 +222,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   }
 
   /** Takes the target and starts the RTO clock; returns the incident start (now when not given). */
-  private Instant begin(DatabaseTarget target, Instant incidentStart) {
+  private Instant begin(DatabaseTarget target, Instant incidentStart, boolean planOnly) {
     upsertSearchAttributes = Workflow.getVersion(SEARCH_ATTRIBUTES_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     this.target = target;
     gate = new ApprovalGate(target.approval());
@@ -231,7 +245,10 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     } else {
       clock = new RtoClock(now(), RtoClock.FIRST_TASK, target.objectives().rto());
     }
-    clock.start(this::showDetails, this::breached);
+    if (!planOnly) {
+      // a plan is a dry run: no RTO warnings, nobody paged
+      clock.start(this::showDetails, this::breached);
+    }
     showDetails();
     String identityProblem = identityChecked ? identityProblem() : null;
     if (identityProblem != null) {
@@ -447,7 +464,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     warnings.addAll(undeliveredEscalations);
     return new RunStatus(scenario, target == null ? null : target.name(), phase, timeline.current(),
         gate == null ? null : gate.pending(), timeline.steps(), gate == null ? List.of() : gate.records(),
-        warnings, clock != null && clock.breached(), report, plan == null ? null : plan.names());
+        warnings, clock != null && clock.breached(), report, plan == null || !changing ? null : plan.names());
   }
 
   protected static String runId() {

@@ -93,4 +93,19 @@ class PlanIsWhatRunsTest {
         + " maybe partly done: promote."), report.message());
     assertTrue(report.message().endsWith("Not done: repoint, restart-apps."), report.message());
   }
+
+  @Test
+  void aRunCancelledAtTheGateReportsThatNothingWasChangedAndAsksNothingMore() throws Exception {
+    DatabaseTarget target = target();
+    ReplicaPromotionWorkflow run = mocks.start(target, new ReplicaPromotionRequest(target, null, "sre", null));
+    FailoverMocks.awaitApproval(run);
+    client.newUntypedWorkflowStub(target.recoveryWorkflowId()).cancel();
+    RunStatus ended = FailoverMocks.awaitStatus(run, s -> s.report() != null);
+
+    assertEquals(RecoveryReport.CANCELLED, ended.report().outcome());
+    assertEquals("the run was cancelled at step approval. Nothing was changed.", ended.report().message());
+    assertEquals(null, ended.pendingApproval(), "nothing is pending on a cancelled run");
+    assertEquals(FAILOVER, ended.report().plan().stream().map(PlannedStep::name).toList(), "the plan the approver was shown");
+    mocks.verifyNothingChanged();
+  }
 }
