@@ -40,6 +40,7 @@ class RealServersRunInTheIntegrationTierTest {
     STARTS.put("an S3Mock process", Pattern.compile("\\bS3Store\\s*\\.\\s*start\\s*\\("));
     STARTS.put("the lab", Pattern.compile("\\bLab\\s*\\.\\s*at\\s*\\("));
     STARTS.put("Temporal's service on a port", Pattern.compile("\\bEmbeddedTemporal\\s*\\.\\s*start\\s*\\("));
+    STARTS.put("the Temporal CLI's dev server", Pattern.compile("\\bTemporalDevServer\\s*\\.\\s*start\\s*\\("));
     // pgdr, mvn, docker-compose, pg_dump...; a program of the running JDK (keytool) is not an outside component
     STARTS.put("a program", Pattern.compile("\\bnew\\s+ProcessBuilder\\s*\\("));
   }
