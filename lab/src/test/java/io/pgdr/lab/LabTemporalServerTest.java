@@ -37,8 +37,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,19 +52,12 @@ class LabTemporalServerTest {
   private static final String TASK_QUEUE = "lab-history";
 
   @TempDir Path parent;
-  Lab lab;
-
-  @AfterEach
-  void takeDown() {
-    if (lab != null) {
-      lab.down(message -> { });
-    }
-  }
+  @RegisterExtension final LabsTakenDown labs = new LabsTakenDown();
 
   @Test
   void theRealServerAnswersOnItsUiOnLoopbackAndKnowsPgdrsSearchAttributes() throws Exception {
     requireLabParts(true);
-    lab = Lab.at(parent.resolve("lab"));
+    Lab lab = labs.add(Lab.at(parent.resolve("lab")));
     List<String> progress = new ArrayList<>();
 
     LabStatus status = lab.up(progress::add);
@@ -96,7 +89,7 @@ class LabTemporalServerTest {
   @Test
   void aDownUpKeepingTheDirectoryKeepsAFinishedRunsHistory() throws Exception {
     requireLabParts(true);
-    lab = Lab.at(parent.resolve("lab"));
+    Lab lab = labs.add(Lab.at(parent.resolve("lab")));
     LabStatus first = lab.up(message -> { });
     String workflowId = "lab-keeps-history-" + System.nanoTime();
     assertEquals("hello, history", withClient(first, client -> {
@@ -134,7 +127,7 @@ class LabTemporalServerTest {
   void withoutTheTemporalCliTheLabFallsBackToTheJavaTestServiceAndSaysWhatIsMissing() throws Exception {
     requireLabParts(false);
     Path missing = parent.resolve("no-such-dir/temporal");
-    lab = Lab.at(parent.resolve("lab")).withDaemonEnvironment(Map.of(TemporalDevServer.BINARY_ENV, missing.toString()));
+    Lab lab = labs.add(Lab.at(parent.resolve("lab")).withDaemonEnvironment(Map.of(TemporalDevServer.BINARY_ENV, missing.toString())));
     List<String> progress = new ArrayList<>();
 
     LabStatus status = lab.up(progress::add);
@@ -148,13 +141,8 @@ class LabTemporalServerTest {
     }
     assertFalse(line.contains("\n"), "one line: " + line);
     assertTrue(progress.contains(line), "lab up says it: " + progress);
-    WorkflowServiceStubs temporal = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(status.temporalAddress()).build());
-    try {
-      assertNotNull(temporal.blockingStub().getSystemInfo(GetSystemInfoRequest.getDefaultInstance()));
-    } finally {
-      temporal.shutdownNow();
-    }
+    assertNotNull(withClient(status, client -> client.getWorkflowServiceStubs().blockingStub()
+        .getSystemInfo(GetSystemInfoRequest.getDefaultInstance())), "the test service answers");
   }
 
   @WorkflowInterface
