@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -29,12 +30,16 @@ public final class Lab {
   static final String DAEMON_LOG = "daemon.log";
   /** The S3 store's buckets, log and pid file. */
   static final String S3_DIR = "s3";
+  /** The Temporal dev server's SQLite file (the lab's run history), log and pid file. */
+  static final String TEMPORAL_DIR = "temporal";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path dir;
+  private final Map<String, String> daemonEnvironment;
 
-  private Lab(Path dir) {
+  private Lab(Path dir, Map<String, String> daemonEnvironment) {
     this.dir = dir.toAbsolutePath();
+    this.daemonEnvironment = Map.copyOf(daemonEnvironment);
   }
 
   /** {@code $PGDR_LAB_DIR}, else {@code <java.io.tmpdir>/pgdr-lab-<user>}: never a system cluster's directory. */
@@ -47,7 +52,12 @@ public final class Lab {
   }
 
   public static Lab at(Path dir) {
-    return new Lab(dir);
+    return new Lab(dir, Map.of());
+  }
+
+  /** The same lab, its daemon started with these variables besides this process's (PGDR_TEMPORAL_CLI, for tests). */
+  Lab withDaemonEnvironment(Map<String, String> variables) {
+    return new Lab(dir, variables);
   }
 
   public Path dir() {
@@ -56,6 +66,10 @@ public final class Lab {
 
   static Path pairDir(Path labDir) {
     return labDir.resolve("postgres");
+  }
+
+  static Path temporalDatabase(Path labDir) {
+    return labDir.resolve(TEMPORAL_DIR).resolve("temporal.db");
   }
 
   /** Brings the lab up, or returns the running lab's status; waits until the daemon reports ready. */
@@ -82,6 +96,8 @@ public final class Lab {
     LabStatus status = awaitReady(daemon);
     progress.accept("lab up: Kubernetes API " + status.kubernetesApiUrl() + ", Temporal " + status.temporalAddress()
         + ", Service " + status.serviceEndpoint() + ", S3 " + status.s3Endpoint());
+    progress.accept(status.temporalFallback() != null ? status.temporalFallback()
+        : status.temporalServer() + ", Web UI " + status.temporalUi());
     return status;
   }
 
@@ -98,12 +114,29 @@ public final class Lab {
 
   /** Stops the daemon and every server, then deletes the lab directory. */
   public void down(Consumer<String> progress) {
+    if (stop(progress)) {
+      progress.accept("deleting " + dir);
+      try {
+        deleteTree(dir);
+      } catch (IOException e) {
+        throw new LabException("cannot delete " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Stops the daemon and every server but keeps the directory: the next {@link #up} starts them on
+   * the same data (the databases, the backups, the Temporal server's history).
+   *
+   * @return false when there was no lab in the directory
+   */
+  public boolean stop(Consumer<String> progress) {
     if (!Files.exists(dir)) {
       progress.accept("no lab in " + dir);
-      return;
+      return false;
     }
     if (!looksLikeALab()) {
-      throw new LabException(dir + " is not a pgdr lab directory; refusing to delete it");
+      throw new LabException(dir + " is not a pgdr lab directory; refusing to touch it");
     }
     Path file = dir.resolve(STATUS_FILE);
     if (Files.exists(file)) {
@@ -123,12 +156,8 @@ public final class Lab {
       pair().close();
     }
     S3Store.stopLeftover(dir.resolve(S3_DIR));
-    progress.accept("deleting " + dir);
-    try {
-      deleteTree(dir);
-    } catch (IOException e) {
-      throw new LabException("cannot delete " + dir + ": " + e.getMessage(), e);
-    }
+    TemporalDevServer.stopLeftover(temporalDatabase(dir));
+    return true;
   }
 
   public PostgresPair pair() {
@@ -187,11 +216,12 @@ public final class Lab {
         "-cp", System.getProperty("java.class.path"),
         LabDaemon.class.getName(), dir.toString()));
     try {
-      return new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(DAEMON_LOG).toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .start();
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(daemonEnvironment);
+      return builder.start();
     } catch (IOException e) {
       throw new LabException("cannot start the lab daemon: " + e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -16,10 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lab's long-lived process, spawned detached by {@link Lab#up}: hosts the Kubernetes API
- * stand-in, the reconciler, the Service proxy, a real-time Temporal service and the S3 store's
- * process (with the backup bucket), so several
- * {@code pgdr} processes share one lab. Writes {@code lab.json} last, as the "ready" signal; on
- * SIGTERM stops everything, servers included.
+ * stand-in, the reconciler, the Service proxy, and starts Temporal and the S3 store's process
+ * (with the backup bucket), so several {@code pgdr} processes share one lab. Temporal is the real
+ * server (the Temporal CLI's dev server, its SQLite file in the lab directory) when the CLI is
+ * found, else Temporal's Java test service in real time. Writes {@code lab.json} last, as the
+ * "ready" signal; on SIGTERM stops everything, servers included.
  */
 public final class LabDaemon {
 
@@ -31,8 +33,11 @@ public final class LabDaemon {
   private KubernetesApiStandIn api;
   private LabReconciler reconciler;
   private ServiceProxy proxy;
-  private TestServer.PortBoundTestServer temporal;
   private CompletableFuture<S3Store> s3;
+  private CompletableFuture<Temporal> temporal;
+
+  /** The Temporal service the lab runs, as lab.json describes it. */
+  private record Temporal(AutoCloseable service, String address, String server, String ui, String fallback) {}
 
   private LabDaemon(Path dir) {
     this.dir = dir;
@@ -56,27 +61,30 @@ public final class LabDaemon {
 
   private void start() {
     log.info("starting the lab in {}", dir);
-    // S3Mock takes seconds to start: let it come up while the rest does
+    long started = System.nanoTime();
+    // S3Mock and Temporal take seconds to start: let them come up while the rest does
     s3 = CompletableFuture.supplyAsync(() -> {
       S3Store store = S3Store.start(dir.resolve(Lab.S3_DIR));
       store.createBucket(LabTarget.BACKUP_BUCKET);
+      log.info("S3 store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       return store;
+    });
+    temporal = CompletableFuture.supplyAsync(() -> {
+      Temporal service = startTemporal();
+      log.info("Temporal ready after {} ms", (System.nanoTime() - started) / 1_000_000);
+      return service;
     });
     pair = PostgresPair.open(Lab.pairDir(dir));
     for (PostgresNode node : pair.nodes()) {
       node.start();
     }
+    log.info("PostgreSQL servers started after {} ms", (System.nanoTime() - started) / 1_000_000);
     api = KubernetesApiStandIn.start();
     KubernetesFixture.create(api.client(), pair);
     reconciler = LabReconciler.start(api.client(), pair);
     proxy = ServiceProxy.start(api.client());
-    int temporalPort = PostgresPair.freePort();
-    // true locks time skipping: workflow timers (RTO clock, approval timeouts) run in real time
-    temporal = TestServer.createPortBoundServer(temporalPort, true);
-    // every run carries pgdr's search attributes from its start; the service refuses unknown ones
-    RunSearchAttributes.registerAt("127.0.0.1:" + temporalPort, "default");
-
     String s3Endpoint = s3.join().endpoint();
+    Temporal service = temporal.join();
 
     Path kubeconfig = write("kubeconfig", api.kubeconfig());
     Path target = write("target.yaml", TargetYaml.write(LabTarget.of(pair, s3Endpoint)));
@@ -84,11 +92,40 @@ public final class LabDaemon {
     for (PostgresNode node : pair.nodes()) {
       pods.put(node.name(), node.host() + ":" + node.port());
     }
-    LabStatus status = new LabStatus(dir, target, kubeconfig, api.url(), "127.0.0.1:" + temporalPort,
-        proxy.endpoint(), pods, ProcessHandle.current().pid(), s3Endpoint);
+    LabStatus status = new LabStatus(dir, target, kubeconfig, api.url(), service.address(), service.server(), service.ui(),
+        service.fallback(), proxy.endpoint(), pods, ProcessHandle.current().pid(), s3Endpoint);
     status.write(dir.resolve(Lab.STATUS_FILE));
-    log.info("lab ready: Kubernetes API {}, Temporal {}, Service {}, pods {}, S3 {}", api.url(), status.temporalAddress(),
-        status.serviceEndpoint(), pods, s3Endpoint);
+    log.info("lab ready: Kubernetes API {}, Temporal {} ({}; UI {}), Service {}, pods {}, S3 {}", api.url(), status.temporalAddress(),
+        status.temporalServer(), status.temporalUi(), status.serviceEndpoint(), pods, s3Endpoint);
+  }
+
+  /**
+   * The real server when the Temporal CLI is found and starts; else the Java test service, with
+   * the line that says what is then missing. Either has pgdr's search attributes before any run.
+   */
+  private Temporal startTemporal() {
+    Optional<Path> binary = TemporalDevServer.binary();
+    String why = TemporalDevServer.whyNoBinary();
+    if (binary.isPresent()) {
+      Path home = dir.resolve(Lab.TEMPORAL_DIR);
+      try {
+        Files.createDirectories(home);
+        TemporalDevServer server = TemporalDevServer.start(binary.get(), Lab.temporalDatabase(dir), home.resolve("temporal.log"));
+        return new Temporal(server, server.address(), server.describe(), server.uiUrl(), null);
+      } catch (IOException | LabException e) {
+        log.warn("the Temporal server {} did not start; falling back to the Java test service", binary.get(), e);
+        why = binary.get() + " did not start (" + e.getMessage() + ")";
+      }
+    }
+    int port = PostgresPair.freePort();
+    // true locks time skipping: workflow timers (RTO clock, approval timeouts) run in real time
+    TestServer.PortBoundTestServer testServer = TestServer.createPortBoundServer(port, true);
+    String address = "127.0.0.1:" + port;
+    // every run carries pgdr's search attributes from its start; the service refuses unknown ones
+    RunSearchAttributes.registerAt(address, TemporalDevServer.NAMESPACE);
+    String fallback = "Temporal is the Java test service, without the Web UI, Schedules or list filters: " + why;
+    log.warn(fallback);
+    return new Temporal(testServer, address, LabStatus.JAVA_TEST_SERVICE, null, fallback);
   }
 
   private Path write(String name, String content) {
@@ -111,7 +148,9 @@ public final class LabDaemon {
     }
     quietly("reconciler", reconciler);
     quietly("Service proxy", proxy);
-    quietly("Temporal service", temporal);
+    if (temporal != null) {
+      quietly("Temporal service", () -> temporal.join().service().close());
+    }
     quietly("Kubernetes API", api);
     quietly("PostgreSQL servers", pair);
     if (s3 != null) {

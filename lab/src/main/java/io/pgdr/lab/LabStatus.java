@@ -21,6 +21,11 @@ import java.util.TreeMap;
  * is up: where the target file and kubeconfig are, the API, Temporal and Service endpoints, and
  * each pod's real server.
  *
+ * @param temporalServer which Temporal runs: the Temporal CLI's dev server (with its server and UI
+ *     versions) or {@value #JAVA_TEST_SERVICE}
+ * @param temporalUi the Temporal Web UI's URL; null without one (the Java test service has none)
+ * @param temporalFallback with the Java test service, the one line saying what is then missing
+ *     and why the real server does not run; null when it runs
  * @param pods pod name to {@code host:port} of its real server
  * @param s3Endpoint the lab's S3-compatible store ({@link S3Store}), holding the backup bucket
  */
@@ -30,10 +35,16 @@ public record LabStatus(
     Path kubeconfig,
     String kubernetesApiUrl,
     String temporalAddress,
+    String temporalServer,
+    String temporalUi,
+    String temporalFallback,
     String serviceEndpoint,
     Map<String, String> pods,
     long daemonPid,
     String s3Endpoint) {
+
+  /** {@link #temporalServer()} when the lab runs Temporal's Java test service (in its daemon). */
+  public static final String JAVA_TEST_SERVICE = "Java test service";
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new SimpleModule()

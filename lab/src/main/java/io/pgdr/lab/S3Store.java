@@ -3,7 +3,6 @@ package io.pgdr.lab;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,11 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The lab's S3-compatible store: Adobe S3Mock's executable jar run as a separate process, storing
@@ -88,7 +83,7 @@ public final class S3Store implements AutoCloseable {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(LOG_FILE).toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .start();
-      Files.writeString(root.resolve(PID_FILE), Long.toString(process.pid()));
+      OwnProcesses.writePid(root.resolve(PID_FILE), process);
     } catch (IOException e) {
       throw new LabException("cannot start S3Mock: " + e.getMessage(), e);
     }
@@ -96,7 +91,7 @@ public final class S3Store implements AutoCloseable {
     try {
       store = new S3Store(process, root, awaitPort(process, root));
       store.awaitAnswer();
-      store.requireLoopbackOnly();
+      OwnProcesses.requireLoopbackOnly(process.pid(), "S3Mock");
       return store;
     } catch (RuntimeException e) {
       if (store != null) {
@@ -154,20 +149,8 @@ public final class S3Store implements AutoCloseable {
    * recorded pid still runs the S3Mock jar, so a recycled pid is never signalled.
    */
   public static void stopLeftover(Path dir) {
-    Path pidFile = dir.resolve(PID_FILE);
-    if (!Files.exists(pidFile)) {
-      return;
-    }
-    try {
-      long pid = Long.parseLong(Files.readString(pidFile).trim());
-      String jarName = jar().getFileName().toString();
-      Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().arguments().map(args -> List.of(args).stream().anyMatch(a -> a.endsWith(jarName))).orElse(false));
-      leftover.ifPresent(S3Store::stop);
-      Files.deleteIfExists(pidFile);
-    } catch (IOException | NumberFormatException e) {
-      throw new LabException("cannot read " + pidFile + ": " + e.getMessage(), e);
-    }
+    String jarName = jar().getFileName().toString();
+    OwnProcesses.stopLeftover(dir.resolve(PID_FILE), args -> args.stream().anyMatch(a -> a.endsWith(jarName)), STOP_TIMEOUT);
   }
 
   private static int awaitPort(Process process, Path root) {
@@ -212,15 +195,6 @@ public final class S3Store implements AutoCloseable {
     }
   }
 
-  /** The lab must not offer an unauthenticated store to the network: refuse if any listening socket is not loopback. */
-  private void requireLoopbackOnly() {
-    List<InetSocketAddress> listening = ListeningSockets.of(process.pid());
-    List<InetSocketAddress> exposed = listening.stream().filter(a -> !a.getAddress().isLoopbackAddress()).toList();
-    if (!exposed.isEmpty()) {
-      throw new LabException("S3Mock listens beyond loopback on " + exposed + "; refusing to run it (has the S3Mock version changed?)");
-    }
-  }
-
   private HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -233,21 +207,7 @@ public final class S3Store implements AutoCloseable {
   }
 
   private static void stop(Process process) {
-    stop(process.toHandle());
-  }
-
-  private static void stop(ProcessHandle process) {
-    process.destroy();
-    try {
-      process.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException notStopped) {
-      // killed below
-    }
-    process.destroyForcibly();
-    process.onExit().join();
+    OwnProcesses.stop(process.toHandle(), STOP_TIMEOUT);
   }
 
   private static Path jar() {

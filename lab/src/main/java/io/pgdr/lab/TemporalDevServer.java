@@ -4,15 +4,22 @@ import io.pgdr.run.RunSearchAttributes;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real Temporal server, as the Temporal CLI's {@code temporal server start-dev} runs it:
@@ -23,33 +30,48 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TemporalDevServer implements AutoCloseable {
 
-  /** The version pinned by {@code scripts/temporal-cli}, which builds it into {@link #cachedBinary()}. */
+  /**
+   * The Temporal CLI pgdr pins: the one place of it. {@code scripts/temporal-cli} reads it from
+   * here and builds it into {@link #cachedBinary()}.
+   */
   public static final String CLI_VERSION = "v1.5.1";
-  /** Where pgdr finds the Temporal CLI when it is neither in the cache nor on PATH. */
+  /** The Temporal server {@link #CLI_VERSION} embeds; docker-compose.yml runs the same minor version. */
+  public static final String SERVER_VERSION = "1.29.1";
+  /** The Web UI {@link #CLI_VERSION} embeds; docker-compose.yml runs the same minor version. */
+  public static final String UI_VERSION = "2.42.1";
+  /** Where pgdr finds the Temporal CLI before the cache and PATH; {@value #OFF} for none at all. */
   public static final String BINARY_ENV = "PGDR_TEMPORAL_CLI";
+  /** {@code PGDR_TEMPORAL_CLI=off}: run without the real server even when there is one. */
+  public static final String OFF = "off";
   public static final String NAMESPACE = "default";
 
   private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+  private static final Duration STOP_WITHIN = Duration.ofSeconds(15);
 
+  private final Path binary;
   private final Process process;
+  private final Path database;
   private final int port;
   private final int uiPort;
 
-  private TemporalDevServer(Process process, int port, int uiPort) {
+  private TemporalDevServer(Path binary, Process process, Path database, int port, int uiPort) {
+    this.binary = binary;
     this.process = process;
+    this.database = database;
     this.port = port;
     this.uiPort = uiPort;
   }
 
   /**
    * The Temporal CLI to run: {@code $PGDR_TEMPORAL_CLI}, else the one {@code scripts/temporal-cli}
-   * built into pgdr's cache, else {@code temporal} on PATH; empty when there is none.
+   * built into pgdr's cache, else {@code temporal} on PATH; empty when there is none (then
+   * {@link #whyNoBinary()} says why) or when {@code PGDR_TEMPORAL_CLI=off}.
    */
   public static Optional<Path> binary() {
     String given = System.getenv(BINARY_ENV);
     if (given != null && !given.isBlank()) {
       Path path = Path.of(given);
-      return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+      return !given.equals(OFF) && Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
     }
     Path cached = cachedBinary();
     if (Files.isExecutable(cached)) {
@@ -67,6 +89,29 @@ public final class TemporalDevServer implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** True when {@link #binary()} finds the Temporal CLI (for {@link RequiredComponent} guards). */
+  public static boolean present() {
+    return binary().isPresent();
+  }
+
+  /** The hint for {@link RequiredComponent#require} when {@link #present()} is false. */
+  public static String installHint() {
+    return whyNoBinary() + "; build it with scripts/temporal-cli (needs Go), or put the Temporal CLI " + CLI_VERSION
+        + " release binary there";
+  }
+
+  /** Why {@link #binary()} found none, in a phrase for the one line that says what is missing. */
+  public static String whyNoBinary() {
+    String given = System.getenv(BINARY_ENV);
+    if (OFF.equals(given)) {
+      return BINARY_ENV + "=" + OFF;
+    }
+    if (given != null && !given.isBlank()) {
+      return BINARY_ENV + "=" + given + " is not an executable file";
+    }
+    return "no Temporal CLI in " + BINARY_ENV + ", " + cachedBinary() + " or PATH (scripts/temporal-cli builds it; see the README)";
+  }
+
   /** {@code ${PGDR_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/pgdr}/temporal-cli-<version>/temporal}, as scripts/temporal-cli builds it. */
   public static Path cachedBinary() {
     String pgdrCache = System.getenv("PGDR_CACHE_DIR");
@@ -77,42 +122,58 @@ public final class TemporalDevServer implements AutoCloseable {
   }
 
   /**
-   * Starts the server on free loopback ports and waits until it answers with pgdr's search
-   * attributes registered.
+   * Starts the server on free loopback ports and waits until its frontend and UI answer, with
+   * pgdr's search attributes registered. A server that a crashed owner left running on the same
+   * file is stopped first (its pid is kept beside the file).
    *
    * @param database the SQLite file (created when missing, kept afterwards)
    * @param log where the server's output goes
    */
   public static TemporalDevServer start(Path binary, Path database, Path log) {
+    Path db = database.toAbsolutePath();
+    stopLeftover(db);
     int port = PostgresPair.freePort();
     int uiPort = PostgresPair.freePort();
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "server", "start-dev",
+    // the UI binds to --ip too; the HTTP API and metrics take free ports of their own, on --ip as well
+    List<String> command = List.of(binary.toString(), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", Integer.toString(port), "--ui-port", Integer.toString(uiPort),
-        // the HTTP API and metrics would otherwise take fixed ports beside the frontend's
-        "--http-port", Integer.toString(PostgresPair.freePort()), "--metrics-port", Integer.toString(PostgresPair.freePort()),
-        "--db-filename", database.toString(), "--log-level", "warn"));
+        "--db-filename", db.toString(), "--log-level", "warn");
+    Process process;
     try {
-      Files.createDirectories(database.toAbsolutePath().getParent());
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
-      TemporalDevServer server = new TemporalDevServer(process, port, uiPort);
-      try {
-        server.awaitReady(log);
-        RunSearchAttributes.registerAt(server.address(), NAMESPACE);
-        return server;
-      } catch (RuntimeException e) {
-        server.close();
-        throw e;
-      }
+      Files.createDirectories(db.getParent());
+      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      OwnProcesses.writePid(pidFile(db), process);
     } catch (IOException e) {
-      throw new LabException("could not start the Temporal server " + binary + ": " + e.getMessage());
+      throw new LabException("could not start the Temporal server " + binary + ": " + e.getMessage(), e);
     }
+    TemporalDevServer server = new TemporalDevServer(binary, process, db, port, uiPort);
+    try {
+      server.awaitReady(log);
+      OwnProcesses.requireLoopbackOnly(process.pid(), "the Temporal server");
+      RunSearchAttributes.registerAt(server.address(), NAMESPACE);
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** Stops a server that a crashed owner left running on {@code database}, if any. */
+  public static void stopLeftover(Path database) {
+    String db = database.toAbsolutePath().toString();
+    OwnProcesses.stopLeftover(pidFile(database.toAbsolutePath()), args -> args.contains("start-dev") && args.contains(db), STOP_WITHIN);
+  }
+
+  private static Path pidFile(Path database) {
+    return database.resolveSibling(database.getFileName() + ".pid");
   }
 
   private void awaitReady(Path log) {
     Instant deadline = Instant.now().plus(READY_WITHIN);
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(address()).setRpcTimeout(Duration.ofSeconds(2)).build());
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try {
       while (true) {
         if (!process.isAlive()) {
@@ -120,17 +181,32 @@ public final class TemporalDevServer implements AutoCloseable {
         }
         try {
           stubs.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(NAMESPACE).build());
-          return;
-        } catch (RuntimeException notYet) {
-          if (Instant.now().isAfter(deadline)) {
-            throw new LabException("the Temporal server did not answer at " + address() + " within " + READY_WITHIN.toSeconds()
-                + " s; see " + log);
+          if (uiAnswers(http)) {
+            return;
           }
-          sleep(200);
+        } catch (RuntimeException notYet) {
+          // asked again below
         }
+        if (Instant.now().isAfter(deadline)) {
+          throw new LabException("the Temporal server did not answer at " + address() + " and " + uiUrl() + " within "
+              + READY_WITHIN.toSeconds() + " s; see " + log);
+        }
+        PostgresPair.sleep(100);
       }
     } finally {
       stubs.shutdownNow();
+    }
+  }
+
+  private boolean uiAnswers(HttpClient http) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(uiUrl())).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted while waiting for the Temporal server");
     }
   }
 
@@ -148,25 +224,29 @@ public final class TemporalDevServer implements AutoCloseable {
     return process.pid();
   }
 
-  @Override
-  public void close() {
-    process.destroy();
+  /**
+   * What runs, as {@code <binary> --version} tells it, e.g. {@code "Temporal CLI dev server
+   * (server 1.29.1, UI 2.42.1)"}: a CLI built with {@code go install} calls itself 0.0.0-DEV, but
+   * names the server and UI it embeds.
+   */
+  public String describe() {
+    String version = "";
     try {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
+      Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+      version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // described without its versions
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      process.destroyForcibly();
     }
+    Matcher embedded = Pattern.compile("\\(Server ([^,)]+), UI ([^)]+)\\)").matcher(version);
+    return "Temporal CLI dev server" + (embedded.find() ? " (server " + embedded.group(1) + ", UI " + embedded.group(2) + ")" : "");
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LabException("interrupted while waiting for the Temporal server");
-    }
+  @Override
+  public void close() {
+    OwnProcesses.stop(process.toHandle(), STOP_WITHIN);
+    OwnProcesses.removePid(pidFile(database), process);
   }
 }

@@ -21,8 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole lab as the CLI drives it: a detached daemon up, usable by ordinary clients, then gone. */
@@ -30,20 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LabTest {
 
   @TempDir Path parent;
-  Lab lab;
-
-  @AfterEach
-  void takeDown() {
-    if (lab != null) {
-      lab.down(message -> { });
-    }
-  }
+  @RegisterExtension final LabsTakenDown labs = new LabsTakenDown();
 
   @Test
   void upStatusDownRoundTrip() throws Exception {
     RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), PostgresBinaries.INSTALL_HINT);
     RequiredComponent.require("S3Mock", S3Store.present(), S3Store.installHint());
-    lab = Lab.at(parent.resolve("lab"));
+    Lab lab = labs.add(Lab.at(parent.resolve("lab")));
 
     LabStatus status = lab.up(System.out::println);
 
@@ -89,6 +82,5 @@ class LabTest {
     assertFalse(ProcessHandle.of(status.daemonPid()).map(ProcessHandle::isAlive).orElse(false));
     assertFalse(pair.standby().isRunning());
     assertFalse(ProcessHandle.of(s3Pid).map(ProcessHandle::isAlive).orElse(false), "S3Mock stopped with the lab");
-    lab = null;
   }
 }

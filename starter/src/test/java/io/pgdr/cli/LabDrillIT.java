@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgdr.lab.LabStatus;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.RequiredComponent;
+import io.pgdr.lab.TemporalDevServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +54,8 @@ class LabDrillIT {
     assertEquals(drill.path("markersReplicated").asLong(), drill.path("markersFound").asLong(), "every replicated marker survived");
     assertTrue(drill.path("firstWriteAfterKillSeconds").asDouble() > 0);
     assertTrue(run.err().contains("killed postgresql-0"), "progress goes to stderr: " + run.err());
+    String temporal = TemporalDevServer.present() ? "Temporal CLI dev server" : LabStatus.JAVA_TEST_SERVICE;
+    assertTrue(run.err().contains(temporal), "the lab ran the " + temporal + ": " + run.err());
     assertFalse(Files.exists(labDir), "--down removed the lab");
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.pgdr.lab.RequiredComponent;
+import io.pgdr.lab.TemporalDevServer;
 import io.pgdr.run.RunSearchAttributes;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.common.SearchAttributeKey;
@@ -66,7 +67,10 @@ class DeploymentFilesTest {
     assertTrue(server.startsWith("temporalio/server:"), server);
     String serverVersion = server.substring(server.indexOf(':') + 1);
     for (String job : List.of("temporal-schema", "temporal-setup")) {
-      assertEquals("temporalio/admin-tools:" + serverVersion, services.path(job).path("image").asText(), job + ": tools of the server's version");
+      String tools = services.path(job).path("image").asText();
+      // upstream tags the tools of a server release X as X, or X-tctl-<tctl version>-cli-<CLI version>
+      assertTrue(tools.matches("temporalio/admin-tools:" + Pattern.quote(serverVersion) + "(-tctl-[\\d.]+-cli-[\\d.]+)?"),
+          job + ": tools of the server's version " + serverVersion + ", not " + tools);
       assertEquals("service_completed_successfully",
           services.path(job.equals("temporal-schema") ? "temporal" : "pgdr-worker").path("depends_on").path(job).path("condition").asText(),
           "waited for until " + job + " has finished");
@@ -89,6 +93,15 @@ class DeploymentFilesTest {
     assertTrue(ports(compose().path("services").path("temporal")).contains("7233:7233"), "the CLI on this machine reaches Temporal");
   }
 
+  /** What runs in production is what the lab and the tests run: the Temporal CLI's dev server embeds the same minor versions. */
+  @Test
+  void theServerAndUiAreTheLabsVersionFamily() throws IOException {
+    JsonNode services = compose().path("services");
+    assertEquals(minor(TemporalDevServer.SERVER_VERSION), minor(tag(services.path("temporal"))), "server 1.29.x, as in the lab");
+    assertEquals(minor(TemporalDevServer.UI_VERSION), minor(tag(services.path("temporal-ui"))), "UI 2.42.x, as in the lab");
+    assertTrue(tag(services.path("temporal-setup")).startsWith(minor(TemporalDevServer.SERVER_VERSION) + "."));
+  }
+
   @Test
   void theSetupJobRegistersEverySearchAttributePgdrSets() throws IOException {
     String declared = compose().path("services").path("temporal-setup").path("environment").path("PGDR_SEARCH_ATTRIBUTES").asText();
@@ -101,7 +114,7 @@ class DeploymentFilesTest {
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       set.put(key.getName(), cliTypeName(key.getValueType()));
     }
-    assertEquals(set, registered, "the ones runs carry (RunSearchAttributes), typed as the Temporal CLI names types");
+    assertEquals(set, registered, "the ones runs carry and the lab registers (RunSearchAttributes.ALL), typed as the Temporal CLI names types");
     assertTrue(Files.readString(ROOT.resolve("deploy/compose/temporal-namespace.sh")).contains("PGDR_SEARCH_ATTRIBUTES"),
         "the job's script reads the list it is given");
   }
@@ -190,6 +203,19 @@ class DeploymentFilesTest {
     return Arrays.stream(type.name().replace("INDEXED_VALUE_TYPE_", "").split("_"))
         .map(word -> word.charAt(0) + word.substring(1).toLowerCase(Locale.ROOT))
         .collect(Collectors.joining());
+  }
+
+  /** The image's tag: temporalio/server:1.29.1 -> 1.29.1. */
+  private static String tag(JsonNode service) {
+    String image = service.path("image").asText();
+    return image.substring(image.indexOf(':') + 1);
+  }
+
+  /** 1.29.1 -> 1.29; 1.29.1-tctl-1.18.4-cli-1.5.0 -> 1.29. */
+  private static String minor(String version) {
+    Matcher minor = Pattern.compile("^(\\d+\\.\\d+)\\.").matcher(version);
+    assertTrue(minor.find(), "a version X.Y.Z: " + version);
+    return minor.group(1);
   }
 
   private static JsonNode compose() throws IOException {

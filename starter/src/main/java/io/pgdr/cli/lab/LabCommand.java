@@ -10,11 +10,12 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
-    description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API stand-in holding runbook 000's objects, a Service endpoint, and an embedded Temporal service."},
+    description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API stand-in holding runbook 000's objects, a Service endpoint, an S3 store, and Temporal: the real server with its Web UI when the Temporal CLI is found (PGDR_TEMPORAL_CLI, pgdr's cache, PATH), else Temporal's Java test service."},
     subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Env.class, LabCommand.Down.class, LabDrillCommand.class,
         LabFloorCommand.class})
 public final class LabCommand {
@@ -76,11 +77,19 @@ public final class LabCommand {
     @Spec CommandSpec spec;
     @Mixin LabOptions labOptions;
 
+    @Option(names = "--keep", description = "Keep the directory: the next 'lab up' starts on the same databases, backups and Temporal history.")
+    boolean keep;
+
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      labOptions.lab().down(line -> progress(err, line));
-      err.println("lab is down");
+      if (keep) {
+        labOptions.lab().stop(line -> progress(err, line));
+        err.println("lab is down; its directory is kept");
+      } else {
+        labOptions.lab().down(line -> progress(err, line));
+        err.println("lab is down");
+      }
       return ExitCodes.OK;
     }
   }
@@ -100,10 +109,19 @@ public final class LabCommand {
       out.printf("  kubeconfig       %s%n", status.kubeconfig());
       out.printf("  Kubernetes API   %s%n", status.kubernetesApiUrl());
       out.printf("  Temporal         %s%n", status.temporalAddress());
+      if (status.temporalServer() != null) {
+        out.printf("  Temporal server  %s%n", status.temporalServer());
+      }
+      if (status.temporalUi() != null) {
+        out.printf("  Temporal UI      %s%n", status.temporalUi());
+      }
       out.printf("  Service endpoint %s%n", status.serviceEndpoint());
       status.pods().forEach((pod, address) -> out.printf("  pod %-12s %s%n", pod, address));
       if (status.s3Endpoint() != null) {
         out.printf("  S3 endpoint      %s%n", status.s3Endpoint());
+      }
+      if (status.temporalFallback() != null) {
+        out.printf("%s%n", status.temporalFallback());
       }
     }
     out.flush();
