@@ -43,6 +43,7 @@ class RealServersRunInTheIntegrationTierTest {
     STARTS.put("the real Temporal server", Pattern.compile("\\bTemporalDevServer\\s*\\.\\s*start\\s*\\("));
     // pgdr, mvn, docker-compose, pg_dump...; a program of the running JDK (keytool) is not an outside component
     STARTS.put("a program", Pattern.compile("\\bnew\\s+ProcessBuilder\\s*\\("));
+    STARTS.put("a browser", Pattern.compile("\\bnew\\s+ChromeDriver\\s*\\("));
   }
 
   private static final Pattern JDK_PROGRAM = Pattern.compile(

@@ -30,9 +30,12 @@ public record ApprovalRecord(String step, String decision, String by, String rea
     return sentBy == null || sentBy.isBlank() ? SENDER_NOT_GIVEN : sentBy;
   }
 
-  /** Who decided and who sent it, as a person reads them: {@code alice, sent by root@db1 (pgdr CLI)}. */
+  /**
+   * Who decided and who sent it, as a person reads them: {@code alice, sent by root@db1 (pgdr CLI)}, or
+   * {@code alice, sent from the Temporal UI or an API client (identity not given)}.
+   */
   public String byAndSender() {
-    return (by == null ? "-" : by) + (sentBy == null ? "" : ", sent by " + sentBy);
+    return (by == null ? "-" : by) + (sentBy == null ? "" : SENDER_NOT_GIVEN.equals(sentBy) ? ", " + sentBy : ", sent by " + sentBy);
   }
 
   public boolean approved() {

@@ -421,8 +421,18 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
         : gate == null ? "the run has not started yet; try again in a moment"
         : gate.refusalOf(decision);
     if (refusal != null) {
-      throw new IllegalArgumentException(refusal + " (phase " + phase + ")");
+      throw refused(refusal + " (phase " + phase + ")");
     }
+  }
+
+  /**
+   * An update refused by its validator. It carries no stack trace: the UI's update dialog shows the
+   * failure's message and, under it, any stack trace, which here would be the SDK's internals.
+   */
+  private static IllegalArgumentException refused(String reason) {
+    IllegalArgumentException refused = new IllegalArgumentException(reason);
+    refused.setStackTrace(new StackTraceElement[0]);
+    return refused;
   }
 
   @Override
@@ -440,7 +450,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
             + " Let it finish, then recover again if needed"
         : gate.refusalOf(request);
     if (refusal != null) {
-      throw new IllegalArgumentException(refusal);
+      throw refused(refusal);
     }
   }
 

@@ -30,11 +30,10 @@ final class RunDetails {
       for (String step : pending.plan()) {
         md.append("- ").append(step).append('\n');
       }
-      md.append("\nAnswer with the update `decide` {\"step\": \"").append(pending.step())
-          .append("\", \"approve\": true, \"by\": \"...\", \"reason\": \"...\"")
-          .append(pending.rpoExceeded() ? ", \"overrideRpo\": true" : "").append("}");
+      // a code span: the UI's Markdown would otherwise print typographic quotes, and the input pasted from it would not be JSON
+      md.append("\nAnswer with the update `decide`, input `").append(decideInput(pending)).append('`');
       if (!pending.allowedApprovers().isEmpty()) {
-        md.append(" by one of ").append(String.join(", ", pending.allowedApprovers()));
+        md.append(", `by` one of: ").append(String.join(", ", pending.allowedApprovers()));
       }
       md.append("\n\n");
     }
@@ -51,6 +50,12 @@ final class RunDetails {
     appendPlan(md, s);
     appendSteps(md, s.steps());
     return md.toString().strip();
+  }
+
+  /** The {@code decide} input for the pending step, to copy with its placeholders filled in. */
+  static String decideInput(ApprovalRequest pending) {
+    return "{\"step\": \"" + pending.step() + "\", \"approve\": true, \"by\": \"...\", \"reason\": \"...\""
+        + (pending.rpoExceeded() ? ", \"overrideRpo\": true" : "") + "}";
   }
 
   /** The scenario's own facts and what the run changed, as a table and a list. */

@@ -123,7 +123,8 @@ class RunShowsInTheTemporalUiTest {
     String details = metadata.getCurrentDetails();
     assertTrue(details.contains("**awaiting-approval**, step `approval`"), details);
     assertTrue(details.contains("**Approval pending**"), details);
-    assertTrue(details.contains("\"step\": \"promote\""), details);
+    // in a code span, so that the UI prints straight quotes and the input copied from it is JSON
+    assertTrue(details.contains("update `decide`, input `{\"step\": \"promote\", \"approve\": true, \"by\": \"...\", \"reason\": \"...\"}`"), details);
     assertTrue(details.contains("`diagnose` succeeded"), details);
     Map<String, String> signals = described(metadata.getDefinition().getSignalDefinitionsList());
     Map<String, String> updates = described(metadata.getDefinition().getUpdateDefinitionsList());
