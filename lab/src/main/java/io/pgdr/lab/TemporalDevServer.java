@@ -129,19 +129,33 @@ public final class TemporalDevServer implements AutoCloseable {
    * @param database the SQLite file (created when missing, kept afterwards)
    * @param log where the server's output goes
    */
+  /**
+   * The server's frontend checks for new versions at start and then periodically, over the
+   * Internet, unless told not to: pgdr's lab and tests talk to loopback only. Set both ways (the
+   * environment variable is the default the dynamic config reads).
+   */
+  static final String NO_VERSION_CHECK_ENV = "TEMPORAL_VERSION_CHECK_DISABLED";
+
+  /** The command line: loopback only, no version check, the SQLite file given, quiet logs. */
+  static List<String> command(Path binary, Path db, int port, int uiPort) {
+    // the UI binds to --ip too; the HTTP API and metrics take free ports of their own, on --ip as well
+    return List.of(binary.toString(), "server", "start-dev",
+        "--ip", "127.0.0.1", "--port", Integer.toString(port), "--ui-port", Integer.toString(uiPort),
+        "--dynamic-config-value", "frontend.enableServerVersionCheck=false",
+        "--db-filename", db.toString(), "--log-level", "warn");
+  }
+
   public static TemporalDevServer start(Path binary, Path database, Path log) {
     Path db = database.toAbsolutePath();
     stopLeftover(db);
     int port = PostgresPair.freePort();
     int uiPort = PostgresPair.freePort();
-    // the UI binds to --ip too; the HTTP API and metrics take free ports of their own, on --ip as well
-    List<String> command = List.of(binary.toString(), "server", "start-dev",
-        "--ip", "127.0.0.1", "--port", Integer.toString(port), "--ui-port", Integer.toString(uiPort),
-        "--db-filename", db.toString(), "--log-level", "warn");
     Process process;
     try {
       Files.createDirectories(db.getParent());
-      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+      ProcessBuilder builder = new ProcessBuilder(command(binary, db, port, uiPort));
+      builder.environment().put(NO_VERSION_CHECK_ENV, "1");
+      process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
       OwnProcesses.writePid(pidFile(db), process);
     } catch (IOException e) {

@@ -59,7 +59,9 @@ final class HeadlessChromium implements AutoCloseable {
     options.setBinary(BROWSER.toFile());
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US");
+        "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US",
+        // loopback only: no name resolves but to nothing, no proxy, no reporting
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--no-proxy-server", "--disable-domain-reliability");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().withLogFile(log.toFile()).build();
     return new HeadlessChromium(new ChromeDriver(service, options), screenshots, profile);

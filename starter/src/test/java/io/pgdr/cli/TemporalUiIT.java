@@ -2,6 +2,7 @@ package io.pgdr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Temporal UI in a real browser, as an operator uses it: the real Temporal server (the Temporal
@@ -47,10 +47,8 @@ class TemporalUiIT {
   private static final String CURRENT_DETAILS = "//h3[normalize-space()='Current Details']/following::iframe[1]";
   private static final Path LOGS = PgdrProcess.ROOT.resolve("starter/target/ui-e2e-logs");
 
-  @TempDir Path temp;
   private Lab lab;
   private LabStatus status;
-  private TemporalDevServer temporal;
   private PgdrProcess worker;
   private HeadlessChromium browser;
   private final Map<String, String> env = new HashMap<>();
@@ -66,13 +64,13 @@ class TemporalUiIT {
 
     Path labDir = Files.createTempDirectory("pgdr-ui");
     env.put("PGDR_LAB_DIR", labDir.toString());
+    lab = Lab.at(labDir); // taken down after the test even when lab up fails halfway
     CliRun up = PgdrProcess.run(LOGS, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
     assertEquals(0, up.exitCode(), up.toString());
     status = LabStatus.fromJson(up.out());
-    lab = Lab.at(labDir);
-    // the lab's own Temporal is the in-process test service, which has no UI: this test runs the real server
-    temporal = TemporalDevServer.start(TemporalDevServer.binary().orElseThrow(), temp.resolve("temporal.db"), LOGS.resolve("temporal.log"));
-    env.put("TEMPORAL_ADDRESS", temporal.address());
+    // the lab runs the real server (the Temporal CLI is present, checked above): its UI is what an operator opens
+    assertNotNull(status.temporalUi(), "the lab fell back to the Java test service: " + status.temporalFallback());
+    env.put("TEMPORAL_ADDRESS", status.temporalAddress());
     env.put("KUBECONFIG", status.kubeconfig().toString());
     worker = PgdrProcess.start(LOGS, env, "worker");
     // a plain wait for the worker's first line, so that a worker that cannot start says so here
@@ -87,17 +85,21 @@ class TemporalUiIT {
 
   @AfterEach
   void down() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (worker != null) {
-      worker.kill();
-    }
-    if (temporal != null) {
-      temporal.close();
-    }
-    if (lab != null) {
-      lab.down(line -> { });
+    // each in its own finally: a browser that fails to close must not leave the worker or the lab running
+    try {
+      if (browser != null) {
+        browser.close();
+      }
+    } finally {
+      try {
+        if (worker != null) {
+          worker.kill();
+        }
+      } finally {
+        if (lab != null) {
+          lab.down(line -> { });
+        }
+      }
     }
   }
 
@@ -141,7 +143,7 @@ class TemporalUiIT {
     ((ObjectNode) target.path("backups")).put("endpoint", status.s3Endpoint());
     ((ObjectNode) target.path("approval")).putArray("approvers").add("alice");
 
-    browser.open(temporal.uiUrl() + "/namespaces/default/workflows");
+    browser.open(status.temporalUi() + "/namespaces/default/workflows");
     browser.click("//*[self::a or self::button][normalize-space()='Start Workflow']");
     browser.type("//input[@id='workflowId']", example.path("workflowId").asText());
     browser.type("//input[@id='taskQueue']", example.path("taskQueue").asText());
