@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgdr.activities.backupformat.ArchiveSamples;
 import io.pgdr.activities.backupformat.BaseBackup;
 import io.pgdr.activities.backupformat.Lsn;
 import io.pgdr.activities.backupformat.RecoverableWindow;
@@ -62,18 +63,7 @@ class PhysicalArchiveInTheStoreTest {
     segments.forEach(key -> s3.put(key, new byte[4096]));
     s3.put(prefix + "wal/000000010000000000000009.partial", new byte[4096]);
     s3.put(prefix + "wal/00000002.history", "1\t0/9000060\tbefore 2025-01-10 02:08:30+00\n");
-    s3.put(prefix + "wal/000000010000000000000002.00000028.backup", """
-        START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
-        STOP WAL LOCATION: 0/2000100 (file 000000010000000000000002)
-        CHECKPOINT LOCATION: 0/2000060
-        BACKUP METHOD: streamed
-        BACKUP FROM: primary
-        START TIME: 2025-01-10 02:00:00 UTC
-        LABEL: pg_basebackup base backup
-        START TIMELINE: 1
-        STOP TIME: 2025-01-10 02:00:03 UTC
-        STOP TIMELINE: 1
-        """);
+    s3.put(prefix + "wal/000000010000000000000002.00000028.backup", ArchiveSamples.BACKUP_LABEL);
     s3.put(prefix + "base/20250110T020000/base.tar.gz", new byte[8192]);
     s3.put(prefix + "base/20250110T020000/pg_wal.tar.gz", new byte[1024]);
     s3.put(prefix + "base/20250110T020000/backup_manifest",

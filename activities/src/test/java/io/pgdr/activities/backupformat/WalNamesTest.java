@@ -95,18 +95,7 @@ class WalNamesTest {
 
   @Test
   void backupHistoryLabelAsArchivedAtTheEndOfABaseBackup() {
-    BackupLabel label = BackupLabel.parse("""
-        START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
-        STOP WAL LOCATION: 0/2000100 (file 000000010000000000000002)
-        CHECKPOINT LOCATION: 0/2000060
-        BACKUP METHOD: streamed
-        BACKUP FROM: primary
-        START TIME: 2025-01-10 02:00:00 UTC
-        LABEL: pg_basebackup base backup
-        START TIMELINE: 1
-        STOP TIME: 2025-01-10 02:00:03 UTC
-        STOP TIMELINE: 1
-        """);
+    BackupLabel label = BackupLabel.parse(ArchiveSamples.BACKUP_LABEL);
     assertEquals(Lsn.parse("0/2000028"), label.startLsn());
     assertEquals(Lsn.parse("0/2000100"), label.stopLsn());
     assertEquals(Lsn.parse("0/2000060"), label.checkpointLsn());
