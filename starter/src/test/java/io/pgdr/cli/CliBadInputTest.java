@@ -335,6 +335,17 @@ class CliBadInputTest {
     assertFalse(run.err().contains("worker"), run.err());
   }
 
+  @Test
+  void backupWindowChecksOneTargetAtATime() throws IOException {
+    Path file = target(VALID + "backups: {bucket: fabrica-agentes-backups}\n");
+    CliRun both = CliRun.of("backup", "window", "--target", file.toString(), "--target-time", "2025-01-10 02:00:00", "--target-lsn", "0/1");
+    assertEquals(ExitCodes.BAD_INPUT, both.exitCode(), both.toString());
+    assertTrue(both.err().contains("--target-time and --target-lsn exclude each other"), both.err());
+    CliRun timeline = CliRun.of("backup", "window", "--target", file.toString(), "--target-timeline", "2");
+    assertEquals(ExitCodes.BAD_INPUT, timeline.exitCode(), timeline.toString());
+    assertTrue(timeline.err().contains("--target-timeline goes with --target-lsn"), timeline.err());
+  }
+
   // item 13: an API server that does not answer is named, within seconds, not fabric8's "Operation: [get] ... failed." after 21 s
   @Test
   void anUnreachableKubernetesApiServerIsNamedQuickly() throws IOException {

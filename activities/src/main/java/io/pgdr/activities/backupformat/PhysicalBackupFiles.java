@@ -18,12 +18,9 @@ public final class PhysicalBackupFiles {
 
   /** Compression suffixes archive_command scripts, pg_receivewal, pgBackRest and WAL-G add. */
   private static final String COMPRESSED = "(\\.(gz|lz4|zst|br|bz2|xz))?";
-  /** A WAL segment (timeline, log, segment), pgBackRest's {@code -<sha1>} and a streaming {@code .partial} allowed. */
-  private static final Pattern WAL_SEGMENT =
-      Pattern.compile("[0-9A-Fa-f]{24}(-[0-9a-f]{40})?(\\.partial)?" + COMPRESSED + "(\\.partial)?");
-  private static final Pattern TIMELINE_HISTORY = Pattern.compile("[0-9A-Fa-f]{8}\\.history" + COMPRESSED);
-  /** Written at the end of a base backup: {@code <segment>.<offset>.backup}. */
-  private static final Pattern BACKUP_HISTORY = Pattern.compile("[0-9A-Fa-f]{24}\\.[0-9A-Fa-f]{8}\\.backup" + COMPRESSED);
+  /** pgBackRest's segment names carry a {@code -<sha1>}; the other WAL names are {@link WalFileName}'s. */
+  private static final Pattern PGBACKREST_SEGMENT =
+      Pattern.compile("[0-9A-Fa-f]{24}-[0-9a-f]{40}(\\.partial)?" + COMPRESSED + "(\\.partial)?");
   /** pg_basebackup's tar format: the data directory, the WAL, one {@code <oid>.tar} per tablespace. */
   private static final Pattern BASE_BACKUP_TAR = Pattern.compile("(base|pg_wal|\\d+)\\.tar" + COMPRESSED);
   private static final List<String> BASE_BACKUP_FILES = List.of("backup_label", "backup_manifest", "tablespace_map", "PG_VERSION");
@@ -44,9 +41,8 @@ public final class PhysicalBackupFiles {
     List<String> segments = Arrays.asList(keyUnderPrefix.split("/", -1));
     String name = segments.get(segments.size() - 1);
     return segments.subList(0, segments.size() - 1).stream().anyMatch(d -> BASE_BACKUP_DIRECTORY.matcher(d).matches())
-        || WAL_SEGMENT.matcher(name).matches()
-        || TIMELINE_HISTORY.matcher(name).matches()
-        || BACKUP_HISTORY.matcher(name).matches()
+        || WalFileName.parse(name).isPresent()
+        || PGBACKREST_SEGMENT.matcher(name).matches()
         || BASE_BACKUP_TAR.matcher(name).matches()
         || BASE_BACKUP_FILES.contains(name);
   }

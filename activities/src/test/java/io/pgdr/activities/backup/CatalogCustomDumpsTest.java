@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgdr.activities.credentials.Credentials;
 import io.pgdr.activities.postgres.ClientPrograms;
+import io.pgdr.activities.store.KeysCalled;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.store.S3Fixture;
 import io.pgdr.lab.PostgresBinaries;
@@ -35,9 +36,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
  * The catalog over dumps other tools stored ({@code pg_dump -Fc}, as runbook 004's latest.dump),
@@ -180,12 +178,6 @@ class CatalogCustomDumpsTest {
   }
 
   /** Records the key of every call that names an object (GET, HEAD): what the catalog read. */
-  private record KeysCalled(List<String> keys) implements ExecutionInterceptor {
-    @Override
-    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-      context.request().getValueForField("Key", String.class).ifPresent(keys::add);
-    }
-  }
 
   private static byte[] garbage(int size) {
     byte[] bytes = new byte[size];
