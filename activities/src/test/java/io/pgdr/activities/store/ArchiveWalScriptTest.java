@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgdr.lab.PostgresPair;
 import io.pgdr.target.BackupLocation;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,6 +14,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -22,12 +28,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * deploy/archive/pgdr-archive-wal, the archive_command pgdr ships, against the lab's S3Mock on
  * loopback: a segment lands under {@code <prefix>wal/}; a retry of the same content succeeds
  * (whoever stored it); other content under the same name, and a store that does not answer, fail,
- * so PostgreSQL keeps the segment and retries.
+ * so PostgreSQL keeps the segment and retries; a real server's archiver, failing while the store
+ * does not answer, stores the segment once it does.
  */
 @Tag("real-servers")
 class ArchiveWalScriptTest {
@@ -93,12 +101,7 @@ class ArchiveWalScriptTest {
 
   @Test
   void aStoreThatDoesNotAnswerFails() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = socket.getLocalPort();
-    }
-
-    Result result = archive(s3.freshLocation(), "http://127.0.0.1:" + closedPort, segment("f", 6), SEGMENT);
+    Result result = archive(s3.freshLocation(), "http://127.0.0.1:" + closedPort(), segment("f", 6), SEGMENT);
 
     assertNotEquals(0, result.exitCode(), result.output());
     assertTrue(result.output().contains("pgdr-archive-wal:"), result.output());
@@ -114,6 +117,81 @@ class ArchiveWalScriptTest {
 
     assertEquals(0, result.exitCode(), result.output());
     assertArrayEquals(Files.readAllBytes(history), stored(location.prefix() + "wal/00000002.history"));
+  }
+
+  @Test
+  void aServerArchivesThroughItAndASegmentItFailedToStoreLandsOnTheRetry() throws Exception {
+    BackupLocation location = s3.freshLocation();
+    Path config = dir.resolve("archive-wal.conf");
+    try (PostgresPair pair = PostgresPair.create(dir.resolve("pair"), progress -> { })) {
+      writeConfig(config, location, "http://127.0.0.1:" + closedPort());
+      try (Connection primary = pair.primary().connect("postgres"); Statement statement = primary.createStatement()) {
+        statement.execute("ALTER SYSTEM SET archive_mode = on");
+        statement.execute("ALTER SYSTEM SET archive_command = '" + SCRIPT + " -c " + config + " %p %f'");
+      }
+      pair.primary().stopFast();
+      pair.primary().start();
+      String first;
+      try (Connection primary = pair.primary().connect("postgres"); Statement statement = primary.createStatement()) {
+        first = switchWal(statement);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (failedCount(statement) == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertTrue(failedCount(statement) > 0, "the store does not answer: the archive command failed");
+        assertFalse(exists(location.prefix() + "wal/" + first));
+
+        writeConfig(config, location, s3.store().endpoint());
+        String second = switchWal(statement); // wakes the archiver, which takes the oldest segment first
+
+        for (String segment : List.of(first, second)) {
+          while (!exists(location.prefix() + "wal/" + segment) && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(100);
+          }
+          assertTrue(exists(location.prefix() + "wal/" + segment), segment + " archived");
+        }
+        assertArrayEquals(Files.readAllBytes(pair.primary().dataDir().resolve("pg_wal").resolve(second)),
+            stored(location.prefix() + "wal/" + second), "the segment as PostgreSQL wrote it");
+      }
+    }
+  }
+
+  private static String switchWal(Statement statement) throws SQLException {
+    statement.execute("CREATE TABLE IF NOT EXISTS archived (n int); INSERT INTO archived VALUES (1)");
+    try (ResultSet row = statement.executeQuery("SELECT pg_walfile_name(pg_current_wal_lsn()), pg_switch_wal()")) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private static long failedCount(Statement statement) throws SQLException {
+    try (ResultSet row = statement.executeQuery("SELECT failed_count FROM pg_stat_archiver")) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  /** The script's settings, read by the postgres user on each call: changing the file changes the next attempt. */
+  private static void writeConfig(Path config, BackupLocation location, String endpoint) throws IOException {
+    Files.writeString(config, "PGDR_WAL_BUCKET=" + location.bucket() + "\nPGDR_WAL_PREFIX=" + location.prefix()
+        + "\nPGDR_S3_ENDPOINT=" + endpoint + "\nAWS_ACCESS_KEY_ID=lab\nAWS_SECRET_ACCESS_KEY=lab-secret\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    Files.setOwner(config, config.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
+  }
+
+  private static boolean exists(String key) {
+    try {
+      s3.client().headObject(b -> b.bucket(S3Fixture.BUCKET).key(key));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    }
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private record Result(int exitCode, String output) {}
