@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -98,6 +100,31 @@ class BaseBackupTakerTest {
     assertEquals(first.stopLsn(), again.stopLsn(), "the stored pgdr-base.json, not a second base backup");
     assertEquals(first.stopTime(), again.stopTime());
     assertTrue(again.summary().startsWith("already taken"), again.summary());
+  }
+
+  @Test
+  void aClusterWithATablespaceOfItsOwnIsRefusedBeforeAnythingIsStored(RestoreLab lab) throws Exception {
+    String tablespace = lab.unique("elsewhere");
+    try (Connection postgres = lab.connect("postgres"); Statement statement = postgres.createStatement()) {
+      // in place (under pg_tblspc): the standby on this machine replays it into its own data directory
+      statement.execute("SET allow_in_place_tablespaces = on");
+      statement.execute("CREATE TABLESPACE " + tablespace + " LOCATION ''");
+    }
+    try {
+      BackupLocation location = lab.freshLocation();
+
+      ApplicationFailure failure = assertThrows(ApplicationFailure.class,
+          () -> taker(lab).take(location, lab.server(RestoreLab.SHOP), "20261207T023200Z", p -> { }));
+
+      assertEquals(FailureTypes.BACKUP_FAILED, failure.getType());
+      assertTrue(failure.isNonRetryable());
+      assertTrue(failure.getOriginalMessage().contains("1 tablespace(s) of its own"), failure.getOriginalMessage());
+      assertEquals(0, lab.s3().client().listObjectsV2(b -> b.bucket(S3Fixture.BUCKET).prefix(location.prefix())).keyCount());
+    } finally {
+      try (Connection postgres = lab.connect("postgres"); Statement statement = postgres.createStatement()) {
+        statement.execute("DROP TABLESPACE " + tablespace);
+      }
+    }
   }
 
   @Test
