@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.BaseBackupResult;
 import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
@@ -283,6 +284,11 @@ class CliBadInputTest {
     public BackupEntry takeBackup(BackupLocation location, PostgresServer server, String backupId) {
       throw new UnsupportedOperationException("not taken here");
     }
+
+    @Override
+    public BaseBackupResult takeBaseBackup(BackupLocation location, PostgresServer server, String label) {
+      throw new UnsupportedOperationException("not taken here");
+    }
   }
 
   // item 13: parser words never reach the user; the file, line and field do
@@ -357,11 +363,13 @@ class CliBadInputTest {
         "contexts: [{name: lab, context: {cluster: lab, user: lab, namespace: fabrica-agentes}}]",
         "users: [{name: lab, user: {token: t}}]", ""));
     Path file = target(VALID + "backups: {bucket: fabrica-agentes-backups}\n");
-    CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(60), // a guard against a hang, not a speed figure
-        () -> CliRun.of("backup", "run", "--target", file.toString(), "--kubeconfig", kubeconfig.toString()));
-    assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.toString());
-    assertTrue(run.err().contains("Kubernetes API https://127.0.0.1:" + port + " did not answer"), run.err());
-    assertFalse(run.err().contains("Operation: ["), run.err());
+    for (String take : List.of("run", "base")) {
+      CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(60), // a guard against a hang, not a speed figure
+          () -> CliRun.of("backup", take, "--target", file.toString(), "--kubeconfig", kubeconfig.toString()));
+      assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.toString());
+      assertTrue(run.err().contains("Kubernetes API https://127.0.0.1:" + port + " did not answer"), run.err());
+      assertFalse(run.err().contains("Operation: ["), run.err());
+    }
   }
 
   /** A loopback port nothing listens on: bound, then released. */

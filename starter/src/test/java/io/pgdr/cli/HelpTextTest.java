@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HelpTextTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"restore", "failover promote-replica", "backup list", "backup window", "backup run", "lab", "lab drill", "worker", "completion"})
+  @ValueSource(strings = {"restore", "failover promote-replica", "backup list", "backup window", "backup run", "backup base", "lab", "lab drill", "worker", "completion"})
   void descriptionsBreakOnlyWhereTheWidthDoes(String command) {
     CliRun run = CliRun.of((command + " --help").split(" "));
     assertEquals(0, run.exitCode(), run.toString());

@@ -23,8 +23,16 @@ public interface BackupActivities {
   CallOptions READ_STORE = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(2))
       .notRetrying(FailureTypes.LOCATION_MISSING, FailureTypes.STORE_ACCESS_DENIED, FailureTypes.BACKUP_NOT_FOUND);
 
+  /**
+   * A base backup streams every file of the cluster: hours for a big one. The heartbeat notices a
+   * lost worker; a retry starts the base backup again under the same label.
+   */
+  CallOptions STREAM_BASE_BACKUP = CallOptions.heartbeating(Duration.ofHours(12), 3, Duration.ofSeconds(10))
+      .notRetrying(FailureTypes.LOCATION_MISSING, FailureTypes.STORE_ACCESS_DENIED);
+
   CallTable<BackupActivities> CALLS = CallTable.of(BackupActivities.class)
       .calls(READ_STORE, "listBackups", "checkBackup", "takeBackup")
+      .calls(STREAM_BASE_BACKUP, "takeBaseBackup")
       .build();
 
   /**
@@ -50,4 +58,16 @@ public interface BackupActivities {
    */
   @ActivityMethod
   BackupEntry takeBackup(BackupLocation location, PostgresServer server, String backupId);
+
+  /**
+   * Takes a physical base backup of {@code server}'s cluster with {@code pg_basebackup} (tar format,
+   * the WAL it needs inside) and streams it to {@code <prefix>base/<label>/}: {@code base.tar.gz},
+   * {@code backup_manifest}, and {@code pgdr-base.json} (start/stop LSN and time, timeline, sizes,
+   * SHA-256 of each object) written last. No temporary file. Heartbeats {@link TransferProgress}.
+   * A label whose {@code pgdr-base.json} exists is returned as it is.
+   *
+   * @param label the base backup's directory name under {@code base/} (sortable: a UTC timestamp)
+   */
+  @ActivityMethod
+  BaseBackupResult takeBaseBackup(BackupLocation location, PostgresServer server, String label);
 }

@@ -4,21 +4,18 @@ import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.backupformat.BackupManifest.BackupObject;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.postgres.ClientPrograms;
-import io.pgdr.activities.postgres.DumpFailures;
 import io.pgdr.activities.postgres.DumpProcess;
 import io.pgdr.activities.postgres.PartSessions;
 import io.pgdr.activities.store.S3Clients;
-import io.pgdr.activities.store.StoreFailures;
 import io.pgdr.activities.store.UploadStream;
+import io.pgdr.activities.transfer.FastGzip;
 import io.pgdr.activities.transfer.PartProgress;
 import io.pgdr.activities.transfer.PartWorkers;
 import io.pgdr.activities.transfer.PartWorkers.PartTask;
 import io.pgdr.ports.BackupEntry;
-import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.TransferProgress;
 import io.pgdr.target.BackupLocation;
-import io.temporal.failure.ApplicationFailure;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -34,10 +31,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
-import java.util.zip.GZIPOutputStream;
+import java.util.function.Function;
 import org.postgresql.PGConnection;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -53,7 +48,6 @@ public final class BackupTaker {
 
 
   private static final long PART_HEAP_BYTES = 64L * 1024 * 1024;
-  private static final Pattern BACKUP_ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._-]{0,99}");
 
   private final CredentialResolver credentials;
   private final S3Clients s3;
@@ -83,16 +77,13 @@ public final class BackupTaker {
    * @param progress receives progress on the calling thread, about once a second
    */
   public BackupEntry take(BackupLocation location, PostgresServer server, String backupId, Consumer<TransferProgress> progress) {
-    if (backupId == null || !BACKUP_ID.matcher(backupId).matches()) {
-      throw ApplicationFailure.newNonRetryableFailure("backup id '" + backupId
-          + "' must be letters, digits, '.', '_' or '-' (pgdr names them by UTC time, e.g. 20261122T220500Z)", FailureTypes.BACKUP_FAILED);
-    }
+    TakeFailures.requireName("backup id", backupId);
     String action = "backup of " + server.database() + " on " + server.pod() + " to " + location.url();
     S3Client client = s3.forLocation(location);
     String manifestKey = BackupManifest.manifestKey(location.prefix(), backupId);
     PartSessions sessions = PartSessions.of(credentials, server);
-    try {
-      Optional<BackupManifest> finished = storedManifest(client, location.bucket(), manifestKey);
+    return TakeFailures.sorted(action, location, sessions, () -> {
+      Optional<BackupManifest> finished = storedManifest(client, location.bucket(), manifestKey, BackupManifest::fromJson);
       if (finished.isPresent()) {
         return entry(manifestKey, finished.get(), "already taken: ");
       }
@@ -101,28 +92,13 @@ public final class BackupTaker {
       client.putObject(b -> b.bucket(location.bucket()).key(manifestKey).contentType("application/json"),
           RequestBody.fromString(manifest.toJson()));
       return entry(manifestKey, manifest, "taken by pgdr: ");
-    } catch (SQLException e) {
-      throw sessions.failure(action, server.database(), e);
-    } catch (DumpProcess.Failed e) {
-      throw DumpFailures.toFailure(action, e, FailureTypes.BACKUP_FAILED, true);
-    } catch (SdkException e) {
-      throw StoreFailures.toFailure(location, action, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure(action + ": interrupted", FailureTypes.BACKUP_FAILED);
-    } catch (IOException e) {
-      throw ApplicationFailure.newFailureWithCause(action + ": " + e.getMessage(), FailureTypes.BACKUP_FAILED, e);
-    } catch (RuntimeException e) {
-      // an ApplicationFailure already sorted, or the heartbeat's news that the activity was cancelled
-      throw e;
-    } catch (Exception e) {
-      throw ApplicationFailure.newFailureWithCause(action + ": " + e, FailureTypes.BACKUP_FAILED, e);
-    }
+    });
   }
 
-  private static Optional<BackupManifest> storedManifest(S3Client client, String bucket, String key) {
+  /** A manifest already in the store under {@code key}, read with {@code parse}; empty when there is none. */
+  static <T> Optional<T> storedManifest(S3Client client, String bucket, String key, Function<byte[], T> parse) {
     try {
-      return Optional.of(BackupManifest.fromJson(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()));
+      return Optional.of(parse.apply(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     }
@@ -238,14 +214,6 @@ public final class BackupTaker {
       tables.forEach(table -> rows.put(table.name(), 0L));
       stored.values().stream().filter(o -> BackupObject.DATA.equals(o.kind())).forEach(o -> rows.merge(o.table(), o.rows(), Long::sum));
       return rows;
-    }
-  }
-
-  /** gzip level 1: a part compresses at the speed COPY produces it, still about 4:1 on table data. */
-  private static final class FastGzip extends GZIPOutputStream {
-    FastGzip(OutputStream out) throws IOException {
-      super(out, 64 * 1024);
-      def.setLevel(1);
     }
   }
 

@@ -2,12 +2,6 @@ package io.pgdr.activities.backupformat;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +37,6 @@ public record BackupManifest(
   /** The directory under the location's prefix that holds pgdr's backups, one subdirectory each. */
   public static final String DIRECTORY = "pgdr/";
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
    * One stored object of the backup.
@@ -87,18 +76,10 @@ public record BackupManifest(
   }
 
   public String toJson() {
-    try {
-      return JSON.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ManifestJson.write(this);
   }
 
   public static BackupManifest fromJson(byte[] json) {
-    try {
-      return JSON.readValue(json, BackupManifest.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a pgdr manifest: " + e.getMessage(), e);
-    }
+    return ManifestJson.read(json, BackupManifest.class, "pgdr manifest");
   }
 }

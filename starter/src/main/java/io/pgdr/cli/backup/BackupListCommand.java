@@ -10,36 +10,21 @@ import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.cli.ExitCodes;
 import io.pgdr.cli.Json;
-import io.pgdr.cli.KubernetesOptions;
-import io.pgdr.cli.OutputOptions;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.target.DatabaseTarget;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
     description = {"List the target's backups, newest first, with age, size and validity (checked newest first until one passes; the latest valid one is what `pgdr restore` uses), "
         + "then the physical archive's base backups and a summary of its WAL archive. Exit code 1 when no dump or pgdr backup is valid."})
-final class BackupListCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-  @Mixin OutputOptions output;
-  @Mixin KubernetesOptions kubernetes;
-
-  @Option(names = "--target", required = true, description = "target file (YAML) with a backups section")
-  Path targetFile;
+final class BackupListCommand extends BackupTargetCommand {
 
   @Override
   public Integer call() {

@@ -9,32 +9,18 @@ import io.pgdr.activities.store.S3Clients;
 import io.pgdr.cli.CliException;
 import io.pgdr.cli.ExitCodes;
 import io.pgdr.cli.Json;
-import io.pgdr.cli.KubernetesOptions;
-import io.pgdr.cli.OutputOptions;
 import io.pgdr.target.DatabaseTarget;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "window", mixinStandardHelpOptions = true,
     description = {"Show what the target's physical archive (base backups under base/, WAL under wal/) can recover to, per timeline: "
         + "each base backup's start and stop, the WAL after it without a gap, every gap and timeline switch (like pgbackrest info). "
         + "With --target-time or --target-lsn, say which timeline and base backup serve that target, or why none does (exit code 2)."})
-final class BackupWindowCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-  @Mixin OutputOptions output;
-  @Mixin KubernetesOptions kubernetes;
-
-  @Option(names = "--target", required = true, description = "target file (YAML) with a backups section")
-  Path targetFile;
+final class BackupWindowCommand extends BackupTargetCommand {
 
   @Option(names = "--target-time", description = "check a recovery target time: 'YYYY-MM-DD HH:MM:SS[.ffffff][+TZ]' (no zone: UTC)")
   String targetTime;
