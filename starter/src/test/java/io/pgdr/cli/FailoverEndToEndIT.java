@@ -120,6 +120,10 @@ class FailoverEndToEndIT {
     // no worker checked it yet: sent, not reported as taken
     assertEquals(ExitCodes.UNAVAILABLE, approve.exitCode(), approve.toString());
     assertTrue(approve.err().contains("sent, not yet applied"), approve.err());
+    // the signal grew the history, so the follower asks again and finds no worker: it says so before one is back
+    // (a new worker started at once could answer within the follower's patience, and the line would never show)
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .until(() -> cli.stderr().contains("no worker answers right now"));
     processes.startWorker();
 
     CliRun run = cli.await(Duration.ofMinutes(3));
