@@ -22,7 +22,8 @@ public record Lsn(long value) implements Comparable<Lsn> {
     if (m == null || !m.matches()) {
       throw new IllegalArgumentException("not a WAL location: " + text + " (expected the form 0/3000028, as pg_current_wal_lsn() prints it)");
     }
-    return new Lsn(Long.parseLong(m.group(1), 16) << 32 | Long.parseLong(m.group(2), 16));
+    // the form is checked here; the conversion is the project's one (io.pgdr.run.Lsn)
+    return new Lsn(io.pgdr.run.Lsn.parse(m.group()));
   }
 
   public static Lsn ofSegmentStart(long segmentNumber, long segmentSize) {
@@ -57,6 +58,6 @@ public record Lsn(long value) implements Comparable<Lsn> {
   @JsonValue
   @Override
   public String toString() {
-    return String.format("%X/%X", value >>> 32, value & 0xFFFF_FFFFL);
+    return io.pgdr.run.Lsn.format(value);
   }
 }
