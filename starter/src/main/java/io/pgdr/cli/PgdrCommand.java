@@ -6,6 +6,7 @@ import io.pgdr.cli.recovery.ApproveCommand;
 import io.pgdr.cli.recovery.FailoverCommand;
 import io.pgdr.cli.recovery.ListCommand;
 import io.pgdr.cli.recovery.RejectCommand;
+import io.pgdr.cli.recovery.PitrCommand;
 import io.pgdr.cli.recovery.RestoreCommand;
 import io.pgdr.cli.recovery.StatusCommand;
 import io.pgdr.cli.worker.WorkerCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         FailoverCommand.class,
         RestoreCommand.class,
+        PitrCommand.class,
         BackupCommand.class,
         StatusCommand.class,
         ListCommand.class,

@@ -331,6 +331,21 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public int stopDatabase(DatabaseTarget target, String runId) {
+      throw new UnsupportedOperationException("not a point-in-time recovery");
+    }
+
+    @Override
+    public io.pgdr.ports.DataVolume freshVolume(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
+      throw new UnsupportedOperationException("not a point-in-time recovery");
+    }
+
+    @Override
+    public void startDatabase(DatabaseTarget target, int replicas) {
+      throw new UnsupportedOperationException("not a point-in-time recovery");
+    }
+
+    @Override
     public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
       return new VerificationResult(server.pod(), true, true, Map.of(), List.of(), List.of());
     }

@@ -5,10 +5,12 @@ import io.pgdr.activities.backup.BackupActivitiesImpl;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
+import io.pgdr.activities.pitr.PitrActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
+import io.pgdr.pitr.PointInTimeRecoveryWorkflowImpl;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
 import io.temporal.worker.Worker;
 
@@ -18,7 +20,8 @@ final class Registrations {
   private Registrations() {}
 
   static void register(Worker worker, KubernetesClient kubernetes) {
-    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class,
+        PointInTimeRecoveryWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
     S3Clients s3 = new S3Clients();
@@ -27,6 +30,7 @@ final class Registrations {
         new PostgresActivitiesImpl(credentials),
         new BackupActivitiesImpl(credentials, s3),
         new RestoreActivitiesImpl(credentials, s3),
+        new PitrActivitiesImpl(credentials, s3),
         new NotificationActivitiesImpl());
   }
 }

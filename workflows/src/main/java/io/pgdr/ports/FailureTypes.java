@@ -70,6 +70,15 @@ public final class FailureTypes {
   /** A database name is not a plain SQL name, or a swap's three names are not different. */
   public static final String INVALID_DATABASE_NAME = "InvalidDatabaseName";
 
+  // Point-in-time recovery
+
+  /** A recovery target the archive cannot serve (malformed, in the future, before the earliest base, after the last WAL, in a gap). */
+  public static final String TARGET_REFUSED = "PitrTargetRefused";
+  /** The server ended recovery without reaching the target (the archive ran out, or the target was never met). */
+  public static final String RECOVERY_ENDED_EARLY = "RecoveryEndedBeforeTarget";
+  /** A data volume pgdr is to write cannot be reached from the worker, or holds data pgdr did not put there. */
+  public static final String DATA_VOLUME_UNUSABLE = "DataVolumeUnusable";
+
   // Notifications
 
   /** The escalation webhook did not take the escalation. */
@@ -89,6 +98,6 @@ public final class FailureTypes {
 
   /** Failures that mean the operator's input names nothing usable (bucket, prefix, backup key): fix the input, not the store. */
   public static boolean isBadInput(String type) {
-    return LOCATION_MISSING.equals(type) || BACKUP_NOT_FOUND.equals(type);
+    return LOCATION_MISSING.equals(type) || BACKUP_NOT_FOUND.equals(type) || TARGET_REFUSED.equals(type);
   }
 }

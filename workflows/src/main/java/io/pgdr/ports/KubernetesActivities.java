@@ -30,8 +30,8 @@ public interface KubernetesActivities {
 
   CallTable<KubernetesActivities> CALLS = CallTable.of(KubernetesActivities.class)
       .calls(CRITICAL_PATH, "describeCluster", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
-      .calls(API_CALL, "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod")
-      .calls(WAIT, "awaitWritersReady", "awaitPodReady")
+      .calls(API_CALL, "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
+      .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume")
       .build();
 
   /** StatefulSet, pods with their endpoints, claims, Service selector and warning events. Read-only. */
@@ -123,4 +123,31 @@ public interface KubernetesActivities {
    */
   @ActivityMethod
   PodState awaitPodReady(DatabaseTarget target, String pod, List<KeptVolume> kept);
+
+  /**
+   * Stops the database (runbook 000 D.3, {@code kubectl scale statefulset --replicas=0}): scales the
+   * StatefulSet to zero, remembering its replica count on it ({@link KubernetesLabels#REPLICAS_BEFORE})
+   * in the same patch, and waits, heartbeating, until none of its pods is left, so nothing writes to
+   * their volumes any more. Idempotent: a remembered count stands.
+   *
+   * @return the replica count before
+   */
+  @ActivityMethod
+  int stopDatabase(DatabaseTarget target, String runId);
+
+  /**
+   * Gives a pod of the stopped StatefulSet a new, empty volume, the old one kept: deletes the pod's
+   * data claim (only when it is bound to one of the {@code kept} volumes, still Retain), creates it
+   * again from the StatefulSet's volumeClaimTemplate, and waits until a volume is bound to it.
+   * Refuses while the pod exists. Idempotent: a claim already bound to a volume other than the kept
+   * ones is the new one.
+   *
+   * @return the new volume and where the worker reaches its files
+   */
+  @ActivityMethod
+  DataVolume freshVolume(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId);
+
+  /** Scales the StatefulSet to {@code replicas} and drops pgdr's annotations. Idempotent. */
+  @ActivityMethod
+  void startDatabase(DatabaseTarget target, int replicas);
 }

@@ -3,6 +3,7 @@ package io.pgdr.run;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PitrActivities;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
 
@@ -29,6 +30,10 @@ public final class Ports {
 
   public static RestoreActivities restore(String summary) {
     return RestoreActivities.CALLS.stub(summary);
+  }
+
+  public static PitrActivities pitr(String summary) {
+    return PitrActivities.CALLS.stub(summary);
   }
 
   public static NotificationActivities notifications(String summary) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.pgdr.failover.PromotionOutcome;
+import io.pgdr.pitr.PitrOutcome;
 import io.pgdr.restore.RestoreOutcome;
 import java.util.List;
 
@@ -16,7 +17,8 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = PromotionOutcome.class, name = "replica-promotion"),
-    @JsonSubTypes.Type(value = RestoreOutcome.class, name = "restore-from-backup")})
+    @JsonSubTypes.Type(value = RestoreOutcome.class, name = "restore-from-backup"),
+    @JsonSubTypes.Type(value = PitrOutcome.class, name = "point-in-time-recovery")})
 public interface ScenarioOutcome {
 
   /** Label and value pairs, in order, as the CLI's report and the run's page show them. */

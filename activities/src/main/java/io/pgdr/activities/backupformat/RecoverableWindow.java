@@ -61,9 +61,20 @@ public final class RecoverableWindow {
    * @param timeline the recovery_target_timeline to set
    * @param base the base backup to restore
    * @param segments the segment files recovery needs at least, in order (base's start to the target's segment)
-   * @param lastAvailable the last segment after them without a gap (recovery may read on until it finds a commit past a time target)
+   * @param following the segment files after them without a gap, in order (recovery may read on until it finds a commit past a time target)
    */
-  public record Resolution(int timeline, BaseBackup base, List<String> segments, long segmentBytes, String lastAvailable) {}
+  public record Resolution(int timeline, BaseBackup base, List<String> segments, long segmentBytes, List<String> following) {
+
+    public Resolution {
+      segments = List.copyOf(segments);
+      following = List.copyOf(following);
+    }
+
+    /** The last segment without a gap after the base backup's start. */
+    public String lastAvailable() {
+      return following.isEmpty() ? segments.get(segments.size() - 1) : following.get(following.size() - 1);
+    }
+  }
 
   /**
    * A run of WAL from a base backup.
@@ -365,8 +376,35 @@ public final class RecoverableWindow {
       names.add(s.name());
       bytes += s.sizeBytes();
     }
-    WalArchive.Segment last = present(path, contiguousEnd(path, from));
-    return new Resolution(timeline, base, names, bytes, last.name());
+    List<String> following = new ArrayList<>();
+    for (long n = to + 1, end = contiguousEnd(path, from); n <= end; n++) {
+      following.add(present(path, n).name());
+    }
+    return new Resolution(timeline, base, names, bytes, following);
+  }
+
+  /**
+   * For a target only replay can find (a transaction id, a restore point's name): the earliest
+   * usable base backup on the timeline's lineage, the WAL to its consistency point, and all the WAL
+   * after it without a gap. Recovery that does not meet the target fails then, never silently.
+   *
+   * @param timeline the timeline to recover along; null for the newest (PostgreSQL's {@code latest})
+   */
+  public Resolution resolveFromEarliest(Integer timeline) {
+    int id = timeline != null ? timeline : timelines.stream().mapToInt(Timeline::timeline).max()
+        .orElseThrow(() -> refuse(Refusal.UNKNOWN_TIMELINE, "the archive holds no timeline"));
+    if (timelines.stream().noneMatch(t -> t.timeline() == id)) {
+      throw refuse(Refusal.UNKNOWN_TIMELINE, "timeline " + id + " is not in the archive");
+    }
+    List<PathEntry> path = path(id);
+    BaseBackup base = baseBackups.stream().filter(b -> onPath(path, b)).min(Comparator.comparing(BaseBackup::stopLsn))
+        .orElseThrow(() -> refuse(Refusal.BEFORE_EARLIEST_BASE, "no usable base backup on timeline " + id + "'s lineage"));
+    long start = base.startLsn().segment(segmentSize());
+    long needed = Math.max(start, base.stopLsn().segment(segmentSize()));
+    if (contiguousEnd(path, start) < needed) {
+      return refuseMissing(path, base, contiguousEnd(path, start) + 1, "the stop location of base backup " + base.label());
+    }
+    return resolution(id, base, path, start, needed);
   }
 
   private TargetRefused refuse(Refusal refusal, String message) {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.DataVolume;
 import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
@@ -56,6 +57,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   private final Clock clock;
   private final ClusterReader reader;
   private final PodRebuild rebuild;
+  private final FreshVolume freshVolume;
   private final Duration writersReadyWithin;
   private final Consumer<Object> heartbeat;
 
@@ -72,6 +74,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.reader = new ClusterReader(client);
     this.rebuild = new PodRebuild(client, clock, heartbeat);
+    this.freshVolume = new FreshVolume(client, heartbeat);
     this.writersReadyWithin = writersReadyWithin;
     this.heartbeat = heartbeat;
   }
@@ -305,6 +308,67 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   @Override
   public PodState awaitPodReady(DatabaseTarget target, String pod, List<KeptVolume> kept) {
     return answered("await pod", () -> rebuild.awaitPodReady(target, pod, kept));
+  }
+
+  /**
+   * {@code kubectl scale statefulset --replicas=0}, the count before kept on the StatefulSet in the
+   * same patch; then waits until its pods are gone (the controller deletes them from the highest
+   * ordinal down), so no server writes to their volumes any more.
+   */
+  @Override
+  public int stopDatabase(DatabaseTarget target, String runId) {
+    return answered("stop the database", () -> {
+      String ns = target.namespace();
+      StatefulSet sts = statefulSetOf(target);
+      String remembered = annotation(sts.getMetadata().getAnnotations(), KubernetesLabels.REPLICAS_BEFORE);
+      Integer replicas = sts.getSpec().getReplicas();
+      int before = remembered != null ? Integer.parseInt(remembered) : replicas == null ? 1 : replicas;
+      if (remembered == null || !Integer.valueOf(0).equals(replicas)) {
+        client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).patch(MERGE, json(Map.of(
+            "metadata", Map.of("annotations", Map.of(KubernetesLabels.REPLICAS_BEFORE, String.valueOf(before), KubernetesLabels.STOPPED_BY, runId)),
+            "spec", Map.of("replicas", 0))));
+        log.info("StatefulSet {}/{}: scaled to 0 (was {}) for run {}", ns, target.statefulSet(), before, runId);
+      }
+      while (true) {
+        List<String> left = new ArrayList<>();
+        for (int ordinal = 0; ordinal < Math.max(before, 1); ordinal++) {
+          String pod = target.statefulSet() + "-" + ordinal;
+          if (client.pods().inNamespace(ns).withName(pod).get() != null) {
+            left.add(pod);
+          }
+        }
+        if (left.isEmpty()) {
+          return before;
+        }
+        WaitRound.pause(heartbeat, "waiting for " + String.join(", ", left) + " to stop");
+      }
+    });
+  }
+
+  @Override
+  public DataVolume freshVolume(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
+    return answered("give " + pod + " a new volume", () -> freshVolume.give(target, pod, kept, runId));
+  }
+
+  @Override
+  public void startDatabase(DatabaseTarget target, int replicas) {
+    answered("start the database", () -> {
+      statefulSetOf(target);
+      Map<String, Object> annotations = new HashMap<>();
+      annotations.put(KubernetesLabels.REPLICAS_BEFORE, null);
+      annotations.put(KubernetesLabels.STOPPED_BY, null);
+      client.apps().statefulSets().inNamespace(target.namespace()).withName(target.statefulSet()).patch(MERGE, json(Map.of(
+          "metadata", Map.of("annotations", annotations), "spec", Map.of("replicas", replicas))));
+      log.info("StatefulSet {}/{}: scaled to {}", target.namespace(), target.statefulSet(), replicas);
+    });
+  }
+
+  private StatefulSet statefulSetOf(DatabaseTarget target) {
+    StatefulSet sts = client.apps().statefulSets().inNamespace(target.namespace()).withName(target.statefulSet()).get();
+    if (sts == null) {
+      throw MissingResource.failure("StatefulSet", target.namespace(), target.statefulSet());
+    }
+    return sts;
   }
 
   /**

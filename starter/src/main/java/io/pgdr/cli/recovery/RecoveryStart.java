@@ -8,6 +8,8 @@ import io.pgdr.cli.Operator;
 import io.pgdr.cli.Runs;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.pitr.PitrRequest;
+import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
 import io.pgdr.run.ApprovalDecision;
@@ -77,6 +79,11 @@ public final class RecoveryStart {
   public static String restore(WorkflowClient client, RestoreRequest request) {
     return start(client, RestoreFromBackupWorkflow.class, RestoreFromBackupWorkflow.SCENARIO, request.target(), request.incidentStart(),
         run -> WorkflowClient.start(run::restore, request));
+  }
+
+  public static String pointInTime(WorkflowClient client, PitrRequest request) {
+    return start(client, PointInTimeRecoveryWorkflow.class, PointInTimeRecoveryWorkflow.SCENARIO, request.target(), request.incidentStart(),
+        run -> WorkflowClient.start(run::recoverToPoint, request));
   }
 
   private static <W> String start(WorkflowClient client, Class<W> workflow, String scenario, DatabaseTarget target, Instant incidentStart,

@@ -1,0 +1,124 @@
+package io.pgdr.activities.kubernetes;
+
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.ports.DataVolume;
+import io.pgdr.ports.FailureTypes;
+import io.pgdr.ports.KeptVolume;
+import io.pgdr.ports.KubernetesLabels;
+import io.pgdr.target.DatabaseTarget;
+import io.temporal.failure.ApplicationFailure;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stopped pod's data claim moved to a new, empty volume, its old volume kept (Retain): what a
+ * point-in-time recovery restores into, so the data it replaces stays whole until someone deletes it.
+ * The claim is recreated from the StatefulSet's volumeClaimTemplate under the name the StatefulSet
+ * controller gives it ({@code <template>-<pod>}), so the pod, once scaled back, mounts it.
+ */
+final class FreshVolume {
+
+  private static final Logger log = LoggerFactory.getLogger(FreshVolume.class);
+
+  private final KubernetesClient client;
+  private final Consumer<Object> heartbeat;
+
+  FreshVolume(KubernetesClient client, Consumer<Object> heartbeat) {
+    this.client = client;
+    this.heartbeat = heartbeat;
+  }
+
+  DataVolume give(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
+    String ns = target.namespace();
+    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).get();
+    if (sts == null) {
+      throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
+    }
+    var templates = sts.getSpec().getVolumeClaimTemplates();
+    if (templates == null || templates.size() != 1) {
+      throw unusable("StatefulSet " + ns + "/" + target.statefulSet() + " has " + (templates == null ? 0 : templates.size())
+          + " volumeClaimTemplates: pgdr restores into a StatefulSet whose pods have exactly one data volume");
+    }
+    PersistentVolumeClaim template = templates.get(0);
+    String claimName = template.getMetadata().getName() + "-" + pod;
+    if (client.pods().inNamespace(ns).withName(pod).get() != null) {
+      throw unusable("pod " + ns + "/" + pod + " still exists: its volume is swapped only while the database is stopped");
+    }
+    List<String> keptVolumes = kept.stream().map(KeptVolume::volume).toList();
+    PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
+    String bound = claim == null || claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
+    if (claim != null && bound != null && keptVolumes.contains(bound)) {
+      PersistentVolume old = client.persistentVolumes().withName(bound).get();
+      if (old == null || !PodRebuild.RETAIN.equals(old.getSpec().getPersistentVolumeReclaimPolicy())) {
+        throw ApplicationFailure.newNonRetryableFailure("PersistentVolume " + bound + " is no longer set to Retain (someone changed it"
+            + " since pgdr kept it): claim " + ns + "/" + claimName + " is not deleted", FailureTypes.VOLUME_NOT_KEPT);
+      }
+      client.persistentVolumeClaims().inNamespace(ns).withName(claimName).delete();
+      log.info("PersistentVolumeClaim {}/{} deleted for run {}; its volume {} is kept", ns, claimName, runId, bound);
+      claim = null;
+    } else if (claim != null && (bound == null || bound.isBlank()) && !runId.equals(annotation(claim, KubernetesLabels.RECREATED_BY))) {
+      throw unusable("PersistentVolumeClaim " + ns + "/" + claimName + " is not bound and was not made by this run: pgdr leaves it alone");
+    } else if (claim != null && !keptVolumes.contains(bound) && !runId.equals(annotation(claim, KubernetesLabels.RECREATED_BY))) {
+      throw unusable("PersistentVolumeClaim " + ns + "/" + claimName + " is bound to " + bound + ", which pgdr did not keep"
+          + " and this run did not ask for: pgdr writes only into a volume it had provisioned");
+    }
+    while (claim != null && claim.getMetadata().getDeletionTimestamp() != null) {
+      WaitRound.pause(heartbeat, "waiting for claim " + claimName + " to be deleted");
+      claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
+    }
+    if (claim == null) {
+      Map<String, String> annotations = new HashMap<>();
+      if (template.getMetadata().getAnnotations() != null) {
+        annotations.putAll(template.getMetadata().getAnnotations());
+      }
+      annotations.put(KubernetesLabels.RECREATED_BY, runId);
+      client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder()
+          .withNewMetadata().withName(claimName).withNamespace(ns).withLabels(template.getMetadata().getLabels())
+            .withAnnotations(annotations).endMetadata()
+          .withSpec(new PersistentVolumeClaimBuilder().withSpec(template.getSpec()).build().getSpec())
+          .build()).create();
+      log.info("PersistentVolumeClaim {}/{} created again from the StatefulSet's template for run {}", ns, claimName, runId);
+    }
+    while (true) {
+      claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
+      String volumeName = claim == null || claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
+      if (volumeName != null && !volumeName.isBlank() && !keptVolumes.contains(volumeName)) {
+        PersistentVolume volume = client.persistentVolumes().withName(volumeName).get();
+        if (volume != null) {
+          return new DataVolume(claimName, volumeName, pathOf(volume));
+        }
+      }
+      WaitRound.pause(heartbeat, "waiting for claim " + claimName + " to be bound to a new volume");
+    }
+  }
+
+  /** Where the worker reaches the volume's files: a hostPath or local volume, on the worker's node. */
+  private static String pathOf(PersistentVolume volume) {
+    var spec = volume.getSpec();
+    if (spec.getHostPath() != null) {
+      return spec.getHostPath().getPath();
+    }
+    if (spec.getLocal() != null) {
+      return spec.getLocal().getPath();
+    }
+    throw unusable("PersistentVolume " + volume.getMetadata().getName() + " is neither a hostPath nor a local volume: this pgdr"
+        + " writes a restored data directory only through a path on the worker's node (a restore Job for other volumes is not built yet)");
+  }
+
+  private static String annotation(PersistentVolumeClaim claim, String key) {
+    var annotations = claim.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(key);
+  }
+
+  private static ApplicationFailure unusable(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, FailureTypes.DATA_VOLUME_UNUSABLE);
+  }
+}
