@@ -83,10 +83,12 @@ public final class Lab {
       Files.createDirectories(dir);
       Files.deleteIfExists(dir.resolve(STATUS_FILE));
       Path pairDir = pairDir(dir);
+      LabWalArchive archive = new LabWalArchive(dir);
+      archive.installScript();
       if (!Files.exists(pairDir.resolve(PostgresPair.LAYOUT_FILE))) {
         // the remains of a creation that failed half-way: its servers were stopped then
         deleteTree(pairDir);
-        PostgresPair.create(pairDir, progress);
+        PostgresPair.createArchiving(pairDir, archive.archiveCommand(), progress);
       }
     } catch (IOException e) {
       throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);

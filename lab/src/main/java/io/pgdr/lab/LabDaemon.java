@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The lab's long-lived process, spawned detached by {@link Lab#up}: hosts the Kubernetes API
  * stand-in, the reconciler, the Service proxy, and starts Temporal and the S3 store's process
- * (with the backup bucket), so several {@code pgdr} processes share one lab. Temporal is the real
- * server (the Temporal CLI's dev server, its SQLite file in the lab directory) when the CLI is
- * found, else Temporal's Java test service in real time. Writes {@code lab.json} last, as the
- * "ready" signal; on SIGTERM stops everything, servers included.
+ * (with the backup bucket, where the servers archive their WAL: {@link LabWalArchive}), so several
+ * {@code pgdr} processes share one lab. Temporal is the real server (the Temporal CLI's dev
+ * server, its SQLite file in the lab directory) when the CLI is found, else Temporal's Java test
+ * service in real time. Writes {@code lab.json} last, as the "ready" signal; on SIGTERM stops
+ * everything, servers included.
  */
 public final class LabDaemon {
 
@@ -62,11 +63,16 @@ public final class LabDaemon {
   private void start() {
     log.info("starting the lab in {}", dir);
     long started = System.nanoTime();
+    LabWalArchive archive = new LabWalArchive(dir);
+    archive.removeConfig();
     // S3Mock and Temporal take seconds to start: let them come up while the rest does
     s3 = CompletableFuture.supplyAsync(() -> {
       S3Store store = S3Store.start(dir.resolve(Lab.S3_DIR));
       store.createBucket(LabTarget.BACKUP_BUCKET);
-      log.info("S3 store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
+      // the servers' archivers, failing until now, store the segments they kept on their next attempt
+      archive.writeConfig(store.endpoint());
+      log.info("S3 store ready after {} ms; WAL archived into {}/{}wal/ ({})", (System.nanoTime() - started) / 1_000_000,
+          LabTarget.BACKUP_BUCKET, LabTarget.BACKUP_PREFIX, archive.config());
       return store;
     });
     temporal = CompletableFuture.supplyAsync(() -> {

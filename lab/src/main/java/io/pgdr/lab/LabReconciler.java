@@ -1,5 +1,6 @@
 package io.pgdr.lab;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * on its data (fenced if the StatefulSet lists it as fenced); a pod deleted together with its claim
  * comes back on a new volume, with a new, empty server, after its old volume was released by its
  * reclaim policy ({@link LabVolumes}); a claim deleted under a running pod changes nothing; scaling
- * the StatefulSet stops or starts servers by ordinal. A server that dies on its own stays dead,
- * like a lost node: its pod just turns not-ready.
+ * the StatefulSet stops or starts servers by ordinal; a claim made again while its pod is scaled
+ * away gets a new, empty volume and no server, for a restore to fill. A server that dies on its own
+ * stays dead, like a lost node (or one whose volume holds no server): its pod just turns not-ready.
  */
 public final class LabReconciler implements AutoCloseable {
 
@@ -98,19 +100,26 @@ public final class LabReconciler implements AutoCloseable {
       pods.add(client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).get());
     }
     // read after the pods: a claim is deleted before its pod, so a pod seen missing has its claim seen missing
-    Set<String> claims = client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).list().getItems()
-        .stream().map(claim -> claim.getMetadata().getName()).collect(Collectors.toSet());
+    Map<String, PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE)
+        .list().getItems().stream().collect(Collectors.toMap(claim -> claim.getMetadata().getName(), claim -> claim));
     int ready = 0;
     for (int ordinal = 0; ordinal < pair.nodes().size(); ordinal++) {
       PostgresNode node = pair.nodes().get(ordinal);
       Pod pod = pods.get(ordinal);
-      boolean claimed = claims.contains(LabVolumes.claimName(node));
+      PersistentVolumeClaim claim = claims.get(LabVolumes.claimName(node));
+      boolean claimed = claim != null;
       if (claimed || pod == null) {
         claimsHeldByPods.remove(node.name());
       }
       if (ordinal >= replicas) {
+        // a claim deleted meanwhile changes nothing: its volume is released when the claim is made again
         if (pod != null) {
           scaleDown(node);
+        } else if (claimed && !volumes.namesBoundVolume(claim)) {
+          provisionEmptyVolume(node);
+        } else if (claimed && !"Bound".equals(claim.getStatus() == null ? null : claim.getStatus().getPhase())) {
+          // a round failed between naming the volume and marking the claim: finish, as the controller does
+          volumes.bindClaim(node, claim.getSpec().getVolumeName());
         }
       } else if (pod == null && claimed) {
         // read again now that the pod is seen missing: a fence written before the pod was deleted
@@ -204,6 +213,24 @@ public final class LabReconciler implements AutoCloseable {
     client.pods().inNamespace(KubernetesFixture.NAMESPACE)
         .resource(KubernetesFixture.pod(node, node.acceptsConnections())).create();
     log.info("pod {} recreated on volume {}", node.name(), volume);
+  }
+
+  /**
+   * A claim made while no pod is wanted for it (how a restore starts: the StatefulSet scaled down,
+   * the claim deleted and made again from its template) gets what a provisioner gives: the node's
+   * old volumes are released by their reclaim policy, then the claim is bound to a new, empty
+   * volume. No server is initialised and no pod created: whoever made the claim fills the volume,
+   * and scaling up starts the server on whatever it holds ({@link #recreate}).
+   */
+  private void provisionEmptyVolume(PostgresNode node) {
+    log.info("claim {} made while {} is scaled down: releasing its old volume", LabVolumes.claimName(node), node.name());
+    if (node.isRunning()) {
+      node.stopFast();
+    }
+    volumes.releaseVolumesOf(node);
+    String volume = volumes.provisionEmptyVolume(node);
+    log.info("claim {} bound to new, empty volume {} in {}; no server until the StatefulSet scales up",
+        LabVolumes.claimName(node), volume, node.dataDir());
   }
 
   /** Patches the pod's status only when the server's state differs from it; returns readiness. */

@@ -2,6 +2,7 @@ package io.pgdr.lab;
 
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * the hostPath of a PersistentVolume bound to the claim {@code data-<pod>}. When a claim is gone,
  * its volume is released by its reclaim policy: Retain keeps the data (moved under
  * {@code <pair dir>/volumes/<pv>}, the lab's detached disk), Delete destroys it, as a dynamic
- * provisioner does.
+ * provisioner does. A new volume is always the node's data directory: the lab has one disk a node.
  */
 final class LabVolumes {
 
@@ -38,6 +40,7 @@ final class LabVolumes {
   static final String RETAIN = "Retain";
   private static final String DELETE = "Delete";
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+  private static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);
 
   private final KubernetesClient client;
   private final Path retainedDir;
@@ -66,6 +69,49 @@ final class LabVolumes {
     String volume = "pvc-" + UUID.randomUUID();
     bind(node, volume);
     return volume;
+  }
+
+  /**
+   * True when the claim names a volume that exists and is Bound, as the PersistentVolume controller
+   * leaves a claim it has bound; false for a claim as a user creates it (no volumeName, Pending).
+   */
+  boolean namesBoundVolume(PersistentVolumeClaim claim) {
+    String volumeName = claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
+    if (volumeName == null || volumeName.isBlank()) {
+      return false;
+    }
+    PersistentVolume volume = client.persistentVolumes().withName(volumeName).get();
+    return volume != null && volume.getStatus() != null && "Bound".equals(volume.getStatus().getPhase());
+  }
+
+  /**
+   * What a provisioner does for a claim that is not bound: a new volume on the node's data
+   * directory, handed out empty (owned by the server account, mode 700, as a postgres image's volume
+   * is), and the claim bound to it. The node's old volumes must have been released and its server
+   * stopped. Nothing is initialised in it: whoever made the claim fills it (a restore, or a server's
+   * first start).
+   *
+   * @return the new volume's name
+   */
+  String provisionEmptyVolume(PostgresNode node) {
+    prepareEmptyDirectory(node.dataDir());
+    String volume = "pvc-" + UUID.randomUUID();
+    createVolume(node, volume);
+    bindClaim(node, volume);
+    return volume;
+  }
+
+  /**
+   * Binds the node's existing claim to the volume as the PersistentVolume controller does: its spec
+   * names the volume, then its status says Bound, so a client that waits for Bound finds the name.
+   * The claim otherwise stays as its maker wrote it. Either step may be done already.
+   */
+  void bindClaim(PostgresNode node, String volume) {
+    var claim = client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).withName(claimName(node));
+    claim.patch(JSON_PATCH, json(List.of(Map.of("op", "add", "path", "/spec/volumeName", "value", volume))));
+    Map<String, Object> bound = Map.of("phase", "Bound", "accessModes", List.of(ACCESS_MODE),
+        "capacity", Map.of("storage", CAPACITY));
+    claim.subresource("status").patch(JSON_PATCH, json(List.of(Map.of("op", "add", "path", "/status", "value", bound))));
   }
 
   /**
@@ -99,8 +145,9 @@ final class LabVolumes {
           .patch(MERGE, json(Map.of("status", Map.of("phase", "Released"))));
       log.info("claim {} gone: volume {} (Retain) released, its data kept in {}", claimName(node), name, kept);
     } else {
-      client.persistentVolumes().withName(name).delete();
+      // the data first: a round that fails between the two still finds the volume to release
       deleteTree(data);
+      client.persistentVolumes().withName(name).delete();
       log.info("claim {} gone: volume {} ({}) deleted with its data {}", claimName(node), name,
           volume.getSpec().getPersistentVolumeReclaimPolicy(), data);
     }
@@ -108,7 +155,20 @@ final class LabVolumes {
 
   /** Creates the volume on the node's data directory, then the claim bound to it. */
   private void bind(PostgresNode node, String volumeName) {
-    String claim = claimName(node);
+    createVolume(node, volumeName);
+    client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).resource(new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(claimName(node)).withNamespace(KubernetesFixture.NAMESPACE)
+          .withLabels(Map.of(KubernetesFixture.APP_LABEL, KubernetesFixture.STATEFUL_SET)).endMetadata()
+        .withNewSpec().withAccessModes(ACCESS_MODE).withVolumeName(volumeName)
+          .withNewResources().withRequests(Map.of("storage", new Quantity(CAPACITY))).endResources()
+        .endSpec()
+        .withNewStatus().withPhase("Bound").withAccessModes(ACCESS_MODE)
+          .withCapacity(Map.of("storage", new Quantity(CAPACITY))).endStatus()
+        .build()).createOr(existing -> existing.update());
+  }
+
+  /** A Bound volume on the node's data directory, its claimRef naming the node's claim. */
+  private void createVolume(PostgresNode node, String volumeName) {
     client.persistentVolumes().resource(new PersistentVolumeBuilder()
         .withNewMetadata().withName(volumeName).endMetadata()
         .withNewSpec()
@@ -117,20 +177,32 @@ final class LabVolumes {
           // what dynamic provisioning sets: deleting the claim destroys the data unless someone changes it
           .withPersistentVolumeReclaimPolicy(DELETE)
           .withNewClaimRef().withApiVersion("v1").withKind("PersistentVolumeClaim")
-            .withNamespace(KubernetesFixture.NAMESPACE).withName(claim).endClaimRef()
+            .withNamespace(KubernetesFixture.NAMESPACE).withName(claimName(node)).endClaimRef()
           .withNewHostPath().withPath(node.dataDir().toString()).endHostPath()
         .endSpec()
         .withNewStatus().withPhase("Bound").endStatus()
         .build()).createOr(existing -> existing.update());
-    client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).resource(new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName(claim).withNamespace(KubernetesFixture.NAMESPACE)
-          .withLabels(Map.of(KubernetesFixture.APP_LABEL, KubernetesFixture.STATEFUL_SET)).endMetadata()
-        .withNewSpec().withAccessModes(ACCESS_MODE).withVolumeName(volumeName)
-          .withNewResources().withRequests(Map.of("storage", new Quantity(CAPACITY))).endResources()
-        .endSpec()
-        .withNewStatus().withPhase("Bound").withAccessModes(ACCESS_MODE)
-          .withCapacity(Map.of("storage", new Quantity(CAPACITY))).endStatus()
-        .build()).createOr(existing -> existing.update());
+  }
+
+  /**
+   * Makes the directory a new volume's root: created if missing (as after its old volume was
+   * released), left as it is if empty (a round that failed after creating it), refused if it holds
+   * anything, since a provisioner never hands out a volume with someone's data in it.
+   */
+  private static void prepareEmptyDirectory(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      try (Stream<Path> entries = Files.list(dir)) {
+        if (entries.findAny().isPresent()) {
+          throw new LabException(dir + " is not empty although its volumes were released; not provisioning a"
+              + " volume over it: move its contents away");
+        }
+      }
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      PostgresOsUser.own(dir);
+    } catch (IOException e) {
+      throw new LabException("cannot prepare " + dir + " as a new volume: " + e.getMessage(), e);
+    }
   }
 
   private void patch(String volume, Map<String, Object> change) {

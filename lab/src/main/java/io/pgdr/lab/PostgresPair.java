@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -33,23 +34,49 @@ public final class PostgresPair implements AutoCloseable {
   private static final String PASSWORD_FILE = "password";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What {@link #open} needs to find the servers again; the password lives in its own 600 file. */
-  record Layout(String superuser, String database, List<NodeLayout> nodes) {}
+  /**
+   * What {@link #open} needs to find the servers again; the password lives in its own 600 file.
+   *
+   * @param archiveCommand the servers' archive_command; null when they do not archive (and in a
+   *     layout written before the lab archived)
+   */
+  record Layout(String superuser, String database, List<NodeLayout> nodes, String archiveCommand) {}
 
   record NodeLayout(String name, int port) {}
 
   private final Path dir;
   private final String password;
   private final List<PostgresNode> nodes;
+  /** Null when the servers do not archive their WAL. */
+  private final String archiveCommand;
 
-  private PostgresPair(Path dir, String password, List<PostgresNode> nodes) {
+  private PostgresPair(Path dir, String password, List<PostgresNode> nodes, String archiveCommand) {
     this.dir = dir;
     this.password = password;
     this.nodes = List.copyOf(nodes);
+    this.archiveCommand = archiveCommand;
   }
 
-  /** Creates, starts and seeds both servers; returns once the standby streams from the primary. */
+  /**
+   * Creates, starts and seeds both servers; returns once the standby streams from the primary. The
+   * servers do not archive their WAL: a pair without a store to archive into would fail every
+   * attempt and keep every segment.
+   */
   public static PostgresPair create(Path dir, Consumer<String> progress) {
+    return create(dir, null, progress);
+  }
+
+  /**
+   * {@link #create}, with both servers archiving each finished WAL segment through the command (the
+   * standby once it is promoted), as does a server the lab initialises later on a new volume.
+   *
+   * @param archiveCommand an archive_command, with PostgreSQL's %p and %f
+   */
+  static PostgresPair createArchiving(Path dir, String archiveCommand, Consumer<String> progress) {
+    return create(dir, Objects.requireNonNull(archiveCommand, "archiveCommand"), progress);
+  }
+
+  private static PostgresPair create(Path dir, String archiveCommand, Consumer<String> progress) {
     PostgresBinaries binaries = PostgresBinaries.locate();
     if (Files.exists(dir.resolve(LAYOUT_FILE))) {
       throw new LabException(dir + " already holds a PostgreSQL pair; open it, or delete the directory first");
@@ -69,17 +96,17 @@ public final class PostgresPair implements AutoCloseable {
     } catch (IOException e) {
       throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
-    PostgresPair pair = new PostgresPair(dir, password, List.of(primary, standby));
+    PostgresPair pair = new PostgresPair(dir, password, List.of(primary, standby), archiveCommand);
     try {
       progress.accept("initdb " + primary.name() + " (port " + primary.port() + ")");
-      initEmptyPrimary(binaries, primary, passwordFile);
+      pair.initEmptyPrimary(binaries, primary);
       progress.accept("seeding " + DATABASE + " on " + primary.name());
       seed(primary);
       progress.accept("pg_basebackup " + standby.name() + " (port " + standby.port() + ")");
       PostgresOsUser.run(List.of(binaries.bin("pg_basebackup").toString(), "-h", primary.host(),
           "-p", String.valueOf(primary.port()), "-U", SUPERUSER, "-D", standby.dataDir().toString(),
           "-R", "-X", "stream", "-c", "fast", "--no-sync"), Map.of("PGPASSWORD", password), Duration.ofMinutes(2));
-      // later settings win: the copy keeps the primary's configuration but its own port
+      // later settings win: the copy keeps the primary's configuration (archiving too) but its own port
       appendConfig(standby, "port = " + standby.port() + "\n");
       standby.start();
       progress.accept("waiting for " + standby.name() + " to stream from " + primary.name());
@@ -108,7 +135,7 @@ public final class PostgresPair implements AutoCloseable {
         nodes.add(new PostgresNode(node.name(), node.port(), dir.resolve(node.name()), binaries,
             layout.superuser(), password));
       }
-      return new PostgresPair(dir, password, nodes);
+      return new PostgresPair(dir, password, nodes, layout.archiveCommand());
     } catch (IOException e) {
       throw new LabException("cannot read the PostgreSQL pair in " + dir + ": " + e.getMessage(), e);
     }
@@ -157,14 +184,16 @@ public final class PostgresPair implements AutoCloseable {
    * application database: what the postgres image does on its first start on a new volume.
    */
   void initEmptyPrimary(PostgresNode node) {
-    initEmptyPrimary(PostgresBinaries.locate(), node, dir.resolve(PASSWORD_FILE));
+    initEmptyPrimary(PostgresBinaries.locate(), node);
   }
 
-  private static void initEmptyPrimary(PostgresBinaries binaries, PostgresNode node, Path passwordFile) {
+  private void initEmptyPrimary(PostgresBinaries binaries, PostgresNode node) {
     PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", node.dataDir().toString(),
-        "-U", SUPERUSER, "--pwfile=" + passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C",
-        "--no-sync"), Map.of(), Duration.ofMinutes(2));
-    appendConfig(node, ServerConfig.forPrimary(node.port()));
+        "-U", SUPERUSER, "--pwfile=" + dir.resolve(PASSWORD_FILE), "-A", "scram-sha-256", "-E", "UTF8",
+        "--locale=C", "--no-sync"), Map.of(), Duration.ofMinutes(2));
+    // archiving belongs to the deployment, not to the data: a server on a new volume archives as the first did
+    appendConfig(node, ServerConfig.forPrimary(node.port())
+        + (archiveCommand == null ? "" : ServerConfig.archiving(archiveCommand)));
     node.start();
     try (Connection connection = node.connect("postgres"); Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE " + DATABASE);
@@ -226,7 +255,7 @@ public final class PostgresPair implements AutoCloseable {
     List<NodeLayout> layout = nodes.stream().map(n -> new NodeLayout(n.name(), n.port())).toList();
     try {
       JSON.writerWithDefaultPrettyPrinter()
-          .writeValue(dir.resolve(LAYOUT_FILE).toFile(), new Layout(SUPERUSER, DATABASE, layout));
+          .writeValue(dir.resolve(LAYOUT_FILE).toFile(), new Layout(SUPERUSER, DATABASE, layout, archiveCommand));
     } catch (IOException e) {
       throw new LabException("cannot write " + dir.resolve(LAYOUT_FILE) + ": " + e.getMessage(), e);
     }

@@ -1,6 +1,6 @@
 package io.pgdr.lab;
 
-/** The postgresql.conf lines that make a small, fast lab server able to stream to a standby. */
+/** The postgresql.conf lines that make a small, fast lab server able to stream to a standby, and archive. */
 final class ServerConfig {
 
   private ServerConfig() {}
@@ -24,6 +24,17 @@ final class ServerConfig {
         "shared_buffers = '32MB'",
         "max_connections = 40",
         "log_line_prefix = '%m [%p] '",
+        "");
+  }
+
+  /**
+   * The lines that archive each finished WAL segment (a standby's only once it is promoted) with the
+   * command, which holds PostgreSQL's %p and %f.
+   */
+  static String archiving(String archiveCommand) {
+    return String.join("\n",
+        "archive_mode = on",
+        "archive_command = '" + archiveCommand.replace("'", "''") + "'",
         "");
   }
 }

@@ -8,32 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import io.pgdr.ports.KubernetesLabels;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The reconciler makes the mock API behave like a cluster whose pods are the real servers. */
 @org.junit.jupiter.api.Tag("real-servers")
-class LabReconcilerTest {
-
-  @TempDir Path dir;
-  InProcessLab lab;
-
-  @BeforeEach
-  void startLab() {
-    lab = InProcessLab.start(dir);
-  }
-
-  @AfterEach
-  void stopLab() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
+class LabReconcilerTest extends PerTestInProcessLab {
 
   PodResource pod(String name) {
     return lab.client().pods().inNamespace(KubernetesFixture.NAMESPACE).withName(name);

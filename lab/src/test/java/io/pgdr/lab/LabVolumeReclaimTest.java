@@ -61,7 +61,7 @@ class LabVolumeReclaimTest {
     Sql.execute(node, lab.pair.database(), "CREATE TABLE marker (note text)");
     Sql.execute(node, lab.pair.database(), "INSERT INTO marker VALUES ('written before the rebuild')");
     String oldSystem = systemIdentifier(node);
-    PersistentVolume old = boundVolume("data-postgresql-0");
+    PersistentVolume old = lab.boundVolume("data-postgresql-0");
     assertEquals("Delete", old.getSpec().getPersistentVolumeReclaimPolicy(), "the provisioner's default");
     lab.client().persistentVolumes().withName(old.getMetadata().getName()).patch(
         PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}");
@@ -94,7 +94,7 @@ class LabVolumeReclaimTest {
   void aVolumeWithTheDeletePolicyIsDestroyedWithItsData() throws Exception {
     PostgresNode node = lab.pair.standby();
     String oldSystem = systemIdentifier(node);
-    PersistentVolume old = boundVolume("data-postgresql-1");
+    PersistentVolume old = lab.boundVolume("data-postgresql-1");
 
     replacePodAndClaim(node);
 
@@ -114,36 +114,36 @@ class LabVolumeReclaimTest {
     PostgresNode node = lab.pair.primary();
     Sql.execute(node, lab.pair.database(), "CREATE TABLE in_use (note text)");
     Sql.execute(node, lab.pair.database(), "INSERT INTO in_use VALUES ('still here')");
-    String podUid = pod(node).getMetadata().getUid();
-    PersistentVolume volume = boundVolume("data-postgresql-0");
+    String podUid = lab.pod(node).getMetadata().getUid();
+    PersistentVolume volume = lab.boundVolume("data-postgresql-0");
 
     lab.client().persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).withName("data-postgresql-0")
         .delete();
     // a negative can only be observed over time: several reconciler rounds (200 ms apart) see the gap
     Thread.sleep(1_500);
 
-    assertEquals(podUid, pod(node).getMetadata().getUid());
-    assertTrue(LabReconciler.isReady(pod(node)));
+    assertEquals(podUid, lab.pod(node).getMetadata().getUid());
+    assertTrue(LabReconciler.isReady(lab.pod(node)));
     assertEquals("1", Sql.query(node, lab.pair.database(), "SELECT count(*) FROM in_use"));
-    assertEquals(volume.getMetadata().getName(), boundVolume("data-postgresql-0").getMetadata().getName());
-    assertNull(claim("data-postgresql-0"), "no new claim while the pod lives");
+    assertEquals(volume.getMetadata().getName(), lab.boundVolume("data-postgresql-0").getMetadata().getName());
+    assertNull(lab.claim("data-postgresql-0"), "no new claim while the pod lives");
   }
 
   private void replacePodAndClaim(PostgresNode node) {
-    String podUid = pod(node).getMetadata().getUid();
+    String podUid = lab.pod(node).getMetadata().getUid();
     // pgdr's order: the claim first (a cluster keeps it Terminating until the pod is gone), then the pod
     lab.client().persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE)
         .withName(LabVolumes.claimName(node)).delete();
     lab.client().pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).delete();
     Eventually.await(node.name() + " recreated and ready", REBUILD_TIMEOUT, () -> {
-      Pod pod = pod(node);
+      Pod pod = lab.pod(node);
       return pod != null && !pod.getMetadata().getUid().equals(podUid) && LabReconciler.isReady(pod);
     });
   }
 
   /** The new claim is bound to a new volume on the node's data directory, as the pod's volume says. */
   private PersistentVolume assertBoundToANewVolume(PostgresNode node, PersistentVolume old) {
-    PersistentVolumeClaim claim = claim(LabVolumes.claimName(node));
+    PersistentVolumeClaim claim = lab.claim(LabVolumes.claimName(node));
     assertNotNull(claim, "the StatefulSet controller recreated the claim");
     assertEquals("Bound", claim.getStatus().getPhase());
     assertNotEquals(old.getMetadata().getName(), claim.getSpec().getVolumeName());
@@ -155,24 +155,8 @@ class LabVolumeReclaimTest {
     assertEquals(claim.getMetadata().getName(), fresh.getSpec().getClaimRef().getName());
     assertEquals(node.dataDir().toString(), fresh.getSpec().getHostPath().getPath());
     assertEquals(claim.getMetadata().getName(),
-        pod(node).getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
+        lab.pod(node).getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
     return fresh;
-  }
-
-  private static PersistentVolume boundVolume(String claim) {
-    List<PersistentVolume> bound = lab.client().persistentVolumes().list().getItems().stream()
-        .filter(v -> claim.equals(v.getSpec().getClaimRef().getName()) && "Bound".equals(v.getStatus().getPhase()))
-        .toList();
-    assertEquals(1, bound.size(), "one volume bound to " + claim + ": " + bound);
-    return bound.get(0);
-  }
-
-  private static PersistentVolumeClaim claim(String name) {
-    return lab.client().persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).withName(name).get();
-  }
-
-  private static Pod pod(PostgresNode node) {
-    return lab.client().pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).get();
   }
 
   /** Connects as a client of the cluster would: with the credentials the Secret holds. */

@@ -66,6 +66,14 @@ class PostgresPairTest {
   }
 
   @Test
+  void aPairCreatedWithoutAStoreDoesNotArchive() throws Exception {
+    for (PostgresNode node : pair.nodes()) {
+      assertEquals("off", Sql.query(node, "postgres", "SHOW archive_mode"), node.name());
+    }
+    assertEquals("0", Sql.query(pair.primary(), "postgres", "SELECT failed_count FROM pg_stat_archiver"));
+  }
+
+  @Test
   void aPairReopensFromItsDirectory() {
     PostgresPair reopened = PostgresPair.open(dir);
     assertEquals(pair.primary().port(), reopened.primary().port());
