@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.pitr.PitrRequest;
+import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
 import io.pgdr.target.DatabaseTarget;
@@ -36,7 +38,8 @@ class UiStartExamplesTest {
   /** Every scenario's request type and how to find its target. */
   private static final Map<String, Scenario<?>> SCENARIOS = Map.of(
       ReplicaPromotionWorkflow.SCENARIO, new Scenario<>(ReplicaPromotionRequest.class, ReplicaPromotionRequest::target),
-      RestoreFromBackupWorkflow.SCENARIO, new Scenario<>(RestoreRequest.class, RestoreRequest::target));
+      RestoreFromBackupWorkflow.SCENARIO, new Scenario<>(RestoreRequest.class, RestoreRequest::target),
+      PointInTimeRecoveryWorkflow.SCENARIO, new Scenario<>(PitrRequest.class, PitrRequest::target));
 
   record Scenario<T>(Class<T> requestType, Function<T, DatabaseTarget> target) {
     DatabaseTarget targetOf(Object request) {

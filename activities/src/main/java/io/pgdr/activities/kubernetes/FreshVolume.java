@@ -90,7 +90,8 @@ final class FreshVolume {
     while (true) {
       claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
       String volumeName = claim == null || claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
-      if (volumeName != null && !volumeName.isBlank() && !keptVolumes.contains(volumeName)) {
+      boolean isBound = claim != null && claim.getStatus() != null && "Bound".equals(claim.getStatus().getPhase());
+      if (isBound && volumeName != null && !volumeName.isBlank() && !keptVolumes.contains(volumeName)) {
         PersistentVolume volume = client.persistentVolumes().withName(volumeName).get();
         if (volume != null) {
           return new DataVolume(claimName, volumeName, pathOf(volume));

@@ -93,6 +93,9 @@ final class RecoveryFeed {
     ServerView seen = new ServerView(false, true, null, null, 0, "not asked yet");
     try {
       while (true) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException();
+        }
         Exception failed = fetchFailure;
         if (failed instanceof RuntimeException r) {
           throw r;
