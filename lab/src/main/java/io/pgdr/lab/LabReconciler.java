@@ -176,6 +176,9 @@ public final class LabReconciler implements AutoCloseable {
     if (node.isRunning()) {
       node.stopImmediate();
     }
+    // the pod exists, not ready, before its server starts, as a kubelet creates the container: a
+    // server whose start waits on someone (a recovery fed its WAL by pgdr) is found by its pod
+    client.pods().inNamespace(KubernetesFixture.NAMESPACE).resource(KubernetesFixture.pod(node, false)).create();
     try {
       if (fenced) {
         node.startFenced();
@@ -185,8 +188,6 @@ public final class LabReconciler implements AutoCloseable {
     } catch (LabException e) {
       log.warn("server of {} did not start: {}", node.name(), e.getMessage());
     }
-    client.pods().inNamespace(KubernetesFixture.NAMESPACE)
-        .resource(KubernetesFixture.pod(node, node.acceptsConnections())).create();
   }
 
   /**
