@@ -45,6 +45,10 @@ class RbacRoleTest {
   private static final Path CLUSTER_ROLE = DEPLOY.resolve("clusterrole.yaml");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+  /** Requests made as the cluster's own controllers: not the worker's, so not counted. */
+  private static final String STAND_IN = "pgdr-test-stand-in";
+  private static KubernetesClient standIn;
+
   /** One run of each method of the port, in an order a recovery could take. */
   private static final Map<String, Consumer<KubernetesActivities>> CALLS = new LinkedHashMap<>();
 
@@ -64,6 +68,38 @@ class RbacRoleTest {
     CALLS.put("keepVolumes", k -> k.keepVolumes(target, "postgresql-0", "run-1"));
     CALLS.put("awaitPodReady", k -> k.awaitPodReady(target, "postgresql-1", List.of()));
     CALLS.put("recreatePod", k -> k.recreatePod(target, "postgresql-0", k.keepVolumes(target, "postgresql-0", "run-1"), "run-1"));
+    // a point-in-time recovery: the StatefulSet controller and a provisioner play their parts as the stand-in
+    CALLS.put("stopDatabase", k -> {
+      standIn.pods().inNamespace(target.namespace()).delete();
+      k.stopDatabase(target, "run-1");
+    });
+    CALLS.put("freshVolume", k -> {
+      Thread provisioner = new Thread(() -> provisionNewVolume(target.namespace(), "data-postgresql-0"));
+      provisioner.start();
+      k.freshVolume(target, "postgresql-0", List.of(), "run-1");
+    });
+    CALLS.put("startDatabase", k -> k.startDatabase(target, 1));
+  }
+
+  /** Binds the claim, once it is made again, to a new hostPath volume, as a provisioner does. */
+  private static void provisionNewVolume(String namespace, String claim) {
+    for (int i = 0; i < 200; i++) {
+      var made = standIn.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
+      if (made != null && (made.getSpec().getVolumeName() == null || made.getSpec().getVolumeName().isBlank())) {
+        standIn.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
+            .withNewMetadata().withName("pvc-new").endMetadata()
+            .withNewSpec().withNewHostPath().withPath("/var/lib/volumes/pvc-new").endHostPath().endSpec().build()).create();
+        made.getSpec().setVolumeName("pvc-new");
+        made.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
+        standIn.persistentVolumeClaims().inNamespace(namespace).resource(made).update();
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   KubernetesClient client;
@@ -88,21 +124,24 @@ class RbacRoleTest {
           .collect(Collectors.toCollection(TreeSet::new));
     }
     // KubernetesClients builds the client and calls nothing
-    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "KubernetesActivitiesImpl.java", "KubernetesClients.java",
-        "PodRebuild.java"), users,
+    assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "FreshVolume.java", "KubernetesActivitiesImpl.java",
+        "KubernetesClients.java", "PodRebuild.java"), users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
 
   @Test
   void theRoleGrantsExactlyWhatTheWorkerCalls() throws Exception {
     FabricaCluster.seed(client);
+    standIn = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+        client.getConfiguration()).withUserAgent(STAND_IN).build()).build();
     recordedRequests(); // the seeding's own requests are not the worker's
     KubernetesActivities activities = new KubernetesActivitiesImpl(client);
     CALLS.values().forEach(call -> call.accept(activities));
     DatabaseTarget target = FabricaCluster.target();
     new CredentialResolver(client, name -> null).resolve(target.postgres().credentials(), target.namespace());
 
-    List<ApiCall> calls = recordedRequests().stream().map(ApiCall::of).toList();
+    List<ApiCall> calls = recordedRequests().stream().filter(r -> !STAND_IN.equals(r.getHeader("User-Agent"))).map(ApiCall::of).toList();
+    standIn.close();
     List<Rule> rules = rules();
 
     List<String> denied = calls.stream()
