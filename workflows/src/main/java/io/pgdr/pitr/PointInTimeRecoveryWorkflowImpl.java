@@ -12,6 +12,7 @@ import io.pgdr.ports.RestoredBase;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
+import io.pgdr.run.Lsn;
 import io.pgdr.run.Plan;
 import io.pgdr.run.PlannedStep;
 import io.pgdr.run.Ports;
@@ -193,6 +194,11 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
       List<String> problems = new ArrayList<>(checked.problems());
       if (resolution.targetTime() != null && reached.lastCommitTime() != null && reached.lastCommitTime().isAfter(resolution.targetTime())) {
         problems.add("the last replayed commit (" + reached.lastCommitTime() + ") is after the target " + resolution.targetTime());
+      }
+      String lsn = recoveryTarget.lsn();
+      if (lsn != null && !lsn.isBlank() && reached.replayedLsn() != null && !recoveryTarget.exclusive()
+          && Lsn.parse(reached.replayedLsn()) < Lsn.parse(lsn.strip())) {
+        problems.add("recovery replayed up to " + reached.replayedLsn() + ", short of the target location " + lsn);
       }
       return problems.equals(checked.problems()) ? checked : new VerificationResult(checked.pod(), checked.primary(), checked.probeWritten(),
           checked.rowCounts(), checked.connections(), problems);

@@ -52,7 +52,7 @@ final class ArchivingServer implements AutoCloseable {
     this.location = location;
   }
 
-  /** @param archiveCommand null for pgdr's; else a command with {@code %p %f} (a team's own) */
+  /** @param archiveCommand null for pgdr's; else a team's own, with {@code %p %f} and {@code {wal}} for the WAL directory's URL */
   static ArchivingServer start(Path dir, String archiveCommand) throws Exception {
     S3Fixture s3 = S3Fixture.start(dir.resolve("s3"));
     PostgresPair pair = PostgresPair.create(dir.resolve("pair"), progress -> { });
@@ -62,8 +62,8 @@ final class ArchivingServer implements AutoCloseable {
         + "\nPGDR_S3_ENDPOINT=" + s3.store().endpoint() + "\nAWS_ACCESS_KEY_ID=lab\nAWS_SECRET_ACCESS_KEY=lab-secret\n");
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
     Files.setOwner(config, postgresUser());
-    String command = archiveCommand != null ? archiveCommand.replace("{endpoint}", s3.store().endpoint())
-        .replace("{url}", "s3://" + location.bucket() + "/" + location.prefix() + "wal/") : SCRIPT + " -c " + config + " %p %f";
+    String command = archiveCommand != null ? archiveCommand.replace("{wal}", s3.store().endpoint() + "/" + location.bucket() + "/"
+        + location.prefix() + "wal/") : SCRIPT + " -c " + config + " %p %f";
     try (Connection primary = pair.primary().connect("postgres"); Statement statement = primary.createStatement()) {
       statement.execute("ALTER SYSTEM SET archive_mode = on");
       statement.execute("ALTER SYSTEM SET archive_command = '" + command.replace("'", "''") + "'");
@@ -107,6 +107,25 @@ final class ArchivingServer implements AutoCloseable {
     return new BaseBackupTaker(credentials(), s3.clients(), ClientPrograms.locate())
         .take(location, new PostgresServer(pair.primary().name(), pair.primary().host(), pair.primary().port(), "postgres",
             "fabrica-agentes", SecretRef.environment(pair.superuser(), PASSWORD_ENV)), label, p -> { });
+  }
+
+  /**
+   * A base backup as a team takes it by hand (runbook 000 D): {@code pg_basebackup -Ft -z -X stream}
+   * into a directory, each file then uploaded as it is under {@code base/<label>/}.
+   */
+  void teamBaseBackup(String label) throws Exception {
+    Path into = dir.resolve("team-base-" + label);
+    Files.createDirectory(into);
+    Files.setOwner(into, postgresUser());
+    run(List.of(PostgresBinaries.locate().bin("pg_basebackup").toString(), "-h", pair.primary().host(), "-p",
+        String.valueOf(pair.primary().port()), "-U", pair.superuser(), "-D", into.toString(), "-Ft", "-z", "-X", "stream", "-c", "fast"),
+        Map.of("PGPASSWORD", pair.password()));
+    try (var files = Files.list(into)) {
+      for (Path file : files.toList()) {
+        s3.client().putObject(b -> b.bucket(location.bucket()).key(location.prefix() + "base/" + label + "/" + file.getFileName()),
+            software.amazon.awssdk.core.sync.RequestBody.fromFile(file));
+      }
+    }
   }
 
   /** Switches to a new segment and waits until every segment up to the switched one is in the store. */
@@ -166,12 +185,18 @@ final class ArchivingServer implements AutoCloseable {
   }
 
   private static void run(List<String> command) throws Exception {
+    run(command, Map.of());
+  }
+
+  private static void run(List<String> command, Map<String, String> environment) throws Exception {
     List<String> asPostgres = new ArrayList<>();
     if ("root".equals(System.getProperty("user.name"))) {
       asPostgres.addAll(List.of("runuser", "-u", "postgres", "--"));
     }
     asPostgres.addAll(command);
-    Process process = new ProcessBuilder(asPostgres).redirectErrorStream(true).directory(Path.of("/").toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(asPostgres).redirectErrorStream(true).directory(Path.of("/").toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes());
     if (!process.waitFor(Duration.ofMinutes(2).toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
