@@ -244,8 +244,4 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     return choice == null ? null : new PromotionOutcome(promoted ? choice.pod() : null, servicePod, choice.replayLsn(),
         choice.lostBytes() < 0 ? null : choice.lostBytes(), choice.alreadyPromoted(), fenced ? toFence : List.of());
   }
-
-  private String deployments() {
-    return target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments());
-  }
 }

@@ -146,9 +146,9 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
         + keptVolumes.stream().map(KeptVolume::toString).collect(Collectors.joining("; ")) + "; delete it once the recovered data is right");
     step(STOP_WRITERS, () -> {
       writersStopped = Ports.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
-      timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + describe(writersStopped));
+      timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + replicas(writersStopped));
     });
-    ledger.handBack(STOP_WRITERS, "Writers stay stopped (" + describe(writersStopped) + ", remembered on the Deployments as"
+    ledger.handBack(STOP_WRITERS, "Writers stay stopped (" + replicas(writersStopped) + ", remembered on the Deployments as"
         + " pgdr.io/replicas-before); bring them back once the database is right");
     phase("stopping");
     replicasBefore = step(STOP_DATABASE, () -> Ports.kubernetes("stop the database: scale " + target.statefulSet() + " to 0")
@@ -208,16 +208,16 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
       throw new StopRun(pod + " recovered but did not pass verification: " + String.join("; ", verification.problems()));
     }
     ledger.handBack(STOP_WRITERS, "Writers stay stopped, and the database is recovered to " + recoveryTarget + " and verified: scale them"
-        + " back now: " + describe(writersStopped));
+        + " back now: " + replicas(writersStopped));
     step(RESTART_WRITERS, () -> {
-      Ports.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
+      Ports.kubernetes("bring writers back: " + replicas(writersStopped)).restartWriters(target, writersStopped);
       writersRestarted = true;
     });
     ledger.handedBack(STOP_WRITERS);
     if (!writersStopped.isEmpty()) {
       step(CHECK_WRITERS, () -> {
         try {
-          Ports.kubernetes("wait for " + describe(writersStopped) + " to be ready").awaitWritersReady(target, writersStopped);
+          Ports.kubernetes("wait for " + replicas(writersStopped) + " to be ready").awaitWritersReady(target, writersStopped);
         } catch (ActivityFailure e) {
           throw new StopRun("the database is recovered and verified and the writers were scaled back, but they are not all ready: "
               + Timeline.rootMessage(e));
@@ -280,14 +280,5 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
   private static String span(Instant from, Instant to) {
     Duration d = Duration.between(from, to);
     return d.isNegative() ? "nothing" : d.toString().substring(2).toLowerCase();
-  }
-
-  private String deployments() {
-    return target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments());
-  }
-
-  private static String describe(Map<String, Integer> replicas) {
-    return replicas == null || replicas.isEmpty() ? "none" : replicas.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
   }
 }

@@ -136,9 +136,9 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     }
     step(STOP_WRITERS, () -> {
       writersStopped = Ports.kubernetes("stop writers: scale " + deployments() + " to 0").stopWriters(target, runId());
-      timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + describe(writersStopped));
+      timeline.note(writersStopped.isEmpty() ? "the target names no Deployments" : "scaled to 0: " + replicas(writersStopped));
     });
-    ledger.handBack(STOP_WRITERS, writersLeftStopped(describe(writersStopped)));
+    ledger.handBack(STOP_WRITERS, writersLeftStopped(replicas(writersStopped)));
     if (rebuiltPod != null) {
       recreateOnNewVolume();
     }
@@ -165,19 +165,19 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       throw new StopRun(names.live() + " was restored but did not pass verification: " + String.join("; ", verification.problems()));
     }
     ledger.handBack(STOP_WRITERS, "Writers stay stopped, and " + names.live() + " is restored and verified: scale them back now: "
-        + describe(writersStopped));
+        + replicas(writersStopped));
     step(RESTART_WRITERS, () -> {
-      Ports.kubernetes("bring writers back: " + describe(writersStopped)).restartWriters(target, writersStopped);
+      Ports.kubernetes("bring writers back: " + replicas(writersStopped)).restartWriters(target, writersStopped);
       writersRestarted = true;
-      timeline.note(writersStopped.isEmpty() ? "nothing to restart" : "scaled back: " + describe(writersStopped));
+      timeline.note(writersStopped.isEmpty() ? "nothing to restart" : "scaled back: " + replicas(writersStopped));
     });
     ledger.handedBack(STOP_WRITERS);
     if (!writersStopped.isEmpty() && Workflow.getVersion(CHECK_WRITERS_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
       step(CHECK_WRITERS, () -> {
         try {
-          Map<String, Integer> ready = Ports.kubernetes("wait for " + describe(writersStopped) + " to be ready")
+          Map<String, Integer> ready = Ports.kubernetes("wait for " + replicas(writersStopped) + " to be ready")
               .awaitWritersReady(target, writersStopped);
-          timeline.note("ready: " + describe(ready));
+          timeline.note("ready: " + replicas(ready));
         } catch (ActivityFailure e) {
           throw new StopRun(names.live() + " is restored and verified and the writers were scaled back, but they are not all ready: "
               + Timeline.rootMessage(e));
@@ -304,14 +304,5 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
         swap == null ? null : swap.keptAs(), writersStopped, writersRestarted,
         restored == null ? 0 : restored.partsTotal(), restored == null ? 0 : restored.partsRestored(),
         restored == null ? 0 : restored.partsAlreadyDone(), restored == null ? 0 : restored.bytes(), check, rebuiltPod, keptVolumes);
-  }
-
-  private String deployments() {
-    return target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments());
-  }
-
-  private static String describe(Map<String, Integer> replicas) {
-    return replicas == null || replicas.isEmpty() ? "none" : replicas.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -475,6 +476,17 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     return new RunStatus(scenario, target == null ? null : target.name(), phase, timeline.current(),
         gate == null ? null : gate.pending(), timeline.steps(), gate == null ? List.of() : gate.records(),
         warnings, clock != null && clock.breached(), report, plan == null || !changing ? null : plan.names());
+  }
+
+  /** The target's Deployments (the writers), for plans and notes. */
+  protected String deployments() {
+    return target.deployments().isEmpty() ? "no Deployments" : String.join(", ", target.deployments());
+  }
+
+  /** Replica counts by Deployment, {@code fabrica-api=3, fabrica-workers=2}, or {@code none}. */
+  protected static String replicas(Map<String, Integer> byDeployment) {
+    return byDeployment == null || byDeployment.isEmpty() ? "none" : byDeployment.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
   }
 
   protected static String runId() {
