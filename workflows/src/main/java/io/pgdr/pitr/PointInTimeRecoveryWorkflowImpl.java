@@ -46,12 +46,19 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
   static final String CHECK_WRITERS = "check-writers";
   /** How long the restarted pod may take to appear in the API before the run gives up on it. */
   private static final Duration POD_APPEARS_WITHIN = Duration.ofMinutes(10);
+  /**
+   * How often the API is asked for the restarted pod: the recovery's clock runs meanwhile (its
+   * server waits for the WAL only this run fetches), so briefly; a read of the API is cheap.
+   */
+  private static final Duration POD_POLL = Duration.ofMillis(250);
 
   private PitrTarget recoveryTarget;
   private PitrResolution resolution;
   private String pod;
   private String servicePod;
   private List<String> otherPods = List.of();
+  /** The pod's server as the diagnosis found it: its address stands when the target fixes it (postgres.endpoints). */
+  private PostgresServer podServer;
   private List<KeptVolume> keptVolumes;
   private Map<String, Integer> writersStopped;
   private boolean writersRestarted;
@@ -136,6 +143,7 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
     pod = target.statefulSet() + "-0";
     servicePod = cluster.servicePod();
     otherPods = cluster.pods().stream().map(PodState::name).filter(name -> !name.equals(pod)).sorted().toList();
+    podServer = diagnosis.servers().get(pod);
     timeline.note("recovering into " + pod + "; " + (otherPods.isEmpty() ? "no other pods" : String.join(", ", otherPods) + " stay stopped"));
   }
 
@@ -168,7 +176,8 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
         + replicasBefore : null);
     phase("recovering");
     PostgresServer server = step(RECOVER, () -> {
-      PostgresServer restarted = awaitPod();
+      // a fixed endpoint does not move with the pod: the WAL can flow while the pod is still being created
+      PostgresServer restarted = podServer != null && target.postgres().endpoints().containsKey(pod) ? podServer : awaitPod();
       try {
         reached = Ports.pitr("feed WAL to " + pod + " and follow its recovery to " + recoveryTarget)
             .recoverToTarget(volume, restarted, target.backups(), resolution, recoveryTarget);
@@ -239,7 +248,7 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
       if (now().isAfter(giveUp)) {
         throw new StopRun(pod + " did not appear within " + POD_APPEARS_WITHIN.toMinutes() + " min of scaling " + target.statefulSet() + " to 1");
       }
-      Workflow.sleep(Duration.ofSeconds(2));
+      Workflow.sleep(POD_POLL);
     }
   }
 

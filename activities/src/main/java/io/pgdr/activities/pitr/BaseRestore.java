@@ -72,21 +72,21 @@ final class BaseRestore {
       }
     }
     Map<String, String> storedSha256 = storedSha256();
+    // the manifest stored beside the tar says which checksum each file needs; without it (inside the
+    // tar, at its end) both are computed
+    byte[] manifest = resolution.baseObjects().contains(BaseBackupManifest.BACKUP_MANIFEST) ? readObject(BaseBackupManifest.BACKUP_MANIFEST) : null;
+    boolean sha256Needed = manifest == null || new String(manifest, java.nio.charset.StandardCharsets.UTF_8).contains("\"SHA256\"");
     Written all = new Written(0, 0, new HashMap<>(), new HashMap<>(), new HashMap<>(), null);
     long[] read = {0};
     long started = System.nanoTime();
-    byte[] manifest = null;
     for (String tar : tars) {
       Path into = tar.startsWith("pg_wal") ? dataDir.resolve("pg_wal") : dataDir;
-      Written written = extract(tar, dataDir, into, owner, storedSha256.get(tar), read, started);
+      Written written = extract(tar, dataDir, into, owner, storedSha256.get(tar), sha256Needed, read, started);
       all.sizes().putAll(written.sizes());
       all.crc32c().putAll(written.crc32c());
       all.sha256().putAll(written.sha256());
       all = new Written(all.files() + written.files(), all.bytes() + written.bytes(), all.sizes(), all.crc32c(), all.sha256(),
-          manifest = written.manifestInTar() != null ? written.manifestInTar() : manifest);
-    }
-    if (manifest == null && resolution.baseObjects().contains(BaseBackupManifest.BACKUP_MANIFEST)) {
-      manifest = readObject(BaseBackupManifest.BACKUP_MANIFEST);
+          manifest = manifest != null ? manifest : written.manifestInTar());
     }
     if (manifest == null) {
       throw corrupt("base backup " + resolution.baseLabel() + " has no backup_manifest: pgdr restores only what it can check");
@@ -95,7 +95,8 @@ final class BaseRestore {
     return new long[] {all.files(), all.bytes(), checked};
   }
 
-  private Written extract(String tar, Path root, Path into, VolumeOwner owner, String expectedSha256, long[] read, long started)
+  private Written extract(String tar, Path root, Path into, VolumeOwner owner, String expectedSha256, boolean sha256Needed, long[] read,
+      long started)
       throws IOException {
     String key = resolution.baseKey() + tar;
     Map<String, Long> sizes = new HashMap<>();
@@ -140,7 +141,7 @@ final class BaseRestore {
         } else if (entry.isFile()) {
           owner.createDirectories(root, path.getParent());
           Checksum checksum = new CRC32C();
-          MessageDigest digest = sha256();
+          MessageDigest digest = sha256Needed ? sha256() : null;
           boolean isManifest = into.equals(root) && name.equals(BaseBackupManifest.BACKUP_MANIFEST);
           java.io.ByteArrayOutputStream manifestBytes = isManifest ? new java.io.ByteArrayOutputStream() : null;
           long size = 0;
@@ -149,7 +150,9 @@ final class BaseRestore {
             while ((n = entries.read(buffer)) > 0) {
               out.write(buffer, 0, n);
               checksum.update(buffer, 0, n);
-              digest.update(buffer, 0, n);
+              if (digest != null) {
+                digest.update(buffer, 0, n);
+              }
               if (manifestBytes != null) {
                 manifestBytes.write(buffer, 0, n);
               }
@@ -165,7 +168,9 @@ final class BaseRestore {
           bytes += size;
           sizes.put(relative, size);
           crc.put(relative, littleEndian((int) checksum.getValue()));
-          sha.put(relative, digest.digest());
+          if (digest != null) {
+            sha.put(relative, digest.digest());
+          }
           if (manifestBytes != null) {
             manifest = manifestBytes.toByteArray();
           }
