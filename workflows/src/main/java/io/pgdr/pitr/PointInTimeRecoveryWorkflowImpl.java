@@ -172,7 +172,7 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
     timeline.note(base.files() + " files, " + base.bytes() + " bytes, " + base.checkedFiles() + " checked against the manifest");
     step(START_RECOVERY, () -> Ports.kubernetes("scale " + target.statefulSet() + " to 1").startDatabase(target, 1));
     ledger.handBack(STOP_DATABASE, replicasBefore > 1 ? "StatefulSet " + target.statefulSet() + " runs 1 of its " + replicasBefore
-        + " replicas: " + String.join(", ", otherPods) + " follow the old timeline; re-clone them from " + pod + ", then scale back to "
+        + " replicas: the data of " + String.join(", ", otherPods) + " is on the old timeline; re-clone from " + pod + ", then scale back to "
         + replicasBefore : null);
     phase("recovering");
     PostgresServer server = step(RECOVER, () -> {

@@ -180,7 +180,7 @@ class PointInTimeRecoveryWorkflowTest {
     assertEquals(1200.0, report.rpo().lostSeconds(), 0.001);
     verify(kubernetes).startDatabase(any(), eq(1));
     ChangeRecord database = report.changes().stream().filter(c -> c.step().equals("stop-database")).findFirst().orElseThrow();
-    assertTrue(report.message().contains("postgresql-1 follow the old timeline; re-clone them from postgresql-0"), report.message());
+    assertTrue(report.message().contains("the data of postgresql-1 is on the old timeline; re-clone from postgresql-0"), report.message());
     assertTrue(report.message().contains("pvc-old"), "the kept volume is named for the person who deletes it: " + report.message());
     assertEquals(ChangeRecord.HANDED_BACK, report.changes().get(1).state(), "writers came back: " + report.changes());
     assertTrue(database.state() != null);
