@@ -110,6 +110,19 @@ class CliBadInputTest {
   }
 
   @Test
+  void aPitrWithoutATargetOrWithTwoIsBadInputBeforeAnythingStarts() throws IOException {
+    CliRun none = CliRun.of("pitr", "--target", target(VALID).toString(), "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.BAD_INPUT, none.exitCode(), none.toString());
+    assertTrue(none.err().contains("give one of a time, a WAL location"), none.err());
+    assertTrue(none.err().contains("pgdr backup window"), "the hint names the window command: " + none.err());
+
+    CliRun two = CliRun.of("pitr", "--target", target(VALID).toString(), "--target-time", "2026-12-07 10:00:00", "--target-lsn", "0/3000000",
+        "--temporal-address", temporal.address());
+    assertEquals(ExitCodes.BAD_INPUT, two.exitCode(), two.toString());
+    assertTrue(two.err().contains("give only one of time, lsn, xid and name"), two.err());
+  }
+
+  @Test
   void noTemporalServiceIsUnavailable() throws IOException {
     CliRun run = CliRun.of("failover", "promote-replica", "--target", target(VALID).toString(), "--temporal-address", "127.0.0.1:1");
     assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.toString());
