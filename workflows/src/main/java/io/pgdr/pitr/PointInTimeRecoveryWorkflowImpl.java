@@ -51,6 +51,8 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
    * server waits for the WAL only this run fetches), so briefly; a read of the API is cheap.
    */
   private static final Duration POD_POLL = Duration.ofMillis(250);
+  private static final int QUICK_POLLS = 40;
+  private static final Duration POD_SLOW_POLL = Duration.ofSeconds(5);
 
   private PitrTarget recoveryTarget;
   private PitrResolution resolution;
@@ -128,8 +130,10 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
     if (!target.deployments().isEmpty()) {
       plan.reads(CHECK_WRITERS, PlannedStep.KUBERNETES, "wait until " + deployments() + " are ready");
     }
-    plan.note("Everything written after " + recoveryTarget + " is discarded from the live database (it stays on the kept volume of "
-        + pod + ")" + (resolution.targetTime() != null ? ": " + span(resolution.targetTime(), incidentStart()) + " up to the incident start" : ""));
+    plan.note("Everything written after " + recoveryTarget + " is discarded from the live database ("
+        + (servicePod != null && !servicePod.equals(pod) ? "the latest writes stay on the volume of " + servicePod + ", which the Service selects now;"
+            + " its claim is not touched)" : "it stays on the kept volume of " + pod + ")")
+        + (resolution.targetTime() != null ? ": " + span(resolution.targetTime(), incidentStart()) + " up to the incident start" : ""));
     if (!otherPods.isEmpty()) {
       plan.note(String.join(", ", otherPods) + " stay stopped after the recovery: they follow the old timeline and must be re-cloned from " + pod);
     }
@@ -239,6 +243,7 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
   /** The restarted pod's server, once the API lists the pod with an address (a new pod gets a new IP). */
   private PostgresServer awaitPod() {
     Instant giveUp = now().plus(POD_APPEARS_WITHIN);
+    int polls = 0;
     while (true) {
       ClusterState cluster = Ports.kubernetes("find " + pod).describeCluster(target);
       PodState found = cluster.pods().stream().filter(p -> p.name().equals(pod) && p.host() != null).findFirst().orElse(null);
@@ -248,7 +253,8 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
       if (now().isAfter(giveUp)) {
         throw new StopRun(pod + " did not appear within " + POD_APPEARS_WITHIN.toMinutes() + " min of scaling " + target.statefulSet() + " to 1");
       }
-      Workflow.sleep(POD_POLL);
+      // quick while a pod normally appears, then slower: a pod that takes minutes would fill the history
+      Workflow.sleep(polls++ < QUICK_POLLS ? POD_POLL : POD_SLOW_POLL);
     }
   }
 

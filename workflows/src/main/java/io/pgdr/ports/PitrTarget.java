@@ -36,6 +36,9 @@ public record PitrTarget(String time, String lsn, String xid, String name, Integ
     if (xid != null && !xid.isBlank() && !xid.strip().matches("\\d{1,20}")) {
       problems.add("pitr target: transaction id " + xid + " is not a number");
     }
+    if (name != null && name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      problems.add("pitr target: a restore point name has no control characters (newline, tab, ...)");
+    }
     if (name != null && name.length() > 63) {
       problems.add("pitr target: a restore point name has at most 63 characters");
     }

@@ -61,6 +61,8 @@ final class FreshVolume {
         throw ApplicationFailure.newNonRetryableFailure("PersistentVolume " + bound + " is no longer set to Retain (someone changed it"
             + " since pgdr kept it): claim " + ns + "/" + claimName + " is not deleted", FailureTypes.VOLUME_NOT_KEPT);
       }
+      // the new volume comes from the same class: one pgdr cannot write is refused before the claim goes
+      pathOf(old);
       client.persistentVolumeClaims().inNamespace(ns).withName(claimName).delete();
       log.info("PersistentVolumeClaim {}/{} deleted for run {}; its volume {} is kept", ns, claimName, runId, bound);
       claim = null;

@@ -320,6 +320,13 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     return answered("stop the database", () -> {
       String ns = target.namespace();
       StatefulSet sts = statefulSetOf(target);
+      var retention = sts.getSpec().getPersistentVolumeClaimRetentionPolicy();
+      if (retention != null && "Delete".equals(retention.getWhenScaled())) {
+        // scaling down would delete the claims of the pods it removes, and with Delete volumes their data
+        throw ApplicationFailure.newNonRetryableFailure("StatefulSet " + ns + "/" + target.statefulSet() + " has"
+            + " persistentVolumeClaimRetentionPolicy.whenScaled: Delete: scaling it to 0 would delete its pods' claims. Set it to"
+            + " Retain, then run again; nothing was changed", FailureTypes.DATA_VOLUME_UNUSABLE);
+      }
       String remembered = annotation(sts.getMetadata().getAnnotations(), KubernetesLabels.REPLICAS_BEFORE);
       Integer replicas = sts.getSpec().getReplicas();
       int before = remembered != null ? Integer.parseInt(remembered) : replicas == null ? 1 : replicas;

@@ -8,6 +8,7 @@ import io.pgdr.activities.postgres.PostgresConnector;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.store.StoreFailures;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.DataVolume;
 import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PitrActivities;
@@ -61,7 +62,9 @@ public final class PitrActivitiesImpl implements PitrActivities {
 
   @Override
   public PitrResolution resolveTarget(BackupLocation location, PitrTarget target) {
-    return new TargetResolution(new PhysicalArchiveReader(s3)).resolve(location, target, clock.instant());
+    // a big archive lists for longer than the heartbeat timeout: the attempt says it is alive meanwhile
+    return HeartbeatWhileBlocked.run("reading the archive under " + location.url(),
+        () -> new TargetResolution(new PhysicalArchiveReader(s3)).resolve(location, target, clock.instant()));
   }
 
   @Override
@@ -80,7 +83,10 @@ public final class PitrActivitiesImpl implements PitrActivities {
       long[] written = new BaseRestore(client, location, resolution, heartbeat).restoreInto(dataDir, owner);
       RecoverySettings.write(dataDir, owner, resolution, target);
       spool.writeScript(resolution.allSegments().stream().map(RecoveryFeed::walName).toList());
-      spoolHistories(client, location, spool);
+      HeartbeatWhileBlocked.run("fetching the archive's timeline history files", () -> {
+        spoolHistories(client, location, spool);
+        return null;
+      });
       spool.write(WalSpool.RESTORED, written[0] + " " + written[1] + " " + written[2]);
       double seconds = (System.nanoTime() - started) / 1e9;
       log.info("base backup {} restored into {}: {} files, {} bytes, {} checked, {} s", resolution.baseLabel(), dataDir, written[0],
@@ -101,7 +107,9 @@ public final class PitrActivitiesImpl implements PitrActivities {
       entries = list.filter(p -> !EMPTY_VOLUME_ENTRIES.contains(p.getFileName().toString())).toList();
     }
     boolean ours = runId.equals(spool.read(WalSpool.RUN).orElse(null));
-    if (!entries.isEmpty() && !ours) {
+    // an attempt lost between creating the spool and marking it leaves the spool alone in the volume
+    boolean onlyAnUnmarkedSpool = entries.size() == 1 && entries.get(0).equals(spool.dir()) && spool.read(WalSpool.RUN).isEmpty();
+    if (!entries.isEmpty() && !ours && !onlyAnUnmarkedSpool) {
       throw ApplicationFailure.newNonRetryableFailure(dataDir + " is not empty (" + entries.size() + " entries, e.g. "
           + entries.get(0).getFileName() + ") and was not filled by this run: pgdr restores only into the new volume it asked for",
           FailureTypes.DATA_VOLUME_UNUSABLE);

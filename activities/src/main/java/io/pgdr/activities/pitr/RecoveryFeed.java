@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -57,7 +56,9 @@ final class RecoveryFeed {
   private final Consumer<Object> heartbeat;
   private final List<String> objects;
   private final List<String> names;
-  private final Map<String, Future<?>> inFlight = new ConcurrentHashMap<>();
+  /** Segments being fetched now; a name is put before its fetch is submitted, removed when it ends. */
+  private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+  private static final Boolean PENDING = Boolean.TRUE;
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong fetchNanos = new AtomicLong();
   private volatile Exception fetchFailure;
@@ -102,23 +103,13 @@ final class RecoveryFeed {
         } else if (failed != null) {
           throw new IOException("fetching WAL: " + failed.getMessage(), failed);
         }
-        int asking = Math.max(0, names.indexOf(spool.read(WalSpool.ASKING).orElse("")));
-        for (int i = asking; i < Math.min(names.size(), asking + AHEAD); i++) {
-          String name = names.get(i);
-          if (!spool.holds(name) && !inFlight.containsKey(name)) {
-            String object = objects.get(i);
-            inFlight.put(name, fetchers.submit(() -> fetch(object, name)));
-          }
-        }
-        // replayed segments are in the server's pg_wal now; a server that restarts asks again, and gets them again
-        for (int i = 0; i < asking - 1; i++) {
-          spool.delete(names.get(i));
-        }
+        // the server first: a retry after the promotion fetches nothing more
         boolean running = Files.exists(dataDir.resolve("postmaster.pid"));
         ServerView view = running ? server.get() : new ServerView(false, true, null, null, 0, "not running");
         if (view.answers()) {
           seen = view;
           if (!view.inRecovery()) {
+            stop(fetchers);
             List<String> fetched = spool.fetched();
             Set<String> distinct = new HashSet<>();
             int again = (int) fetched.stream().map(l -> l.split(" ")[0]).filter(n -> !distinct.add(n)).count();
@@ -126,6 +117,18 @@ final class RecoveryFeed {
             return new RecoveryReached(view.timeline(), view.replayedLsn(), view.lastCommit(), fetched.size() - fetchedBefore, reused,
                 again, bytes.get(), fetchNanos.get() / 1e9, (System.nanoTime() - started) / 1e9);
           }
+        }
+        int asking = Math.max(0, names.indexOf(spool.read(WalSpool.ASKING).orElse("")));
+        for (int i = asking; i < Math.min(names.size(), asking + AHEAD); i++) {
+          String name = names.get(i);
+          if (!spool.holds(name) && inFlight.putIfAbsent(name, PENDING) == null) {
+            String object = objects.get(i);
+            fetchers.execute(() -> fetch(object, name));
+          }
+        }
+        // replayed segments are in the server's pg_wal now; a server that restarts asks again, and gets them again
+        for (int i = 0; i < asking - 1; i++) {
+          spool.delete(names.get(i));
         }
         if (running) {
           noServerSince = Instant.now();
@@ -149,7 +152,19 @@ final class RecoveryFeed {
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("interrupted while following the recovery", FailureTypes.INTERRUPTED);
     } finally {
-      fetchers.shutdownNow();
+      stop(fetchers);
+    }
+  }
+
+  /** Stops the fetches and waits for them (an S3 read ends within its timeout), so no file appears in the spool afterwards. */
+  private static void stop(ExecutorService fetchers) {
+    fetchers.shutdownNow();
+    try {
+      if (!fetchers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.warn("WAL fetches still running after 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

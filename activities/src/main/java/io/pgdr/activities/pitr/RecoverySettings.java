@@ -61,8 +61,8 @@ final class RecoverySettings {
     owner.give(signal);
   }
 
-  /** A configuration line, its value quoted as postgresql.conf quotes ({@code ''} for a quote). */
+  /** A configuration line, its value quoted as postgresql.conf reads it ({@code ''} for a quote, a backslash doubled). */
   static String setting(String name, String value) {
-    return name + " = '" + value.replace("'", "''") + "'";
+    return name + " = '" + value.replace("\\", "\\\\").replace("'", "''") + "'";
   }
 }

@@ -44,7 +44,7 @@ final class TargetResolution {
     } catch (RecoverableWindow.TargetRefused e) {
       throw refused(e.getMessage());
     }
-    for (String segment : served.segments()) {
+    for (String segment : java.util.stream.Stream.concat(served.segments().stream(), served.following().stream()).toList()) {
       String compression = WalFileName.parse(segment).map(WalFileName::compression).orElse(null);
       if (compression != null && !compression.equals("gz")) {
         throw refused("WAL segment " + segment + " is compressed with " + compression + ": pgdr reads plain and .gz segments");

@@ -91,10 +91,15 @@ final class WalSpool {
   }
 
   void write(String name, String content) throws IOException {
-    Path temporary = dir.resolve("." + name + ".tmp");
+    Path temporary = temporaryFor(name);
     Files.writeString(temporary, content, StandardCharsets.UTF_8);
     owner.give(temporary);
     Files.move(temporary, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A temporary name of this writer's own: an attempt that timed out may still be writing the same file. */
+  private Path temporaryFor(String name) throws IOException {
+    return Files.createTempFile(dir, "." + name + ".", ".tmp");
   }
 
   boolean holds(String name) {
@@ -103,7 +108,7 @@ final class WalSpool {
 
   /** Stores a file from a stream; returns its size. Safe to call from several threads for different names. */
   long store(String name, InputStream content) throws IOException {
-    Path temporary = dir.resolve("." + name + ".tmp");
+    Path temporary = temporaryFor(name);
     long size;
     try (var out = Files.newOutputStream(temporary)) {
       size = content.transferTo(out);
