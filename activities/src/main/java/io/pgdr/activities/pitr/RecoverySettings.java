@@ -56,6 +56,9 @@ final class RecoverySettings {
     Files.write(auto, ("\n" + String.join("\n", lines(resolution, target)) + "\n").getBytes(StandardCharsets.UTF_8),
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     owner.give(auto);
+    // a base backup of a standby may carry its standby.signal: with it the server would wait for
+    // WAL forever instead of ending its recovery at the target
+    Files.deleteIfExists(dataDir.resolve("standby.signal"));
     Path signal = dataDir.resolve("recovery.signal");
     Files.write(signal, new byte[0]);
     owner.give(signal);
