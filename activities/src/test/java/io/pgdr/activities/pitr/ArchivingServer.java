@@ -95,6 +95,11 @@ final class ArchivingServer implements AutoCloseable {
     }
   }
 
+  /** Inserts row {@code n} of marks in a transaction of its own; returns that transaction's id. */
+  String insertReturningXid(int n) throws SQLException {
+    return sql("INSERT INTO marks (n) VALUES (" + n + ") RETURNING txid_current()::text");
+  }
+
   String sql(String query) throws SQLException {
     try (Connection primary = pair.primary().connect("postgres"); Statement statement = primary.createStatement();
          ResultSet row = statement.executeQuery(query)) {

@@ -41,6 +41,7 @@ class PitrOnRealServersTest {
   static String baseStop;
   static String afterRow100;
   static String lsnAfterRow200;
+  static String xidOfRow120;
   static int volumes;
 
   @BeforeAll
@@ -54,7 +55,9 @@ class PitrOnRealServersTest {
     afterRow100 = archive.sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
     Thread.sleep(1100);
     archive.sql("SELECT pg_switch_wal()");
-    archive.insert(101, 150);
+    archive.insert(101, 119);
+    xidOfRow120 = archive.insertReturningXid(120);
+    archive.insert(121, 150);
     archive.sql("SELECT pg_create_restore_point('before-migration')");
     archive.insert(151, 200);
     lsnAfterRow200 = archive.sql("SELECT pg_current_wal_lsn()::text");
@@ -103,13 +106,16 @@ class PitrOnRealServersTest {
   }
 
   @Test
-  void aNamedRestorePointAndALocationLeaveTheRowsBeforeThem() throws Exception {
+  void aNamedRestorePointALocationAndATransactionLeaveTheRowsUpToThem() throws Exception {
     RecoveryReached[] reached = new RecoveryReached[1];
     int named = recover(new PitrTarget(null, null, null, "before-migration", 1, false), reached);
     assertEquals(150, archive.count(named, "SELECT count(*) FROM marks"));
 
     int located = recover(new PitrTarget(null, lsnAfterRow200, null, null, 1, false), reached);
     assertEquals(200, archive.count(located, "SELECT count(*) FROM marks"));
+
+    int committed = recover(new PitrTarget(null, null, xidOfRow120, null, 1, false), reached);
+    assertEquals(120, archive.count(committed, "SELECT count(*) FROM marks"), "up to and including transaction " + xidOfRow120);
   }
 
   @Test
