@@ -28,6 +28,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -49,11 +50,14 @@ public final class PitrActivitiesImpl implements PitrActivities {
   private final Clock clock;
   private final Consumer<Object> heartbeat;
 
+  private final Duration restartPatience;
+
   public PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3) {
-    this(credentials, s3, Clock.systemUTC(), new ActivityHeartbeat());
+    this(credentials, s3, Clock.systemUTC(), new ActivityHeartbeat(), RecoveryFeed.RESTART_PATIENCE);
   }
 
-  PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3, Clock clock, Consumer<Object> heartbeat) {
+  PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3, Clock clock, Consumer<Object> heartbeat, Duration restartPatience) {
+    this.restartPatience = restartPatience;
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.clock = clock;
@@ -156,7 +160,8 @@ public final class PitrActivitiesImpl implements PitrActivities {
           // an earlier attempt saw the promotion and cleaned up: read where the server ended
           reached = probe.finished();
         } else {
-          reached = new RecoveryFeed(s3.forLocation(location), location, resolution, dataDir, spool, heartbeat).run(probe::view);
+          reached = new RecoveryFeed(s3.forLocation(location), location, resolution, dataDir, spool, heartbeat, restartPatience)
+              .run(probe::view);
         }
         probe.resetRecoverySettings();
       }

@@ -46,6 +46,14 @@ final class RecoveryFeed {
   private static final long POLL_MILLIS = 200;
   /** A server that has not started (no postmaster.pid) for this long has not been started: the run says so. */
   private static final Duration START_PATIENCE = Duration.ofMinutes(10);
+  /**
+   * A recovering server that stopped without reaching the target and is not running again after
+   * this long (longer than Kubernetes' longest crash-loop back-off, 5 min), or that stopped
+   * {@link #STOPS_TO_GIVE_UP} times, is not waited for any more: its log says why (a damaged
+   * segment, a setting it refuses).
+   */
+  static final Duration RESTART_PATIENCE = Duration.ofMinutes(6);
+  private static final int STOPS_TO_GIVE_UP = 3;
   private static final Logger log = LoggerFactory.getLogger(RecoveryFeed.class);
 
   private final S3Client client;
@@ -63,7 +71,11 @@ final class RecoveryFeed {
   private final AtomicLong fetchNanos = new AtomicLong();
   private volatile Exception fetchFailure;
 
-  RecoveryFeed(S3Client client, BackupLocation location, PitrResolution resolution, Path dataDir, WalSpool spool, Consumer<Object> heartbeat) {
+  private final Duration restartPatience;
+
+  RecoveryFeed(S3Client client, BackupLocation location, PitrResolution resolution, Path dataDir, WalSpool spool, Consumer<Object> heartbeat,
+      Duration restartPatience) {
+    this.restartPatience = restartPatience;
     this.client = client;
     this.location = location;
     this.resolution = resolution;
@@ -90,6 +102,8 @@ final class RecoveryFeed {
       return thread;
     });
     Instant noServerSince = Instant.now();
+    Instant stoppedSince = null;
+    int stops = 0;
     long lastBeat = 0;
     ServerView seen = new ServerView(false, true, null, null, 0, "not asked yet");
     try {
@@ -130,6 +144,14 @@ final class RecoveryFeed {
         for (int i = 0; i < asking - 1; i++) {
           spool.delete(names.get(i));
         }
+        // postmaster.opts is written by each start and left at the stop; a base backup carries none
+        boolean stopped = !running && Files.exists(dataDir.resolve("postmaster.opts")) && Files.exists(dataDir.resolve("recovery.signal"));
+        if (stopped && stoppedSince == null) {
+          stoppedSince = Instant.now();
+          stops++;
+        } else if (!stopped) {
+          stoppedSince = null;
+        }
         if (running) {
           noServerSince = Instant.now();
         } else if (Files.exists(dataDir.resolve("recovery.signal")) && spool.read(WalSpool.ASKED_BEYOND).isPresent()) {
@@ -138,6 +160,11 @@ final class RecoveryFeed {
               + " without a gap (" + names.get(names.size() - 1) + "), and stopped" + (seen.replayedLsn() == null ? ""
               : " (replayed up to " + seen.replayedLsn() + (seen.lastCommit() == null ? "" : ", last commit " + seen.lastCommit()) + ")")
               + ". The target was not met in the archived WAL", FailureTypes.RECOVERY_ENDED_EARLY);
+        } else if (stopped && (stops >= STOPS_TO_GIVE_UP || Duration.between(stoppedSince, Instant.now()).compareTo(restartPatience) > 0)) {
+          throw ApplicationFailure.newNonRetryableFailure("the server recovering on " + dataDir + " stopped" + (stops > 1 ? " " + stops + " times" : "")
+              + " before reaching the target, and not because the archive ran out" + (seen.replayedLsn() == null ? ""
+              : " (replayed up to " + seen.replayedLsn() + ")") + ": its log says why (a damaged WAL segment, a setting it refuses)",
+              FailureTypes.RECOVERY_ENDED_EARLY);
         } else if (Duration.between(noServerSince, Instant.now()).compareTo(START_PATIENCE) > 0) {
           throw ApplicationFailure.newFailure("no server has run on " + dataDir + " for " + START_PATIENCE.toMinutes()
               + " min: the pod did not start (look at its events and log)", FailureTypes.SERVER_UNREACHABLE);

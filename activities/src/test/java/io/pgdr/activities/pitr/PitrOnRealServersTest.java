@@ -47,7 +47,7 @@ class PitrOnRealServersTest {
   @BeforeAll
   static void archiveRowsAroundThreeTargets() throws Exception {
     archive = ArchivingServer.start(dir, null);
-    pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { });
+    pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, java.time.Duration.ofSeconds(2));
     archive.insert(1, 50);
     baseStop = archive.baseBackup("20261207T040000Z").stopTime().toString();
     archive.insert(51, 100);
@@ -133,6 +133,25 @@ class PitrOnRealServersTest {
     assertTrue(failure.isNonRetryable());
     assertTrue(failure.getOriginalMessage().contains("recovery ended before reaching the target"), failure.getOriginalMessage());
     assertTrue(archive.log(volume).contains("recovery ended before configured recovery target was reached"), archive.log(volume));
+  }
+
+  @Test
+  void aServerThatStopsForAnotherReasonIsNotWaitedFor() throws Exception {
+    PitrTarget target = new PitrTarget(null, lsnAfterRow200, null, null, 1, false);
+    PitrResolution resolution = pitr.resolveTarget(archive.location, target);
+    DataVolume volume = archive.freshVolume("restored-refused");
+    pitr.restoreBase(volume, archive.location, resolution, target, "run-refused");
+    // a setting the server refuses at its start (a later line wins): it stops at once, the archive not read
+    Files.writeString(Path.of(volume.path(), "postgresql.auto.conf"), "recovery_target_timeline = '99'\n", java.nio.file.StandardOpenOption.APPEND);
+    int port = archive.startServer(volume);
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class,
+        () -> pitr.recoverToTarget(volume, archive.server(port), archive.location, resolution, target));
+
+    assertEquals(FailureTypes.RECOVERY_ENDED_EARLY, failure.getType());
+    assertTrue(failure.isNonRetryable());
+    assertTrue(failure.getOriginalMessage().contains("not because the archive ran out"), failure.getOriginalMessage());
+    assertTrue(archive.log(volume).contains("recovery target timeline 99 does not exist"), archive.log(volume));
   }
 
   @Test
