@@ -120,7 +120,7 @@ public final class PitrActivitiesImpl implements PitrActivities {
     }
     for (Path entry : entries) {
       if (!entry.equals(spool.dir())) {
-        deleteTree(entry);
+        WalSpool.deleteTree(entry);
       }
     }
     spool.create();
@@ -252,14 +252,6 @@ public final class PitrActivitiesImpl implements PitrActivities {
           // a lost connection is closed already
         }
         connection = null;
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
       }
     }
   }

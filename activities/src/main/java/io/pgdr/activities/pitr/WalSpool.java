@@ -138,10 +138,15 @@ final class WalSpool {
 
   /** Removes the spool and everything in it (after the promotion: the server no longer reads it). */
   void remove() throws IOException {
-    if (!Files.exists(dir)) {
+    deleteTree(dir);
+  }
+
+  /** Deletes a file or a directory with everything in it; nothing when it is not there. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
       return;
     }
-    try (Stream<Path> paths = Files.walk(dir)) {
+    try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }
