@@ -135,6 +135,41 @@ public final class PostgresNode {
     }
   }
 
+  /**
+   * Switches this server to a new WAL segment and waits until its archiver has stored every segment
+   * up to the one it switched from: the archive then holds all that was committed before the call.
+   *
+   * @throws LabException when the archiver has not got there within {@code within}
+   */
+  public void archiveWalUpToNow(Duration within) {
+    try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+      String last = single(statement, "SELECT pg_walfile_name(pg_current_wal_lsn())");
+      statement.execute("SELECT pg_switch_wal()");
+      long deadline = System.nanoTime() + within.toNanos();
+      while (System.nanoTime() < deadline) {
+        String archived = single(statement, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+        // segment names order by their log and segment digits (after the 8 of the timeline)
+        if (archived.length() >= 24 && archived.substring(8, 24).compareTo(last.substring(8, 24)) >= 0) {
+          return;
+        }
+        Thread.sleep(100);
+      }
+      throw new LabException(name + " did not archive " + last + " within " + within.toSeconds() + " s");
+    } catch (SQLException e) {
+      throw new LabException("cannot switch the WAL of " + name + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted while waiting for " + name + "'s archiver", e);
+    }
+  }
+
+  private static String single(Statement statement, String query) throws SQLException {
+    try (var row = statement.executeQuery(query)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
   }

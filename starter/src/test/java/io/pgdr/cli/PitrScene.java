@@ -36,7 +36,7 @@ record PitrScene(LabProcesses processes, String target) {
     String target = scene.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
     Thread.sleep(1100);
     scene.insert(201, 300);
-    scene.archiveAll();
+    processes.lab.pair().primary().archiveWalUpToNow(Duration.ofSeconds(60));
     return new PitrScene(processes, target);
   }
 
@@ -70,21 +70,6 @@ record PitrScene(LabProcesses processes, String target) {
         s.execute("INSERT INTO ledger (n) VALUES (" + n + ")");
       }
     }
-  }
-
-  /** Switches the WAL and waits until the archiver has stored every segment up to it. */
-  private void archiveAll() throws Exception {
-    String last = query("SELECT pg_walfile_name(pg_current_wal_lsn())");
-    query("SELECT pg_switch_wal()::text");
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      String archived = query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
-      if (archived.length() >= 24 && archived.substring(8, 24).compareTo(last.substring(8, 24)) >= 0) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the lab did not archive " + last + " within 60 s");
   }
 
   private Connection connect() throws SQLException {

@@ -134,19 +134,10 @@ final class ArchivingServer implements AutoCloseable {
   }
 
   /** Switches to a new segment and waits until every segment up to the switched one is in the store. */
-  void archiveAll() throws Exception {
-    String last = sql("SELECT pg_walfile_name(pg_current_wal_lsn())");
-    sql("SELECT pg_switch_wal()");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      String archived = sql("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
-      if (archived.length() >= 24 && archived.substring(8, 24).compareTo(last.substring(8, 24)) >= 0) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("segment " + last + " was not archived within 60 s: " + sql("SELECT row(pg_stat_archiver.*)::text FROM pg_stat_archiver"));
+  void archiveAll() {
+    pair.primary().archiveWalUpToNow(Duration.ofSeconds(60));
   }
+
 
   /** A new, empty directory owned by the server's account, mode 700: what a provisioner gives. */
   DataVolume freshVolume(String name) throws IOException {
