@@ -48,7 +48,7 @@ class LabTest {
     assertTrue(ProcessHandle.of(status.daemonPid()).isPresent());
     DatabaseTarget target = TargetYaml.parse(Files.readString(status.targetFile()), status.targetFile().toString());
     assertEquals(status.pods(), target.endpointOverrides());
-    assertEquals(new BackupLocation("fabrica-agentes-backups", "db/", status.s3Endpoint(), null, null, null), target.backups());
+    assertEquals(new BackupLocation("fabrica-agentes-backups", "db/", status.s3Endpoint(), null, null, null, null), target.backups());
     assertEquals(200, HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(status.s3Endpoint() + "/fabrica-agentes-backups"))
             .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),

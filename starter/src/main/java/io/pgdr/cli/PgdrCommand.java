@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
         ApproveCommand.class,
         RejectCommand.class,
         WorkerCommand.class,
+        io.pgdr.cli.worker.VolumeJobCommand.class,
         LabCommand.class,
         CompletionCommand.class,
         picocli.CommandLine.HelpCommand.class})

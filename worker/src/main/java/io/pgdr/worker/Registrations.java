@@ -6,6 +6,7 @@ import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
 import io.pgdr.activities.pitr.PitrActivitiesImpl;
+import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.store.S3Clients;
@@ -30,7 +31,13 @@ final class Registrations {
         new PostgresActivitiesImpl(credentials),
         new BackupActivitiesImpl(credentials, s3),
         new RestoreActivitiesImpl(credentials, s3),
-        new PitrActivitiesImpl(credentials, s3),
+        new PitrActivitiesImpl(credentials, s3, new VolumeJobs(kubernetes, volumeJobImage())),
         new NotificationActivitiesImpl());
+  }
+
+  /** pgdr's image, which the pods that write volumes the worker cannot reach run: the worker's own (deploy/kubernetes/deployment.yaml). */
+  static String volumeJobImage() {
+    String image = System.getenv("PGDR_VOLUME_JOB_IMAGE");
+    return image == null || image.isBlank() ? VolumeJobs.DEFAULT_IMAGE : image;
   }
 }

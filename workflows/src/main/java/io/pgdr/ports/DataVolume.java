@@ -1,8 +1,12 @@
 package io.pgdr.ports;
 
 /**
- * A pod's data volume as pgdr writes into it: the claim, the PersistentVolume bound to it, and the
+ * A pod's data volume as pgdr writes into it: the claim, the PersistentVolume bound to it, the
  * directory where the worker reaches its files (a hostPath or local volume on the worker's node;
- * in the lab, the server's data directory).
+ * in the lab, the server's data directory), and the namespace and StatefulSet the claim belongs to.
+ *
+ * @param path null when the volume is neither a hostPath nor a local volume: a pod pgdr starts in
+ *     {@code namespace}, mounting {@code claim}, writes it instead (a recorded history from before
+ *     namespace and StatefulSet were kept has them null; its path is set)
  */
-public record DataVolume(String claim, String volume, String path) {}
+public record DataVolume(String claim, String volume, String path, String namespace, String statefulSet) {}

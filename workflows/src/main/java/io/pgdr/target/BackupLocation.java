@@ -18,8 +18,13 @@ import java.util.regex.Pattern;
  * @param region the signing region; {@code us-east-1} when absent
  * @param accessKeyEnv name of the worker's environment variable holding the access key id
  * @param secretKeyEnv name of the worker's environment variable holding the secret key
+ * @param keysSecret a Secret in the target's namespace holding the same two keys under the same
+ *     names, for the pods pgdr runs there to restore into a volume the worker cannot reach; null
+ *     when the keys are named nowhere (the pod then uses the SDK's chain, e.g. IRSA) or no such
+ *     pod runs
  */
-public record BackupLocation(String bucket, String prefix, String endpoint, String region, String accessKeyEnv, String secretKeyEnv) {
+public record BackupLocation(String bucket, String prefix, String endpoint, String region, String accessKeyEnv, String secretKeyEnv,
+    String keysSecret) {
 
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -53,6 +58,12 @@ public record BackupLocation(String bucket, String prefix, String endpoint, Stri
     }
     if ((accessKeyEnv == null) != (secretKeyEnv == null)) {
       problems.add("backups: set both accessKeyEnv and secretKeyEnv, or neither (the AWS default credential chain)");
+    }
+    if (keysSecret != null) {
+      DatabaseTarget.requireDnsLabel(problems, "backups.keysSecret", keysSecret);
+      if (accessKeyEnv == null) {
+        problems.add("backups.keysSecret: also name the keys it holds with accessKeyEnv and secretKeyEnv");
+      }
     }
     return problems;
   }

@@ -64,7 +64,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The point-in-time recovery's plan, approval paths and stops, with the adapters mocked and time skipped. */
 class PointInTimeRecoveryWorkflowTest {
 
-  static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null);
+  static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);
   static final List<String> PLANNED = List.of("keep-volume", "stop-writers", "stop-database", "new-volume", "restore-base",
       "start-recovery", "recover", "verify", "restart-writers", "check-writers");
 
@@ -77,7 +77,7 @@ class PointInTimeRecoveryWorkflowTest {
   private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
   private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
   private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
-  private final DataVolume newVolume = new DataVolume("data-postgresql-0", "pvc-new", "/var/lib/volumes/pvc-new");
+  private final DataVolume newVolume = new DataVolume("data-postgresql-0", "pvc-new", "/var/lib/volumes/pvc-new", "fabrica-agentes", "postgresql");
   private WorkflowClient client;
   private Instant now;
   private Instant targetTime;

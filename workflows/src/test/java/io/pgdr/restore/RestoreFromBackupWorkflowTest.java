@@ -75,7 +75,7 @@ import org.mockito.InOrder;
 /** Every branch of the restore workflow, with the adapters mocked and time skipped. */
 class RestoreFromBackupWorkflowTest {
 
-  static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null);
+  static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);
   static final String NEWEST = "db/pgdr/20250110T020000Z/manifest.json";
   static final String OLDER = "db/pgdr/20250109T020000Z/manifest.json";
 

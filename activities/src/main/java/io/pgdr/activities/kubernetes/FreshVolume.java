@@ -61,8 +61,6 @@ final class FreshVolume {
         throw ApplicationFailure.newNonRetryableFailure("PersistentVolume " + bound + " is no longer set to Retain (someone changed it"
             + " since pgdr kept it): claim " + ns + "/" + claimName + " is not deleted", FailureTypes.VOLUME_NOT_KEPT);
       }
-      // the new volume comes from the same class: one pgdr cannot write is refused before the claim goes
-      pathOf(old);
       client.persistentVolumeClaims().inNamespace(ns).withName(claimName).delete();
       log.info("PersistentVolumeClaim {}/{} deleted for run {}; its volume {} is kept", ns, claimName, runId, bound);
       claim = null;
@@ -96,24 +94,23 @@ final class FreshVolume {
       if (isBound && volumeName != null && !volumeName.isBlank() && !keptVolumes.contains(volumeName)) {
         PersistentVolume volume = client.persistentVolumes().withName(volumeName).get();
         if (volume != null) {
-          return new DataVolume(claimName, volumeName, pathOf(volume));
+          return new DataVolume(claimName, volumeName, pathOf(volume), ns, target.statefulSet());
         }
       }
       WaitRound.pause(heartbeat, "waiting for claim " + claimName + " to be bound to a new volume");
     }
   }
 
-  /** Where the worker reaches the volume's files: a hostPath or local volume, on the worker's node. */
+  /**
+   * Where a worker on the volume's node reaches its files: a hostPath or local volume's path; null
+   * for any other kind, which only a pod mounting the claim reaches.
+   */
   private static String pathOf(PersistentVolume volume) {
     var spec = volume.getSpec();
     if (spec.getHostPath() != null) {
       return spec.getHostPath().getPath();
     }
-    if (spec.getLocal() != null) {
-      return spec.getLocal().getPath();
-    }
-    throw unusable("PersistentVolume " + volume.getMetadata().getName() + " is neither a hostPath nor a local volume: this pgdr"
-        + " writes a restored data directory only through a path on the worker's node (a restore Job for other volumes is not built yet)");
+    return spec.getLocal() != null ? spec.getLocal().getPath() : null;
   }
 
   private static String annotation(PersistentVolumeClaim claim, String key) {

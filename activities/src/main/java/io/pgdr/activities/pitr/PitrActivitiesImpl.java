@@ -51,13 +51,18 @@ public final class PitrActivitiesImpl implements PitrActivities {
   private final Consumer<Object> heartbeat;
 
   private final Duration restartPatience;
+  /** Where a volume the worker does not reach is written; null where there is no Kubernetes (the agent inside such a pod). */
+  private final VolumeJobs jobs;
 
-  public PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3) {
-    this(credentials, s3, Clock.systemUTC(), new ActivityHeartbeat(), RecoveryFeed.RESTART_PATIENCE);
+  /** @param jobs runs the steps on volumes the worker does not reach, in pods that mount them */
+  public PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3, VolumeJobs jobs) {
+    this(credentials, s3, Clock.systemUTC(), new ActivityHeartbeat(), RecoveryFeed.RESTART_PATIENCE, jobs);
   }
 
-  PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3, Clock clock, Consumer<Object> heartbeat, Duration restartPatience) {
+  PitrActivitiesImpl(CredentialResolver credentials, S3Clients s3, Clock clock, Consumer<Object> heartbeat, Duration restartPatience,
+      VolumeJobs jobs) {
     this.restartPatience = restartPatience;
+    this.jobs = jobs;
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.clock = clock;
@@ -73,6 +78,10 @@ public final class PitrActivitiesImpl implements PitrActivities {
 
   @Override
   public RestoredBase restoreBase(DataVolume volume, BackupLocation location, PitrResolution resolution, PitrTarget target, String runId) {
+    if (!reachable(volume)) {
+      return inPod(volume).run(new VolumeJobSpec(VolumeJobSpec.RESTORE_BASE, volume, location, resolution, target, runId, null), null,
+          RestoredBase.class);
+    }
     Path dataDir = Path.of(volume.path());
     try {
       VolumeOwner owner = VolumeOwner.of(dataDir);
@@ -150,6 +159,13 @@ public final class PitrActivitiesImpl implements PitrActivities {
   @Override
   public RecoveryReached recoverToTarget(DataVolume volume, PostgresServer server, BackupLocation location, PitrResolution resolution,
       PitrTarget target) {
+    if (!reachable(volume)) {
+      // the pod shares the volume with the recovering server: on its node, whatever kind of volume it is
+      VolumeJobs pods = inPod(volume);
+      String node = pods.nodeOf(server.namespace(), server.pod());
+      return pods.run(new VolumeJobSpec(VolumeJobSpec.RECOVER, volume, location, resolution, target, null, server), node,
+          RecoveryReached.class);
+    }
     Path dataDir = Path.of(volume.path());
     try {
       VolumeOwner owner = VolumeOwner.of(dataDir);
@@ -170,6 +186,24 @@ public final class PitrActivitiesImpl implements PitrActivities {
     } catch (IOException e) {
       throw ApplicationFailure.newFailure("following the recovery on " + dataDir + ": " + e, FailureTypes.RESTORE_FAILED);
     }
+  }
+
+  /**
+   * Whether the worker writes the volume itself: it reaches the volume's directory (the lab's data
+   * directories; a hostPath or local volume on the worker's node). Otherwise a pod mounting the
+   * claim does the step.
+   */
+  private static boolean reachable(DataVolume volume) {
+    return volume.path() != null && Files.isDirectory(Path.of(volume.path()));
+  }
+
+  private VolumeJobs inPod(DataVolume volume) {
+    if (jobs == null) {
+      throw ApplicationFailure.newNonRetryableFailure("the volume " + volume.volume() + " is not reachable here"
+          + (volume.path() == null ? "" : " (no directory " + volume.path() + ")") + " and no pod can be started for it",
+          FailureTypes.DATA_VOLUME_UNUSABLE);
+    }
+    return jobs;
   }
 
   private Credentials resolveCredentials(PostgresServer server) {

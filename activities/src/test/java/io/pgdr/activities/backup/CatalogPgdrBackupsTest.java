@@ -203,7 +203,7 @@ class CatalogPgdrBackupsTest {
     try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", "http://127.0.0.1:" + closedPort, null, null, null);
+    BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", "http://127.0.0.1:" + closedPort, null, null, null, null);
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> catalog.list(location));
 

@@ -55,15 +55,19 @@ class DatabaseVolumeSwapTest {
     client.persistentVolumes().resource(volume).update();
   }
 
-  /** Plays the provisioner: binds the claim, once made again, to a new hostPath volume. */
   private Thread provisioner() {
+    return provisioner(new PersistentVolumeBuilder().withNewMetadata().withName("pvc-new").endMetadata()
+        .withNewSpec().withNewHostPath().withPath("/var/lib/volumes/new").endHostPath().endSpec().build());
+  }
+
+  /** Plays the provisioner: binds the claim, once made again, to {@code volume}. */
+  private Thread provisioner(io.fabric8.kubernetes.api.model.PersistentVolume volume) {
     Thread thread = new Thread(() -> {
       for (int i = 0; i < 200; i++) {
         var made = client.persistentVolumeClaims().inNamespace(target.namespace()).withName(CLAIM).get();
         if (made != null && made.getSpec().getVolumeName() == null) {
-          client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName("pvc-new").endMetadata()
-              .withNewSpec().withNewHostPath().withPath("/var/lib/volumes/new").endHostPath().endSpec().build()).create();
-          made.getSpec().setVolumeName("pvc-new");
+          client.persistentVolumes().resource(volume).create();
+          made.getSpec().setVolumeName(volume.getMetadata().getName());
           made.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
           client.persistentVolumeClaims().inNamespace(target.namespace()).resource(made).update();
           return;
@@ -120,7 +124,7 @@ class DatabaseVolumeSwapTest {
     provisioner.join(5000);
     DataVolume again = activities.freshVolume(target, POD, kept, "run-1");
 
-    assertEquals(new DataVolume(CLAIM, "pvc-new", "/var/lib/volumes/new"), fresh);
+    assertEquals(new DataVolume(CLAIM, "pvc-new", "/var/lib/volumes/new", target.namespace(), "postgresql"), fresh);
     assertEquals(fresh, again, "a retry finds the claim it made");
     var claim = client.persistentVolumeClaims().inNamespace(target.namespace()).withName(CLAIM).get();
     assertEquals("run-1", claim.getMetadata().getAnnotations().get(KubernetesLabels.RECREATED_BY));
@@ -129,15 +133,18 @@ class DatabaseVolumeSwapTest {
   }
 
   @Test
-  void aVolumeTheWorkerCannotWriteIsRefusedBeforeTheClaimGoes() {
+  void aVolumeOnlyAPodReachesMovesTooWithoutAPath() throws Exception {
     List<KeptVolume> kept = activities.keepVolumes(target, POD, "run-1"); // the seeded volumes are CSI (EBS)
     podsGone();
+    Thread provisioner = provisioner(new PersistentVolumeBuilder().withNewMetadata().withName("pvc-ebs-new").endMetadata()
+        .withNewSpec().withNewCsi().withDriver("ebs.csi.aws.com").withVolumeHandle("vol-0new").endCsi().endSpec().build());
 
-    ApplicationFailure refused = assertThrows(ApplicationFailure.class, () -> activities.freshVolume(target, POD, kept, "run-1"));
+    DataVolume fresh = activities.freshVolume(target, POD, kept, "run-1");
+    provisioner.join(5000);
 
-    assertEquals(FailureTypes.DATA_VOLUME_UNUSABLE, refused.getType());
-    assertEquals(OLD_VOLUME, client.persistentVolumeClaims().inNamespace(target.namespace()).withName(CLAIM).get().getSpec().getVolumeName(),
-        "the claim is still bound to the old volume");
+    assertEquals(new DataVolume(CLAIM, "pvc-ebs-new", null, target.namespace(), "postgresql"), fresh,
+        "no path: a restore pod mounting the claim writes it");
+    assertEquals("Retain", client.persistentVolumes().withName(OLD_VOLUME).get().getSpec().getPersistentVolumeReclaimPolicy());
   }
 
   @Test

@@ -144,7 +144,7 @@ final class ArchivingServer implements AutoCloseable {
     Path path = Files.createDirectory(dir.resolve(name));
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
     Files.setOwner(path, postgresUser());
-    return new DataVolume("data-" + name, "pv-" + name, path.toString());
+    return new DataVolume("data-" + name, "pv-" + name, path.toString(), "fabrica-agentes", "postgresql");
   }
 
   /** Starts a server on a data directory, on a port of its own, without waiting: its recovery waits for pgdr's WAL. */

@@ -47,7 +47,7 @@ class PitrOnRealServersTest {
   @BeforeAll
   static void archiveRowsAroundThreeTargets() throws Exception {
     archive = ArchivingServer.start(dir, null);
-    pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, java.time.Duration.ofSeconds(2));
+    pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, java.time.Duration.ofSeconds(2), null);
     archive.insert(1, 50);
     baseStop = archive.baseBackup("20261207T040000Z").stopTime().toString();
     archive.insert(51, 100);

@@ -27,7 +27,7 @@ class TeamArchiveTest {
   @Test
   void anArchiveMadeWithCurlAndPgBasebackupIsRecoveredTheSameWay() throws Exception {
     try (ArchivingServer archive = ArchivingServer.start(dir, "curl -sf -T %p {wal}%f")) {
-      PitrActivitiesImpl pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, java.time.Duration.ofSeconds(2));
+      PitrActivitiesImpl pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, java.time.Duration.ofSeconds(2), null);
       archive.insert(1, 50);
       archive.teamBaseBackup("team-nightly");
       archive.insert(51, 100);

@@ -47,7 +47,7 @@ public final class S3Fixture implements AutoCloseable {
   }
 
   public BackupLocation location(String bucket, String prefix) {
-    return new BackupLocation(bucket, prefix, store.endpoint(), null, null, null);
+    return new BackupLocation(bucket, prefix, store.endpoint(), null, null, null, null);
   }
 
   public S3Client client() {

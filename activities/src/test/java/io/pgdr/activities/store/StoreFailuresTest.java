@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class StoreFailuresTest {
 
   private static final BackupLocation AWS = new BackupLocation("fabrica-agentes-backups", "db/", null, "eu-west-1",
-      "BACKUP_ACCESS_KEY", "BACKUP_SECRET_KEY");
+      "BACKUP_ACCESS_KEY", "BACKUP_SECRET_KEY", null);
 
   @Test
   void accessDeniedIsNotRetriedAndNamesTheCredentials() {
@@ -43,7 +43,7 @@ class StoreFailuresTest {
   @Test
   void missingCredentialVariablesStopBeforeAnyRequest() {
     BackupLocation location = new BackupLocation("fabrica-agentes-backups", "db/", "http://127.0.0.1:9",
-        null, "PGDR_TEST_NO_SUCH_ACCESS_KEY", "PGDR_TEST_NO_SUCH_SECRET_KEY");
+        null, "PGDR_TEST_NO_SUCH_ACCESS_KEY", "PGDR_TEST_NO_SUCH_SECRET_KEY", null);
 
     ApplicationFailure failure;
     try (S3Clients clients = new S3Clients()) {

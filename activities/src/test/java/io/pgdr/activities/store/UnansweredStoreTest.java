@@ -38,7 +38,7 @@ class UnansweredStoreTest {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String endpoint = "http://127.0.0.1:" + silent.getLocalPort();
       // keys from a variable every process has: static keys, so the SDK looks for none off this machine
-      BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", endpoint, null, "PATH", "PATH");
+      BackupLocation location = new BackupLocation(S3Fixture.BUCKET, "db/", endpoint, null, "PATH", "PATH", null);
 
       ApplicationFailure failure = assertTimeoutPreemptively(HANG_GUARD,
           () -> assertThrows(ApplicationFailure.class, () -> StoreListing.of(clients.forLocation(location), location)));
