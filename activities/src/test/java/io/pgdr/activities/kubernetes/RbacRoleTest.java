@@ -105,6 +105,61 @@ class RbacRoleTest {
   KubernetesClient client;
   KubernetesMockServer server;
 
+  /**
+   * Both PITR steps on a volume only a pod reaches: the worker makes each step's Job and follows it.
+   * The stand-in plays the scheduler, the Job controller and the kubelet (each Job's pod ends with
+   * the step's result as its termination message).
+   */
+  private void pitrStepsInPods(DatabaseTarget target) throws Exception {
+    String ns = target.namespace();
+    var json = io.temporal.common.converter.JacksonJsonPayloadConverter.newDefaultObjectMapper();
+    Map<String, Object> results = Map.of("restore-base", new io.pgdr.ports.RestoredBase(3, 100, 3, 1),
+        "recover", new io.pgdr.ports.RecoveryReached(2, "0/3000100", null, 1, 0, 0, 100, 1, 1));
+    Thread kubelet = new Thread(() -> {
+      java.util.Set<String> done = new java.util.HashSet<>();
+      while (done.size() < 2) {
+        for (var job : standIn.batch().v1().jobs().inNamespace(ns).list().getItems()) {
+          String name = job.getMetadata().getName();
+          if (!done.add(name)) {
+            continue;
+          }
+          try {
+            String message = json.writeValueAsString(Map.of("result", results.get(job.getMetadata().getLabels().get("pgdr.io/step"))));
+            standIn.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(name + "-x").addToLabels("job-name", name).endMetadata()
+                .withNewStatus().withPhase("Succeeded").addNewContainerStatus().withName("pgdr").withNewState().withNewTerminated()
+                  .withExitCode(0).withMessage(message).endTerminated().endState().endContainerStatus().endStatus()
+                .build()).create();
+            job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1).build());
+            standIn.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    kubelet.start();
+    var pitr = new io.pgdr.activities.pitr.PitrActivitiesImpl(new CredentialResolver(client, name -> null),
+        new io.pgdr.activities.store.S3Clients(), new io.pgdr.activities.pitr.VolumeJobs(client, "pgdr:0.1.0"));
+    var volume = new io.pgdr.ports.DataVolume("data-postgresql-0", "pvc-new", null, ns, target.statefulSet());
+    var location = new io.pgdr.target.BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);
+    var resolution = new io.pgdr.ports.PitrResolution(1, "base", "db/base/base/", List.of("base.tar.gz"), 100, "0/2000028", "0/2000100",
+        java.time.Instant.parse("2026-12-07T08:00:00Z"), List.of("000000010000000000000002"), 16 << 20, List.of(), null, "window");
+    var pitrTarget = io.pgdr.ports.PitrTarget.time("2026-12-07 08:01:00+00");
+    pitr.restoreBase(volume, location, resolution, pitrTarget, "run-1");
+    // scaled back to 1 (startDatabase), the StatefulSet controller makes the pod and the scheduler places it
+    standIn.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("postgresql-0")
+        .endMetadata().withNewSpec().withNodeName("node-a").endSpec().build()).createOr(existing -> existing.update());
+    pitr.recoverToTarget(volume, new io.pgdr.ports.PostgresServer("postgresql-0", "10.42.0.10", 5432, "fabrica", ns,
+        target.postgres().credentials()), location, resolution, pitrTarget);
+    kubelet.join(5000);
+  }
+
   @Test
   void everyMethodOfTheKubernetesPortIsCalledHere() {
     Set<String> declared = Arrays.stream(KubernetesActivities.class.getMethods())
@@ -125,7 +180,7 @@ class RbacRoleTest {
     }
     // KubernetesClients builds the client and calls nothing
     assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "FreshVolume.java", "KubernetesActivitiesImpl.java",
-        "KubernetesClients.java", "PodRebuild.java"), users,
+        "KubernetesClients.java", "PodRebuild.java", "VolumeJobs.java"), users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
 
@@ -139,6 +194,7 @@ class RbacRoleTest {
     CALLS.values().forEach(call -> call.accept(activities));
     DatabaseTarget target = FabricaCluster.target();
     new CredentialResolver(client, name -> null).resolve(target.postgres().credentials(), target.namespace());
+    pitrStepsInPods(target);
 
     List<ApiCall> calls = recordedRequests().stream().filter(r -> !STAND_IN.equals(r.getHeader("User-Agent"))).map(ApiCall::of).toList();
     standIn.close();
