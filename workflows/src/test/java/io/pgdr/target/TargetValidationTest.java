@@ -72,4 +72,13 @@ class TargetValidationTest {
     assertTrue(problem.startsWith("name: '" + "x".repeat(Echo.MAX_CHARS) + "…' is not"), problem);
     assertTrue(problem.length() < 200, problem);
   }
+
+  @Test
+  void theSecretARestorePodReadsTheStoreKeysFromIsANameAndComesWithTheKeysNames() {
+    assertEquals(List.of(), new BackupLocation("b-1", "db/", null, null, "PGDR_S3_ACCESS_KEY", "PGDR_S3_SECRET_KEY", "backup-keys").problems());
+    assertEquals(List.of("backups.keysSecret: also name the keys it holds with accessKeyEnv and secretKeyEnv"),
+        new BackupLocation("b-1", "db/", null, null, null, null, "backup-keys").problems());
+    List<String> problems = new BackupLocation("b-1", "db/", null, null, "A", "B", "Backup_Keys").problems();
+    assertTrue(problems.size() == 1 && problems.get(0).startsWith("backups.keysSecret: "), problems.toString());
+  }
 }

@@ -212,10 +212,14 @@ public final class VolumeJobs {
     String pgdata = server.getEnv() == null ? null : server.getEnv().stream().filter(e -> "PGDATA".equals(e.getName()))
         .map(EnvVar::getValue).findFirst().orElse(null);
     String mountPath = mount.getMountPath().replaceAll("/+$", "");
-    if (pgdata != null && pgdata.startsWith(mountPath + "/")) {
-      dir += "/" + pgdata.substring(mountPath.length() + 1).replaceAll("/+$", "");
+    if (pgdata == null || pgdata.replaceAll("/+$", "").equals(mountPath)) {
+      return dir;
     }
-    return dir;
+    if (!pgdata.startsWith(mountPath + "/")) {
+      throw ApplicationFailure.newNonRetryableFailure("container " + server.getName() + " keeps PGDATA at " + pgdata + ", not on the volume"
+          + " it mounts at " + mountPath + ": restoring into that volume would not change the database's data", FailureTypes.DATA_VOLUME_UNUSABLE);
+    }
+    return dir + "/" + pgdata.substring(mountPath.length() + 1).replaceAll("/+$", "");
   }
 
   /**
