@@ -43,7 +43,7 @@ public record PitrOutcome(String recoveryTarget, int timeline, String baseBackup
           + reached.lastCommitTime()) + "; now writing timeline " + reached.timeline()));
     }
     if (restoredInto != null) {
-      facts.add(new Fact("new volume", restoredInto.volume() + " (claim " + restoredInto.claim() + ")"));
+      facts.add(new Fact("new volume", restoredInto.describe() + " (claim " + restoredInto.claim() + ")"));
     }
     if (keptVolumes != null && !keptVolumes.isEmpty()) {
       facts.add(new Fact("kept volumes", keptVolumes.stream().map(KeptVolume::toString).collect(Collectors.joining("; "))));

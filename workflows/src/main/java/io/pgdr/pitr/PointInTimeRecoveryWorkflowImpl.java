@@ -168,10 +168,10 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
     ledger.handBack(STOP_DATABASE, "StatefulSet " + target.statefulSet() + " is at 0 (was " + replicasBefore + "): scale it back once its"
         + " data is right");
     volume = step(NEW_VOLUME, () -> Ports.kubernetes("give " + pod + " a new volume").freshVolume(target, pod, keptVolumes, runId()));
-    ledger.handBack(NEW_VOLUME, "The claim " + volume.claim() + " of " + pod + " is on the new volume " + volume.volume()
+    ledger.handBack(NEW_VOLUME, "The claim " + volume.claim() + " of " + pod + " is on the new volume " + volume.describe()
         + "; the data before the recovery is on the kept volume");
     phase("restoring");
-    base = step(RESTORE_BASE, () -> Ports.pitr("restore base backup " + resolution.baseLabel() + " into " + volume.volume())
+    base = step(RESTORE_BASE, () -> Ports.pitr("restore base backup " + resolution.baseLabel() + " into " + volume.describe())
         .restoreBase(volume, target.backups(), resolution, recoveryTarget, runId()));
     timeline.note(base.files() + " files, " + base.bytes() + " bytes, " + base.checkedFiles() + " checked against the manifest");
     step(START_RECOVERY, () -> Ports.kubernetes("scale " + target.statefulSet() + " to 1").startDatabase(target, 1));

@@ -28,6 +28,8 @@ final class FreshVolume {
 
   private static final Logger log = LoggerFactory.getLogger(FreshVolume.class);
 
+  private static final String DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
+
   private final KubernetesClient client;
   private final Consumer<Object> heartbeat;
 
@@ -87,6 +89,7 @@ final class FreshVolume {
           .build()).create();
       log.info("PersistentVolumeClaim {}/{} created again from the StatefulSet's template for run {}", ns, claimName, runId);
     }
+    boolean bindsWhenMounted = bindsOnFirstConsumer(template.getSpec() == null ? null : template.getSpec().getStorageClassName());
     while (true) {
       claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
       String volumeName = claim == null || claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
@@ -97,8 +100,27 @@ final class FreshVolume {
           return new DataVolume(claimName, volumeName, pathOf(volume), ns, target.statefulSet());
         }
       }
+      if (!isBound && bindsWhenMounted) {
+        // nothing binds it before a pod mounts it: the restore's pod will, wherever the scheduler puts it
+        return new DataVolume(claimName, null, null, ns, target.statefulSet());
+      }
       WaitRound.pause(heartbeat, "waiting for claim " + claimName + " to be bound to a new volume");
     }
+  }
+
+  /**
+   * Whether the claim's StorageClass (the cluster's default one when the template names none)
+   * provisions only once a pod uses the claim ({@code volumeBindingMode: WaitForFirstConsumer}).
+   * An empty class name means static binding, never that.
+   */
+  private boolean bindsOnFirstConsumer(String storageClass) {
+    if (storageClass != null && storageClass.isEmpty()) {
+      return false;
+    }
+    return client.storage().v1().storageClasses().list().getItems().stream()
+        .filter(sc -> storageClass != null ? storageClass.equals(sc.getMetadata().getName())
+            : sc.getMetadata().getAnnotations() != null && "true".equals(sc.getMetadata().getAnnotations().get(DEFAULT_CLASS)))
+        .anyMatch(sc -> "WaitForFirstConsumer".equals(sc.getVolumeBindingMode()));
   }
 
   /**

@@ -199,7 +199,7 @@ public final class PitrActivitiesImpl implements PitrActivities {
 
   private VolumeJobs inPod(DataVolume volume) {
     if (jobs == null) {
-      throw ApplicationFailure.newNonRetryableFailure("the volume " + volume.volume() + " is not reachable here"
+      throw ApplicationFailure.newNonRetryableFailure("claim " + volume.claim() + " is not reachable here"
           + (volume.path() == null ? "" : " (no directory " + volume.path() + ")") + " and no pod can be started for it",
           FailureTypes.DATA_VOLUME_UNUSABLE);
     }

@@ -2,6 +2,7 @@ package io.pgdr.activities.pitr;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * as the database pod's user. The activity follows the Job and reads the step's result from the
  * pod's termination message.
  *
- * <p>A retried attempt (after a worker crash) finds the step's Job for the volume by its labels (the
- * volume is new to the run) and follows it
+ * <p>A retried attempt (after a worker crash) finds the step's Job for the claim by its labels (the
+ * claim, made again for the run, has a uid of its own) and follows it
  * rather than start a second writer on the volume; a Job that failed for a reason a retry may fix
  * is followed by a new one, whose step recognises what the earlier one wrote.
  */
@@ -58,7 +59,7 @@ public final class VolumeJobs {
   static final String RESULT_ENV = "PGDR_RESULT_FILE";
   static final String PG_USER_ENV = "PGDR_PG_USER";
   static final String PG_PASSWORD_ENV = "PGDR_PG_PASSWORD";
-  static final String VOLUME_LABEL = "pgdr.io/volume";
+  static final String CLAIM_LABEL = "pgdr.io/claim";
   static final String STEP_LABEL = "pgdr.io/step";
   /** The label the Job controller gives the pods of a Job. */
   static final String JOB_NAME_LABEL = "job-name";
@@ -93,11 +94,16 @@ public final class VolumeJobs {
   <T> T run(VolumeJobSpec spec, String node, Class<T> resultType) {
     DataVolume volume = spec.volume();
     if (volume.namespace() == null || volume.statefulSet() == null) {
-      throw ApplicationFailure.newNonRetryableFailure("the volume " + volume.volume() + " has no path the worker reaches, and no namespace"
+      throw ApplicationFailure.newNonRetryableFailure("claim " + volume.claim() + " has no path the worker reaches, and no namespace"
           + " and StatefulSet to start a pod in", FailureTypes.DATA_VOLUME_UNUSABLE);
     }
     String ns = volume.namespace();
-    Map<String, String> labels = Map.of(VOLUME_LABEL, shortHash(volume.volume()), STEP_LABEL, spec.step(), "app.kubernetes.io/managed-by", "pgdr");
+    PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(volume.claim()).get();
+    if (claim == null) {
+      throw ApplicationFailure.newNonRetryableFailure("claim " + ns + "/" + volume.claim() + " is gone: its new volume was to be restored",
+          FailureTypes.DATA_VOLUME_UNUSABLE);
+    }
+    Map<String, String> labels = Map.of(CLAIM_LABEL, shortHash(claim.getMetadata().getUid()), STEP_LABEL, spec.step(), "app.kubernetes.io/managed-by", "pgdr");
     List<Job> earlier = new ArrayList<>(client.batch().v1().jobs().inNamespace(ns).withLabels(labels).list().getItems());
     earlier.sort(Comparator.comparing(job -> job.getMetadata().getName()));
     for (Job job : earlier) {
@@ -111,9 +117,9 @@ public final class VolumeJobs {
         return result.resultAs(resultType);
       }
     }
-    String name = "pgdr-" + spec.step() + "-" + labels.get(VOLUME_LABEL) + "-" + (earlier.size() + 1);
+    String name = "pgdr-" + spec.step() + "-" + labels.get(CLAIM_LABEL) + "-" + (earlier.size() + 1);
     client.batch().v1().jobs().inNamespace(ns).resource(job(spec, name, labels, node)).create();
-    log.info("Job {}/{} started: {} on claim {} (volume {})", ns, name, spec.step(), volume.claim(), volume.volume());
+    log.info("Job {}/{} started: {} on claim {}", ns, name, spec.step(), volume.claim());
     return follow(ns, name, resultType);
   }
 
@@ -164,7 +170,7 @@ public final class VolumeJobs {
     }
     return new JobBuilder()
         .withNewMetadata().withName(name).withNamespace(volume.namespace()).withLabels(labels)
-          .addToAnnotations("pgdr.io/claim", volume.claim()).addToAnnotations("pgdr.io/volume", volume.volume()).endMetadata()
+          .addToAnnotations("pgdr.io/claim", volume.claim()).endMetadata()
         .withNewSpec()
           .withBackoffLimit(0)
           .withActiveDeadlineSeconds(DEADLINE_SECONDS)

@@ -148,6 +148,22 @@ class DatabaseVolumeSwapTest {
   }
 
   @Test
+  void aClaimThatBindsOnlyWhenAPodMountsItIsLeftToTheRestorePod() {
+    client.storage().v1().storageClasses().resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
+        .withNewMetadata().withName("gp3").addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
+        .withProvisioner("ebs.csi.aws.com").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
+    List<KeptVolume> kept = activities.keepVolumes(target, POD, "run-1");
+    podsGone();
+
+    DataVolume fresh = activities.freshVolume(target, POD, kept, "run-1"); // no provisioner runs: nothing binds it
+
+    assertEquals(new DataVolume(CLAIM, null, null, target.namespace(), "postgresql"), fresh);
+    var claim = client.persistentVolumeClaims().inNamespace(target.namespace()).withName(CLAIM).get();
+    assertEquals("run-1", claim.getMetadata().getAnnotations().get(KubernetesLabels.RECREATED_BY), "made again, waiting for its first pod");
+    assertEquals(fresh, activities.freshVolume(target, POD, kept, "run-1"), "a retry finds it");
+  }
+
+  @Test
   void theClaimIsNotTouchedWhileItsPodRuns() {
     oldVolumeIsHostPath();
     List<KeptVolume> kept = activities.keepVolumes(target, POD, "run-1");

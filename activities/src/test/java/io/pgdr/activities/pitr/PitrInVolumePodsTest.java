@@ -125,7 +125,7 @@ class PitrInVolumePodsTest {
   /** The Jobs of one step on one volume. */
   private static List<Job> jobs(String step, DataVolume volume) {
     return client.batch().v1().jobs().inNamespace(NS).withLabel(VolumeJobs.STEP_LABEL, step).list().getItems().stream()
-        .filter(job -> volume.volume().equals(job.getMetadata().getAnnotations().get("pgdr.io/volume"))).toList();
+        .filter(job -> volume.claim().equals(job.getMetadata().getAnnotations().get("pgdr.io/claim"))).toList();
   }
 
   @Test
@@ -217,6 +217,6 @@ class PitrInVolumePodsTest {
     assertEquals(FailureTypes.CREDENTIALS_UNAVAILABLE, refused.getType());
     assertTrue(refused.getOriginalMessage().contains("postgres.credentials.secret"), refused.getOriginalMessage());
     assertTrue(client.batch().v1().jobs().inNamespace(NS).list().getItems().stream()
-        .noneMatch(job -> "pvc-csi-3".equals(job.getMetadata().getAnnotations().get("pgdr.io/volume"))), "no pod started");
+        .noneMatch(job -> "data-pvc-csi-3".equals(job.getMetadata().getAnnotations().get("pgdr.io/claim"))), "no pod started");
   }
 }

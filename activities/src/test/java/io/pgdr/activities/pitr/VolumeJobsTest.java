@@ -58,6 +58,8 @@ class VolumeJobsTest {
           .endTemplate()
           .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().endVolumeClaimTemplate()
         .endSpec().build()).create();
+    client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(VOLUME.claim()).endMetadata().build()).create();
     jobs = new VolumeJobs(client, "pgdr:0.1.0", heartbeats::add, Duration.ofMillis(50));
   }
 
