@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Runbook 000 D's physical archive under a backup location's prefix, read from a listing and the
@@ -132,7 +132,8 @@ public final class PhysicalArchive {
     segmentFiles.forEach((segment, f) -> {
       WalFileName n = segmentNames.get(segment);
       try {
-        segments.add(new WalArchive.Segment(n.timeline(), n.segmentNumber(segmentSize), segment, f.lastModified(), f.sizeBytes()));
+        segments.add(new WalArchive.Segment(n.timeline(), n.segmentNumber(segmentSize), segment, f.lastModified(), f.sizeBytes(),
+            f.key().substring(f.key().lastIndexOf('/') + 1)));
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
       }
@@ -212,18 +213,16 @@ public final class PhysicalArchive {
     }
   }
 
-  /** A small text file, gunzipped when it is {@code .gz}; other compressions are not read. */
+  /** A small text file, decompressed as its suffix says ({@link WalCompression}). */
   private static String text(String key, String compression, Function<String, byte[]> read) {
-    if (compression != null && !compression.equals("gz")) {
+    if (!WalCompression.readable(compression)) {
       throw new IllegalArgumentException("compressed with " + compression + ", which pgdr does not read for history and label files");
     }
     byte[] bytes = read.apply(key);
-    if (compression != null) {
-      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-        bytes = in.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException("not gzip: " + e.getMessage(), e);
-      }
+    try (InputStream in = WalCompression.plain(compression, new ByteArrayInputStream(bytes))) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("not " + compression + ": " + e.getMessage(), e);
     }
     return new String(bytes, StandardCharsets.UTF_8);
   }

@@ -60,7 +60,8 @@ public final class RecoverableWindow {
    *
    * @param timeline the recovery_target_timeline to set
    * @param base the base backup to restore
-   * @param segments the segment files recovery needs at least, in order (base's start to the target's segment)
+   * @param segments the segment files recovery needs at least, in order (base's start to the target's
+   *     segment), named as stored (a compressed one with its suffix)
    * @param following the segment files after them without a gap, in order (recovery may read on until it finds a commit past a time target)
    */
   public record Resolution(int timeline, BaseBackup base, List<String> segments, long segmentBytes, List<String> following) {
@@ -373,12 +374,12 @@ public final class RecoverableWindow {
     long bytes = 0;
     for (long n = from; n <= to; n++) {
       WalArchive.Segment s = present(path, n);
-      names.add(s.name());
+      names.add(s.stored());
       bytes += s.sizeBytes();
     }
     List<String> following = new ArrayList<>();
     for (long n = to + 1, end = contiguousEnd(path, from); n <= end; n++) {
-      following.add(present(path, n).name());
+      following.add(present(path, n).stored());
     }
     return new Resolution(timeline, base, names, bytes, following);
   }

@@ -20,8 +20,10 @@ public record WalArchive(long segmentSize, List<Segment> segments, List<String> 
 
   /**
    * @param storedAt the object's last-modified time: every record in the segment was written before it
+   * @param name the segment's name, as PostgreSQL asks for it
+   * @param stored the file's name as it is stored (the name, with a compression suffix when compressed)
    */
-  public record Segment(int timeline, long number, String name, Instant storedAt, long sizeBytes) {}
+  public record Segment(int timeline, long number, String name, Instant storedAt, long sizeBytes, String stored) {}
 
   public WalArchive {
     segments = List.copyOf(segments);

@@ -142,12 +142,12 @@ public final class PitrActivitiesImpl implements PitrActivities {
     try {
       for (var object : client.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(prefix)).contents()) {
         String file = object.key().substring(prefix.length());
-        if (!file.matches("[0-9A-Fa-f]{8}\\.history(\\.gz)?")) {
+        if (!file.matches("[0-9A-Fa-f]{8}\\.history(\\.(gz|zst|lz4))?")) {
           continue;
         }
         String name = RecoveryFeed.walName(file);
         try (var stored = client.getObject(b -> b.bucket(location.bucket()).key(object.key()));
-             var plain = file.endsWith(".gz") ? new java.util.zip.GZIPInputStream(stored) : stored) {
+             var plain = io.pgdr.activities.backupformat.WalCompression.plainByName(file, stored)) {
           spool.store(name, plain);
         }
       }

@@ -1,5 +1,6 @@
 package io.pgdr.activities.pitr;
 
+import io.pgdr.activities.backupformat.WalCompression;
 import io.pgdr.activities.backupformat.WalFileName;
 import io.pgdr.activities.store.StoreFailures;
 import io.pgdr.ports.FailureTypes;
@@ -24,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -199,7 +199,7 @@ final class RecoveryFeed {
     String key = location.prefix() + "wal/" + object;
     long start = System.nanoTime();
     try (InputStream stored = client.getObject(b -> b.bucket(location.bucket()).key(key));
-         InputStream plain = object.endsWith(".gz") ? new GZIPInputStream(stored, 1 << 16) : stored) {
+         InputStream plain = WalCompression.plainByName(object, stored)) {
       long size = spool.store(name, plain);
       spool.recordFetched(name, size);
       bytes.addAndGet(size);

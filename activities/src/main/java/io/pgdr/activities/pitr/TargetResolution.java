@@ -3,6 +3,7 @@ package io.pgdr.activities.pitr;
 import io.pgdr.activities.backup.PhysicalArchiveReader;
 import io.pgdr.activities.backupformat.RecoverableWindow;
 import io.pgdr.activities.backupformat.RecoverableWindow.Resolution;
+import io.pgdr.activities.backupformat.WalCompression;
 import io.pgdr.activities.backupformat.WalFileName;
 import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PitrResolution;
@@ -46,8 +47,9 @@ final class TargetResolution {
     }
     for (String segment : java.util.stream.Stream.concat(served.segments().stream(), served.following().stream()).toList()) {
       String compression = WalFileName.parse(segment).map(WalFileName::compression).orElse(null);
-      if (compression != null && !compression.equals("gz")) {
-        throw refused("WAL segment " + segment + " is compressed with " + compression + ": pgdr reads plain and .gz segments");
+      if (!WalCompression.readable(compression)) {
+        throw refused("WAL segment " + segment + " is compressed with " + compression + ": pgdr reads plain segments and "
+            + WalCompression.READ.stream().map(c -> "." + c).collect(java.util.stream.Collectors.joining(", ")) + " ones");
       }
     }
     var base = served.base();

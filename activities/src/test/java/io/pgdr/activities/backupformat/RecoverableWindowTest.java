@@ -35,7 +35,8 @@ class RecoverableWindowTest {
   }
 
   static WalArchive.Segment segment(int timeline, long number, Instant storedAt) {
-    return new WalArchive.Segment(timeline, number, Lsn.segmentName(timeline, number, SIZE), storedAt, SIZE);
+    return new WalArchive.Segment(timeline, number, Lsn.segmentName(timeline, number, SIZE), storedAt, SIZE,
+        Lsn.segmentName(timeline, number, SIZE));
   }
 
   static List<WalArchive.Segment> timeline1(int from, int to, int... missing) {

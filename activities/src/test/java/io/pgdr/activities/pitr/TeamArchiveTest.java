@@ -9,6 +9,7 @@ import io.pgdr.ports.PitrTarget;
 import io.pgdr.ports.RecoveryReached;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,40 @@ class TeamArchiveTest {
 
       assertEquals(100, archive.count(port, "SELECT count(*) FROM marks"), "exactly the rows before the target");
       assertTrue(reached.timeline() >= 2, reached.toString());
+    }
+  }
+
+  @Test
+  void segmentsCompressedWithZstdAndLz4AreRecoveredTheSameWay() throws Exception {
+    // half the segments (and the labels) go up as zstd, the other half as lz4, as the tools' own CLIs write them
+    String command = "case %f in *[02468ACE]) zstd -q -c %p | curl -sf -T - {wal}%f.zst ;; *) lz4 -q -c %p | curl -sf -T - {wal}%f.lz4 ;; esac";
+    try (ArchivingServer archive = ArchivingServer.start(dir, command)) {
+      PitrActivitiesImpl pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { },
+          java.time.Duration.ofSeconds(2), null);
+      archive.insert(1, 50);
+      archive.baseBackup("20261207T090000Z");
+      archive.insert(51, 100);
+      archive.sql("SELECT pg_switch_wal()");
+      Thread.sleep(1100);
+      String target = archive.sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
+      Thread.sleep(1100);
+      archive.insert(101, 150);
+      archive.archiveAll();
+
+      PitrTarget time = PitrTarget.time(target);
+      PitrResolution resolution = pitr.resolveTarget(archive.location, time);
+      List<String> segments = resolution.allSegments();
+      assertTrue(segments.stream().anyMatch(s -> s.endsWith(".zst")) && segments.stream().anyMatch(s -> s.endsWith(".lz4")), segments.toString());
+      DataVolume volume = archive.freshVolume("restored-compressed");
+      pitr.restoreBase(volume, archive.location, resolution, time, "run-compressed");
+      int port = archive.startServer(volume);
+      try {
+        pitr.recoverToTarget(volume, archive.server(port), archive.location, resolution, time);
+      } catch (RuntimeException e) {
+        throw new AssertionError(e.getMessage() + "\n" + archive.log(volume), e);
+      }
+
+      assertEquals(100, archive.count(port, "SELECT count(*) FROM marks"), "exactly the rows before the target");
     }
   }
 }

@@ -28,11 +28,11 @@ class BackupWindowOutputTest {
     List<WalArchive.Segment> segments = new ArrayList<>();
     for (int n = 1; n <= 12; n++) {
       if (n != 5) {
-        segments.add(new WalArchive.Segment(1, n, Lsn.segmentName(1, n, SIZE), T0.plusSeconds(60L * n), SIZE));
+        segments.add(new WalArchive.Segment(1, n, Lsn.segmentName(1, n, SIZE), T0.plusSeconds(60L * n), SIZE, Lsn.segmentName(1, n, SIZE) + ".gz"));
       }
     }
     for (int n = 9; n <= 10; n++) {
-      segments.add(new WalArchive.Segment(2, n, Lsn.segmentName(2, n, SIZE), T0.plusSeconds(60L * (22 + n)), SIZE));
+      segments.add(new WalArchive.Segment(2, n, Lsn.segmentName(2, n, SIZE), T0.plusSeconds(60L * (22 + n)), SIZE, Lsn.segmentName(2, n, SIZE)));
     }
     BaseBackup base = new BaseBackup("20250110T020100", "db/base/20250110T020100/", 1, Lsn.parse("0/2000028"), Lsn.parse("0/2000100"),
         T0.plusSeconds(60), T0.plusSeconds(90), T0.plusSeconds(95), 3 << 20, List.of("base.tar.gz"), "pgdr-base.json", null);
