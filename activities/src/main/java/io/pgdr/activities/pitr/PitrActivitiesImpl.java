@@ -78,7 +78,7 @@ public final class PitrActivitiesImpl implements PitrActivities {
 
   @Override
   public RestoredBase restoreBase(DataVolume volume, BackupLocation location, PitrResolution resolution, PitrTarget target, String runId) {
-    if (!reachable(volume)) {
+    if (!writesItself(volume, VolumeJobSpec.RESTORE_BASE)) {
       return inPod(volume).run(new VolumeJobSpec(VolumeJobSpec.RESTORE_BASE, volume, location, resolution, target, runId, null), null,
           RestoredBase.class);
     }
@@ -159,7 +159,7 @@ public final class PitrActivitiesImpl implements PitrActivities {
   @Override
   public RecoveryReached recoverToTarget(DataVolume volume, PostgresServer server, BackupLocation location, PitrResolution resolution,
       PitrTarget target) {
-    if (!reachable(volume)) {
+    if (!writesItself(volume, VolumeJobSpec.RECOVER)) {
       // the pod shares the volume with the recovering server: on its node, whatever kind of volume it is
       VolumeJobs pods = inPod(volume);
       String node = pods.nodeOf(server.namespace(), server.pod());
@@ -189,12 +189,14 @@ public final class PitrActivitiesImpl implements PitrActivities {
   }
 
   /**
-   * Whether the worker writes the volume itself: it reaches the volume's directory (the lab's data
-   * directories; a hostPath or local volume on the worker's node). Otherwise a pod mounting the
-   * claim does the step.
+   * Whether this worker does the step on the volume itself: it reaches the volume's directory (the
+   * lab's data directories; a hostPath or local volume on the worker's node), and no earlier attempt
+   * (on a worker that did not reach it) left a Job for the step, whose pod may still be writing.
+   * Otherwise a pod mounting the claim does the step.
    */
-  private static boolean reachable(DataVolume volume) {
-    return volume.path() != null && Files.isDirectory(Path.of(volume.path()));
+  private boolean writesItself(DataVolume volume, String step) {
+    boolean reachable = volume.path() != null && Files.isDirectory(Path.of(volume.path()));
+    return reachable && (jobs == null || !jobs.anyFor(volume, step));
   }
 
   private VolumeJobs inPod(DataVolume volume) {

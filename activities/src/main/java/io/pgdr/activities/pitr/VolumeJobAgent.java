@@ -29,19 +29,19 @@ public final class VolumeJobAgent {
 
   /** @return the process's exit status: 0 when the step succeeded */
   public static int run(Function<String, String> environment) {
-    Path resultFile = Path.of(orDefault(environment.apply(VolumeJobs.RESULT_ENV), "/dev/termination-log"));
+    Path resultFile = Path.of(orDefault(environment.apply(VolumeJobTemplate.RESULT_ENV), "/dev/termination-log"));
     VolumeJobResult result;
     try {
       result = VolumeJobResult.of(step(environment));
     } catch (ApplicationFailure failure) {
-      log.error("{} failed: {}", environment.apply(VolumeJobs.DIR_ENV), failure.getOriginalMessage());
+      log.error("{} failed: {}", environment.apply(VolumeJobTemplate.DIR_ENV), failure.getOriginalMessage());
       result = VolumeJobResult.of(failure);
     } catch (Exception e) {
       log.error("volume job failed", e);
       result = VolumeJobResult.of(ApplicationFailure.newFailure(e.toString(), FailureTypes.RESTORE_FAILED));
     }
     try {
-      Files.writeString(resultFile, result.toJson());
+      Files.writeString(resultFile, result.toMessage());
     } catch (IOException e) {
       log.error("the result could not be written to {}: {}", resultFile, e.toString());
       return 2;
@@ -50,13 +50,13 @@ public final class VolumeJobAgent {
   }
 
   private static Object step(Function<String, String> environment) throws IOException {
-    String json = environment.apply(VolumeJobs.SPEC_ENV);
-    if (json == null || environment.apply(VolumeJobs.DIR_ENV) == null) {
-      throw ApplicationFailure.newNonRetryableFailure("pgdr volume-job runs in a pod pgdr starts: " + VolumeJobs.SPEC_ENV + " and "
-          + VolumeJobs.DIR_ENV + " are not set", FailureTypes.DATA_VOLUME_UNUSABLE);
+    String json = environment.apply(VolumeJobTemplate.SPEC_ENV);
+    if (json == null || environment.apply(VolumeJobTemplate.DIR_ENV) == null) {
+      throw ApplicationFailure.newNonRetryableFailure("pgdr volume-job runs in a pod pgdr starts: " + VolumeJobTemplate.SPEC_ENV + " and "
+          + VolumeJobTemplate.DIR_ENV + " are not set", FailureTypes.DATA_VOLUME_UNUSABLE);
     }
-    VolumeJobSpec spec = VolumeJobSpec.fromJson(json);
-    Path dir = Path.of(environment.apply(VolumeJobs.DIR_ENV));
+    VolumeJobSpec spec = VolumeJobSpec.decode(json);
+    Path dir = Path.of(environment.apply(VolumeJobTemplate.DIR_ENV));
     createDataDirectory(dir);
     DataVolume here = new DataVolume(spec.volume().claim(), spec.volume().volume(), dir.toString(), spec.volume().namespace(),
         spec.volume().statefulSet());
@@ -70,7 +70,7 @@ public final class VolumeJobAgent {
       PostgresServer server = spec.server();
       // the pod reads the credentials the Job's environment took from the target's Secret
       PostgresServer withPodCredentials = new PostgresServer(server.pod(), server.host(), server.port(), server.database(), server.namespace(),
-          SecretRef.environment(environment.apply(VolumeJobs.PG_USER_ENV), VolumeJobs.PG_PASSWORD_ENV));
+          SecretRef.environment(environment.apply(VolumeJobTemplate.PG_USER_ENV), VolumeJobTemplate.PG_PASSWORD_ENV));
       return pitr.recoverToTarget(here, withPodCredentials, spec.location(), spec.resolution(), spec.target());
     }
   }

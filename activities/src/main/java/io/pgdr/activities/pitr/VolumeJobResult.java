@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.temporal.failure.ApplicationFailure;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * What a volume pod leaves as its container's termination message (at most 4096 bytes, so a
@@ -11,19 +12,26 @@ import java.io.UncheckedIOException;
  */
 record VolumeJobResult(JsonNode result, String failureType, String failureMessage, boolean nonRetryable) {
 
-  /** Kubernetes keeps 4096 bytes of a termination message; the JSON around the message fits in the rest. */
-  private static final int MESSAGE_LIMIT = 3500;
+  /** Kubernetes keeps 4096 bytes of a termination message, cutting the rest (and the JSON with it). */
+  static final int MESSAGE_BYTES = 4096;
 
   static VolumeJobResult of(Object result) {
     return new VolumeJobResult(VolumeJobSpec.JSON.valueToTree(result), null, null, false);
   }
 
   static VolumeJobResult of(ApplicationFailure failure) {
-    String message = failure.getOriginalMessage();
-    if (message != null && message.length() > MESSAGE_LIMIT) {
-      message = message.substring(0, MESSAGE_LIMIT) + "…";
+    return new VolumeJobResult(null, failure.getType(), failure.getOriginalMessage(), failure.isNonRetryable());
+  }
+
+  /** As JSON within {@link #MESSAGE_BYTES} UTF-8 bytes: a failure's message is cut until it fits. */
+  String toMessage() {
+    String json = toJson();
+    String message = failureMessage;
+    while (json.getBytes(StandardCharsets.UTF_8).length > MESSAGE_BYTES && message != null && !message.isEmpty()) {
+      message = message.substring(0, message.length() / 2) + "…";
+      json = new VolumeJobResult(result, failureType, message, nonRetryable).toJson();
     }
-    return new VolumeJobResult(null, failure.getType(), message, failure.isNonRetryable());
+    return json;
   }
 
   /** Whether the step succeeded: a result is there (JSON's null reads back as a null node, not as null). */

@@ -93,7 +93,7 @@ class PhysicalArchiveInTheStoreTest {
 
     RecoverableWindow.Resolution served = window.resolve(new RecoverableWindow.LsnTarget(Lsn.parse("0/A000010"), 2), Instant.now());
     assertEquals(9, served.segments().size());
-    assertEquals("00000002000000000000000A", served.segments().get(8));
+    assertEquals("00000002000000000000000A.gz", served.segments().get(8), "named as stored: the feed fetches it by that key");
     RecoverableWindow.TargetRefused gap = org.junit.jupiter.api.Assertions.assertThrows(RecoverableWindow.TargetRefused.class,
         () -> window.resolve(new RecoverableWindow.LsnTarget(Lsn.parse("0/C000000"), 1), Instant.now()));
     assertEquals(RecoverableWindow.Refusal.IN_GAP, gap.refusal());

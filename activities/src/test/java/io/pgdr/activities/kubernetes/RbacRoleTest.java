@@ -117,13 +117,22 @@ class RbacRoleTest {
         "recover", new io.pgdr.ports.RecoveryReached(2, "0/3000100", null, 1, 0, 0, 100, 1, 1));
     Thread kubelet = new Thread(() -> {
       java.util.Set<String> done = new java.util.HashSet<>();
-      while (done.size() < 2) {
+      while (done.size() < 3) {
         for (var job : standIn.batch().v1().jobs().inNamespace(ns).list().getItems()) {
           String name = job.getMetadata().getName();
           if (!done.add(name)) {
             continue;
           }
           try {
+            if ("data-postgresql-1".equals(job.getMetadata().getAnnotations().get("pgdr.io/claim"))) {
+              // this one's image cannot be pulled: the worker gives up on it and deletes it
+              standIn.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                  .withNewMetadata().withName(name + "-x").addToLabels("job-name", name).endMetadata()
+                  .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("pgdr").withNewState().withNewWaiting()
+                    .withReason("ErrImagePull").endWaiting().endState().endContainerStatus().endStatus()
+                  .build()).create();
+              continue;
+            }
             String message = json.writeValueAsString(Map.of("result", results.get(job.getMetadata().getLabels().get("pgdr.io/step"))));
             standIn.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                 .withNewMetadata().withName(name + "-x").addToLabels("job-name", name).endMetadata()
@@ -157,6 +166,9 @@ class RbacRoleTest {
         .endMetadata().withNewSpec().withNodeName("node-a").endSpec().build()).createOr(existing -> existing.update());
     pitr.recoverToTarget(volume, new io.pgdr.ports.PostgresServer("postgresql-0", "10.42.0.10", 5432, "fabrica", ns,
         target.postgres().credentials()), location, resolution, pitrTarget);
+    var unpullable = new io.pgdr.ports.DataVolume("data-postgresql-1", null, null, ns, target.statefulSet());
+    org.junit.jupiter.api.Assertions.assertThrows(io.temporal.failure.ApplicationFailure.class,
+        () -> pitr.restoreBase(unpullable, location, resolution, pitrTarget, "run-2"));
     kubelet.join(5000);
   }
 

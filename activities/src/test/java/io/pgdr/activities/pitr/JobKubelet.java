@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -25,8 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * pod, whose container runs as a process of its own ({@code java ... VolumeJobAgent}, what
  * {@code pgdr volume-job} runs in pgdr's image) with the Job's environment, its Secret references
  * resolved from the stand-in's Secrets, the claim "mounted" by rewriting the mount path to the
- * directory of the PersistentVolume it is bound to, and the termination message file read back
- * into the pod's status. Then the Job's status says how it ended.
+ * directory of the PersistentVolume it is bound to (given the pod's {@code fsGroup} as the kubelet
+ * does: group-owned, setgid), as the pod's user ({@code runAsUser}, through setpriv), and the
+ * termination message file read back into the pod's status, cut at 4096 bytes as the kubelet cuts
+ * it. Then the Job's status says how it ended.
  */
 final class JobKubelet implements AutoCloseable {
 
@@ -37,6 +40,7 @@ final class JobKubelet implements AutoCloseable {
   /** Environments the pods ran with, by Job name: what the test checks holds no secret value it was not meant to. */
   final Map<String, Map<String, String>> environments = new ConcurrentHashMap<>();
   private final Thread loop;
+  private String readableClasspath;
   private volatile boolean closed;
 
   /** @param volumes the directory each PersistentVolume's files are in, by volume name */
@@ -54,7 +58,15 @@ final class JobKubelet implements AutoCloseable {
       try {
         for (Job job : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {
           if (seen.add(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName())) {
-            run(job);
+            try {
+              run(job);
+            } catch (Exception e) {
+              // a stand-in that cannot run the pod fails the Job, as a kubelet would, instead of leaving the test waiting
+              e.printStackTrace();
+              Job failed = client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName()).get();
+              failed.setStatus(new JobStatusBuilder().withFailed(1).build());
+              client.batch().v1().jobs().inNamespace(failed.getMetadata().getNamespace()).resource(failed).updateStatus();
+            }
           }
         }
         Thread.sleep(100);
@@ -88,18 +100,35 @@ final class JobKubelet implements AutoCloseable {
       env.put(var.getName(), var.getValue() != null ? var.getValue() : secretValue(ns, var));
     }
     environments.put(name, Map.copyOf(env));
-    env.put(VolumeJobs.DIR_ENV, env.get(VolumeJobs.DIR_ENV).replace(VolumeJobs.MOUNT, volume.toString()));
-    env.put(VolumeJobs.RESULT_ENV, result.toString());
+    env.put(VolumeJobTemplate.DIR_ENV, env.get(VolumeJobTemplate.DIR_ENV).replace(VolumeJobTemplate.MOUNT, volume.toString()));
+    env.put(VolumeJobTemplate.RESULT_ENV, result.toString());
 
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), VolumeJobAgent.class.getName()));
+    var security = template.getSpec().getSecurityContext();
+    long user = security == null || security.getRunAsUser() == null ? 0 : security.getRunAsUser();
+    Long fsGroup = security == null ? null : security.getFsGroup();
+    if (fsGroup != null) {
+      Files.setAttribute(volume, "unix:gid", fsGroup.intValue());
+      Files.setPosixFilePermissions(volume, PosixFilePermissions.fromString("rwxrwx---"));
+      Files.setAttribute(volume, "unix:mode", 02770);
+    }
+    List<String> command = new ArrayList<>();
+    if (user != 0) {
+      long group = security.getRunAsGroup() != null ? security.getRunAsGroup() : fsGroup != null ? fsGroup : user;
+      command.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + group,
+          fsGroup == null ? "--clear-groups" : "--groups=" + fsGroup));
+      Files.createFile(result);
+      Files.setAttribute(result, "unix:uid", (int) user);
+    }
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", user == 0 ? System.getProperty("java.class.path") : readableClasspath(), VolumeJobAgent.class.getName()));
     ProcessBuilder process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(scratch.resolve(name + ".log").toFile());
     process.environment().keySet().retainAll(Set.of("PATH", "HOME", "LANG"));
     process.environment().putAll(env);
     int exit = process.start().waitFor();
 
-    String message = Files.exists(result) ? Files.readString(result, StandardCharsets.UTF_8) : tail(scratch.resolve(name + ".log"));
+    String written = Files.exists(result) ? Files.readString(result, StandardCharsets.UTF_8) : "";
+    String message = !written.isEmpty() ? cut(written) : tail(scratch.resolve(name + ".log"));
     pod.setStatus(new PodStatusBuilder().withPhase(exit == 0 ? "Succeeded" : "Failed")
         .withContainerStatuses(new ContainerStatusBuilder().withName(container.getName())
             .withNewState().withNewTerminated().withExitCode(exit).withMessage(message).endTerminated().endState().build())
@@ -108,6 +137,80 @@ final class JobKubelet implements AutoCloseable {
     Job now = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
     now.setStatus(exit == 0 ? new JobStatusBuilder().withSucceeded(1).build() : new JobStatusBuilder().withFailed(1).build());
     client.batch().v1().jobs().inNamespace(ns).resource(now).updateStatus();
+  }
+
+  /** The kubelet keeps 4096 bytes of a termination message. */
+  private static String cut(String message) {
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    return bytes.length <= 4096 ? message : new String(bytes, 0, 4096, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * This JVM's class path where another account can read it (the build's jars live under root's
+   * home): hard links of the jars and copies of the class directories, made once.
+   */
+  private synchronized String readableClasspath() throws IOException {
+    if (readableClasspath != null) {
+      return readableClasspath;
+    }
+    Path into = Files.createDirectories(scratch.resolve("classpath"));
+    List<String> entries = new ArrayList<>();
+    int i = 0;
+    for (String entry : classpathEntries()) {
+      Path from = Path.of(entry);
+      Path to = into.resolve((i++) + "-" + from.getFileName());
+      if (Files.isDirectory(from)) {
+        try (var tree = Files.walk(from)) {
+          for (Path file : tree.toList()) {
+            Path target = to.resolve(from.relativize(file).toString());
+            if (Files.isDirectory(file)) {
+              Files.createDirectories(target);
+            } else {
+              Files.copy(file, target);
+            }
+          }
+        }
+      } else if (Files.exists(from)) {
+        try {
+          Files.createLink(to, from);
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(from, to);
+        }
+      } else {
+        continue;
+      }
+      entries.add(to.toString());
+    }
+    try (var tree = Files.walk(into)) {
+      for (Path file : tree.toList()) {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(Files.isDirectory(file) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+    readableClasspath = String.join(":", entries);
+    return readableClasspath;
+  }
+
+  /** The class path's entries; a manifest-only jar (as surefire and failsafe start tests) stands for those it lists. */
+  private static List<String> classpathEntries() throws IOException {
+    List<String> entries = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      java.util.jar.Manifest manifest = null;
+      if (entry.endsWith(".jar")) {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(entry)) {
+          manifest = jar.getManifest();
+        }
+      }
+      String listed = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+      if (listed != null && !listed.isBlank()) {
+        java.net.URI base = Path.of(entry).toAbsolutePath().toUri();
+        for (String url : listed.trim().split("\\s+")) {
+          entries.add(Path.of(base.resolve(url)).toString());
+        }
+      } else {
+        entries.add(entry);
+      }
+    }
+    return entries;
   }
 
   private String secretValue(String ns, EnvVar var) {

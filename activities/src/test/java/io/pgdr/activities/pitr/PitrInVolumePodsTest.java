@@ -53,6 +53,22 @@ class PitrInVolumePodsTest {
   static final String NS = "fabrica-agentes";
   static final String IMAGE = "registry.example/pgdr:0.1.0";
   static KubernetesClient client;
+  /** The database pod's user: the server's account on this machine, as the pods run (not root). */
+  static final long POSTGRES_UID = uidOf("postgres", "unix:uid");
+  static final long POSTGRES_GID = uidOf("postgres", "unix:gid");
+
+  private static long uidOf(String account, String attribute) {
+    try {
+      Path probe = Files.createTempFile("pgdr-owner", "");
+      Files.setOwner(probe, probe.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(account));
+      Files.setAttribute(probe, "posix:group", probe.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(account));
+      long id = ((Number) Files.getAttribute(probe, attribute)).longValue();
+      Files.delete(probe);
+      return id;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   @TempDir static Path dir;
   static ArchivingServer archive;
@@ -78,7 +94,7 @@ class PitrInVolumePodsTest {
         .withNewSpec().withReplicas(1)
           .withNewTemplate().withNewSpec()
             .withServiceAccountName("postgresql")
-            .withNewSecurityContext().withRunAsUser(999L).withFsGroup(999L).endSecurityContext()
+            .withNewSecurityContext().withRunAsUser(POSTGRES_UID).withFsGroup(POSTGRES_GID).endSecurityContext()
             .addNewContainer().withName("postgres").withImage("postgres:15")
               .addNewEnv().withName("PGDATA").withValue("/var/lib/postgresql/data/pgdata").endEnv()
               .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
@@ -92,7 +108,7 @@ class PitrInVolumePodsTest {
         .addToData("PGDR_S3_ACCESS_KEY", base64("lab")).addToData("PGDR_S3_SECRET_KEY", base64("lab-secret")).build()).create();
     kubelet = new JobKubelet(client, volumes, Files.createDirectory(dir.resolve("pods")));
     pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, Duration.ofSeconds(2),
-        new VolumeJobs(client, IMAGE, progress -> { }, Duration.ofMillis(200)));
+        new VolumeJobs(client, IMAGE, progress -> { }, Duration.ofMillis(200), Duration.ofMinutes(2)));
   }
 
   @AfterAll
@@ -109,11 +125,10 @@ class PitrInVolumePodsTest {
     return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A claim bound to a new CSI volume whose files are in a directory of the server's account, as a provisioner leaves it. */
+  /** A claim bound to a new CSI volume, its root root's, as a provisioner leaves it (the kubelet applies the pod's fsGroup). */
   private static DataVolume csiVolume(String name) throws Exception {
     Path root = Files.createDirectory(dir.resolve(name));
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-    Files.setOwner(root, ArchivingServer.postgresUser());
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     volumes.put(name, root);
     client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata()
         .withNewSpec().withNewCsi().withDriver("ebs.csi.aws.com").withVolumeHandle("vol-" + name).endCsi().endSpec().build()).create();
@@ -147,7 +162,7 @@ class PitrInVolumePodsTest {
     assertEquals(IMAGE, pod.getContainers().get(0).getImage());
     assertEquals(List.of("volume-job"), pod.getContainers().get(0).getArgs());
     assertEquals("data-pvc-csi-1", pod.getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
-    assertEquals(999L, pod.getSecurityContext().getRunAsUser(), "the database pod's user");
+    assertEquals(POSTGRES_UID, pod.getSecurityContext().getRunAsUser(), "the database pod's user");
     assertEquals("postgresql", pod.getServiceAccountName());
     assertEquals(0, restore.getSpec().getBackoffLimit(), "a retry is the activity's: never two writers on the volume");
     assertNull(pod.getNodeName(), "the scheduler places the restore where the volume can be attached");
@@ -180,7 +195,7 @@ class PitrInVolumePodsTest {
     assertFalse(Files.exists(data.resolve("pgdr_spool")), "the pod removed the spool once promoted");
     Job feed = jobs(VolumeJobSpec.RECOVER, volume).get(0);
     assertEquals("node-b", feed.getSpec().getTemplate().getSpec().getNodeName(), "the feeding pod shares the recovering pod's node");
-    assertEquals(archive.pair.password(), kubelet.environments.get(feed.getMetadata().getName()).get(VolumeJobs.PG_PASSWORD_ENV),
+    assertEquals(archive.pair.password(), kubelet.environments.get(feed.getMetadata().getName()).get(VolumeJobTemplate.PG_PASSWORD_ENV),
         "the pod read the database password from the target's Secret");
   }
 
