@@ -64,8 +64,22 @@ public final class PostgresNode {
     if (isRunning()) {
       return;
     }
-    PostgresOsUser.run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDir().toString(),
-        "-l", logFile().toString(), "-w", "-t", "60", "start"), Map.of(), PG_CTL_TIMEOUT);
+    try {
+      PostgresOsUser.run(List.of(binaries.bin("pg_ctl").toString(), "-D", dataDir().toString(),
+          "-l", logFile().toString(), "-w", "-t", "60", "start"), Map.of(), PG_CTL_TIMEOUT);
+    } catch (LabException e) {
+      throw new LabException(e.getMessage() + "\n" + name + "'s server log ends:\n" + logTail(), e);
+    }
+  }
+
+  /** The last lines of the server's log: why it did not start. */
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile());
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+    } catch (java.io.IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   /**

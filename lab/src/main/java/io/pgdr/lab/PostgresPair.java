@@ -92,22 +92,26 @@ public final class PostgresPair implements AutoCloseable {
       Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
       PostgresOsUser.own(passwordFile);
       primary = newNode(dir, "postgresql-0", freePort(), binaries, password);
-      standby = newNode(dir, "postgresql-1", freePort(), binaries, password);
+      standby = newNode(dir, "postgresql-1", 0, binaries, password);
     } catch (IOException e) {
       throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
-    PostgresPair pair = new PostgresPair(dir, password, List.of(primary, standby), archiveCommand);
+    PostgresPair pair = new PostgresPair(dir, password, List.of(primary), archiveCommand);
     try {
       progress.accept("initdb " + primary.name() + " (port " + primary.port() + ")");
       pair.initEmptyPrimary(binaries, primary);
       progress.accept("seeding " + DATABASE + " on " + primary.name());
       seed(primary);
-      progress.accept("pg_basebackup " + standby.name() + " (port " + standby.port() + ")");
+      progress.accept("pg_basebackup " + standby.name());
       PostgresOsUser.run(List.of(binaries.bin("pg_basebackup").toString(), "-h", primary.host(),
           "-p", String.valueOf(primary.port()), "-U", SUPERUSER, "-D", standby.dataDir().toString(),
           "-R", "-X", "stream", "-c", "fast", "--no-sync"), Map.of("PGPASSWORD", password), Duration.ofMinutes(2));
+      // the port is taken only now: one chosen seconds earlier may meanwhile be another connection's local port
+      standby = new PostgresNode(standby.name(), freePort(), dir.resolve(standby.name()), binaries, SUPERUSER, password);
+      pair = new PostgresPair(dir, password, List.of(primary, standby), archiveCommand);
       // later settings win: the copy keeps the primary's configuration (archiving too) but its own port
       appendConfig(standby, "port = " + standby.port() + "\n");
+      progress.accept("starting " + standby.name() + " (port " + standby.port() + ")");
       standby.start();
       progress.accept("waiting for " + standby.name() + " to stream from " + primary.name());
       pair.awaitStreaming(Duration.ofSeconds(30));

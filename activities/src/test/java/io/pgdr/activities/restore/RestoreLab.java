@@ -86,7 +86,13 @@ public final class RestoreLab {
     try {
       Path dir = Files.createTempDirectory("pgdr-restore-test-");
       S3Fixture s3 = S3Fixture.start(dir.resolve("s3"));
-      PostgresPair pair = PostgresPair.create(dir.resolve("pair"), progress -> { });
+      PostgresPair pair;
+      try {
+        pair = PostgresPair.create(dir.resolve("pair"), progress -> { });
+      } catch (RuntimeException e) {
+        s3.close(); // its server would outlive the test run
+        throw e;
+      }
       RestoreLab lab = new RestoreLab(dir, pair, s3);
       lab.createShop();
       return lab;
