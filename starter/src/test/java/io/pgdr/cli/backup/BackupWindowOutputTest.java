@@ -28,7 +28,7 @@ class BackupWindowOutputTest {
     List<WalArchive.Segment> segments = new ArrayList<>();
     for (int n = 1; n <= 12; n++) {
       if (n != 5) {
-        segments.add(new WalArchive.Segment(1, n, Lsn.segmentName(1, n, SIZE), T0.plusSeconds(60L * n), SIZE, Lsn.segmentName(1, n, SIZE) + ".gz"));
+        segments.add(new WalArchive.Segment(1, n, Lsn.segmentName(1, n, SIZE), T0.plusSeconds(60L * n), SIZE, Lsn.segmentName(1, n, SIZE)));
       }
     }
     for (int n = 9; n <= 10; n++) {
