@@ -71,6 +71,25 @@ final class PostgresOsUser {
     }
   }
 
+  /**
+   * Starts a long-running program as the server account (root: through setpriv, which execs it, so
+   * the process is the program itself and signals reach it), its output appended to {@code log}.
+   */
+  static Process startDetached(List<String> command, Path log) {
+    List<String> full = new ArrayList<>();
+    if (runningAsRoot()) {
+      full.addAll(List.of("setpriv", "--reuid=" + ACCOUNT, "--regid=" + ACCOUNT, "--init-groups"));
+    }
+    full.addAll(command);
+    try {
+      ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      return builder.start();
+    } catch (IOException e) {
+      throw new LabException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Gives a file tree to the server account (root only; otherwise it already belongs to us). */
   static void own(Path path) {
     if (runningAsRoot()) {

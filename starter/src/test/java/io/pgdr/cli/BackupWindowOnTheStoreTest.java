@@ -91,7 +91,7 @@ class BackupWindowOnTheStoreTest {
     JsonNode json = Json.MAPPER.readTree(served.out());
     assertEquals(2, json.path("timelines").size());
     assertEquals(2, json.path("served").path("timeline").asInt());
-    assertEquals("00000002000000000000000A", json.path("served").path("segments").get(8).asText());
+    assertEquals("00000002000000000000000A.gz", json.path("served").path("segments").get(8).asText(), "the objects recovery fetches, as stored");
 
     CliRun refused = CliRun.of("backup", "window", "--target", target.toString(), "--target-lsn", "0/C000000", "--target-timeline", "1");
     assertEquals(ExitCodes.BAD_INPUT, refused.exitCode(), refused.toString());

@@ -1,0 +1,349 @@
+package io.pgdr.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A real Patroni cluster on loopback: one etcd member and two Patroni nodes ({@code postgresql-0},
+ * {@code postgresql-1}), each managing its own PostgreSQL server, all running as the {@code postgres}
+ * account from the machine's packages ({@code patroni}, {@code etcd-server}). The first node
+ * bootstraps and leads; the second clones from it and streams. The processes are this object's:
+ * {@link #close()} stops them (Patroni stops its server).
+ *
+ * <p>Timing is the lab's, not production's: a short TTL and loop so a failover takes seconds.
+ */
+public final class PatroniCluster implements AutoCloseable {
+
+  public static final String SCOPE = "pgdr-lab";
+  public static final List<String> MEMBERS = List.of("postgresql-0", "postgresql-1");
+  static final String SUPERUSER = "postgres";
+  static final String REPLICATION_USER = "replicator";
+  /** Seconds the leader key lives without renewal, and Patroni's loop: the lab's failover takes about ttl. */
+  static final int TTL = 10;
+  static final int LOOP_WAIT = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+
+  /** One Patroni node: its REST API and its PostgreSQL server's port. */
+  public record Member(String name, int restPort, int postgresPort, Path dir) {
+    public String restUrl() {
+      return "http://127.0.0.1:" + restPort;
+    }
+  }
+
+  private final Path dir;
+  private final String password;
+  private final int etcdPort;
+  private final Map<String, Member> members;
+  private final Map<String, Process> processes = new LinkedHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private PatroniCluster(Path dir, String password, int etcdPort, Map<String, Member> members) {
+    this.dir = dir;
+    this.password = password;
+    this.etcdPort = etcdPort;
+    this.members = members;
+  }
+
+  /** Whether this machine has what the cluster needs. */
+  public static boolean present() {
+    return Files.isExecutable(Path.of("/usr/bin/patroni")) && Files.isExecutable(Path.of("/usr/bin/etcd")) && PostgresBinaries.present();
+  }
+
+  public static final String INSTALL_HINT = "install Patroni and etcd: apt-get install patroni etcd-server python3-etcd";
+
+  /** Starts etcd and both nodes; returns once {@code postgresql-0} leads and {@code postgresql-1} streams from it. */
+  public static PatroniCluster create(Path dir, Consumer<String> progress) {
+    if (!present()) {
+      throw new LabException("Patroni or etcd is missing: " + INSTALL_HINT);
+    }
+    Map<String, Member> members = new LinkedHashMap<>();
+    PatroniCluster cluster;
+    try {
+      Files.createDirectories(dir);
+      PostgresOsUser.makeReachable(dir);
+      PostgresOsUser.own(dir);
+      for (String name : MEMBERS) {
+        Path memberDir = Files.createDirectories(dir.resolve(name));
+        PostgresOsUser.own(memberDir);
+        members.put(name, new Member(name, PostgresPair.freePort(), PostgresPair.freePort(), memberDir));
+      }
+      cluster = new PatroniCluster(dir, randomPassword(), PostgresPair.freePort(), members);
+    } catch (IOException e) {
+      throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
+    }
+    try {
+      progress.accept("etcd on 127.0.0.1:" + cluster.etcdPort);
+      cluster.startEtcd();
+      for (Member member : members.values()) {
+        cluster.writeConfig(member);
+      }
+      Member first = members.get(MEMBERS.get(0));
+      progress.accept("patroni " + first.name() + " bootstraps (REST " + first.restUrl() + ", PostgreSQL port " + first.postgresPort() + ")");
+      cluster.startMember(first.name());
+      cluster.awaitLeader(first.name());
+      Member second = members.get(MEMBERS.get(1));
+      progress.accept("patroni " + second.name() + " clones from " + first.name());
+      cluster.startMember(second.name());
+      cluster.awaitStreaming(second.name());
+      progress.accept("Patroni cluster " + SCOPE + " ready: " + first.name() + " leads, " + second.name() + " streams");
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public Map<String, Member> members() {
+    return members;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  public String superuser() {
+    return SUPERUSER;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** GET {@code path} on a member's REST API: the status and the body (JSON, or text). */
+  public record Answer(int status, String body) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new LabException("not JSON: " + body, e);
+      }
+    }
+  }
+
+  public Answer get(String member, String path) {
+    return send(member, HttpRequest.newBuilder(URI.create(members.get(member).restUrl() + path)).GET());
+  }
+
+  public Answer post(String member, String path, String json) {
+    return send(member, HttpRequest.newBuilder(URI.create(members.get(member).restUrl() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private Answer send(String member, HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response.body());
+    } catch (IOException e) {
+      return new Answer(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted asking " + member, e);
+    }
+  }
+
+  /** {@code GET /cluster} from the first member that answers. */
+  public Optional<JsonNode> cluster() {
+    for (String member : MEMBERS) {
+      Answer answer = get(member, "/cluster");
+      if (answer.status() == 200) {
+        return Optional.of(answer.json());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The member the cluster names leader, with its server running; empty while there is none. */
+  public Optional<String> leader() {
+    return cluster().flatMap(c -> {
+      for (JsonNode member : c.path("members")) {
+        if ("leader".equals(member.path("role").asText()) && "running".equals(member.path("state").asText())) {
+          return Optional.of(member.path("name").asText());
+        }
+      }
+      return Optional.empty();
+    });
+  }
+
+  public Connection connect(String member, String database) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + members.get(member).postgresPort() + "/" + database, SUPERUSER, password);
+  }
+
+  /** Waits until {@code member} leads with its server accepting connections. */
+  public void awaitLeader(String member) {
+    await(member + " leading", () -> member.equals(leader().orElse(null)) && get(member, "/primary").status() == 200);
+  }
+
+  /** Waits until {@code member} is a replica whose server streams from the leader. */
+  public void awaitStreaming(String member) {
+    await(member + " streaming", () -> get(member, "/replica").status() == 200 && streams(member));
+  }
+
+  private boolean streams(String member) {
+    try (Connection connection = connect(member, "postgres"); var statement = connection.createStatement();
+         var row = statement.executeQuery("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) {
+      row.next();
+      return row.getInt(1) == 1;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private void await(String what, java.util.function.BooleanSupplier condition) {
+    Instant giveUp = Instant.now().plus(READY_WITHIN);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(giveUp)) {
+        throw new LabException("not " + what + " within " + READY_WITHIN.toSeconds() + " s; logs under " + dir);
+      }
+      sleep(Duration.ofMillis(200));
+    }
+  }
+
+  /** Starts a member's Patroni (which starts its server, cloning it first when it has no data). */
+  public void startMember(String member) {
+    Member m = members.get(member);
+    processes.put(member, PostgresOsUser.startDetached(List.of("/usr/bin/patroni", m.dir().resolve("patroni.yml").toString()),
+        m.dir().resolve("patroni.log")));
+  }
+
+  /**
+   * Kills a member as a crashed machine would: Patroni and its PostgreSQL server at once (SIGKILL),
+   * so its leader key expires only after the TTL.
+   */
+  public void crashMember(String member) {
+    Process patroni = processes.remove(member);
+    if (patroni != null) {
+      patroni.descendants().forEach(ProcessHandle::destroyForcibly);
+      patroni.destroyForcibly();
+      patroni.onExit().join();
+    }
+    PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(member).dir()
+        .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
+  }
+
+  private void startEtcd() {
+    Path data = dir.resolve("etcd");
+    String peer = "http://127.0.0.1:" + PostgresPair.freePort();
+    String client = "http://127.0.0.1:" + etcdPort;
+    processes.put("etcd", PostgresOsUser.startDetached(List.of("/usr/bin/etcd", "--name", "lab", "--data-dir", data.toString(),
+        "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
+        "--initial-advertise-peer-urls", peer, "--initial-cluster", "lab=" + peer, "--log-level", "warn"), dir.resolve("etcd.log")));
+    await("etcd answering", () -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create(client + "/health")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    });
+  }
+
+  private void writeConfig(Member member) {
+    String yaml = """
+        scope: %s
+        name: %s
+        restapi:
+          listen: 127.0.0.1:%d
+          connect_address: 127.0.0.1:%d
+        etcd3:
+          hosts: 127.0.0.1:%d
+        bootstrap:
+          dcs:
+            ttl: %d
+            loop_wait: %d
+            retry_timeout: %d
+            maximum_lag_on_failover: 1048576
+            postgresql:
+              use_pg_rewind: true
+              parameters:
+                wal_level: replica
+                hot_standby: "on"
+                wal_log_hints: "on"
+                max_wal_senders: 10
+                max_replication_slots: 10
+          initdb:
+          - encoding: UTF8
+          - locale: C
+        postgresql:
+          listen: 127.0.0.1:%d
+          connect_address: 127.0.0.1:%d
+          data_dir: %s
+          bin_dir: %s
+          pgpass: %s
+          authentication:
+            superuser: {username: %s, password: "%s"}
+            replication: {username: %s, password: "%s"}
+          pg_hba:
+          - local all all trust
+          - host all all 127.0.0.1/32 scram-sha-256
+          - host replication %s 127.0.0.1/32 scram-sha-256
+        tags: {}
+        """.formatted(SCOPE, member.name(), member.restPort(), member.restPort(), etcdPort, TTL, LOOP_WAIT, TTL / 2,
+        member.postgresPort(), member.postgresPort(), member.dir().resolve("data"), PostgresBinaries.locate().bindir(),
+        member.dir().resolve("pgpass"), SUPERUSER, password, REPLICATION_USER, password, REPLICATION_USER);
+    Path config = member.dir().resolve("patroni.yml");
+    try {
+      Files.writeString(config, yaml);
+      Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new LabException("cannot write " + config + ": " + e.getMessage(), e);
+    }
+    PostgresOsUser.own(config);
+  }
+
+  @Override
+  public void close() {
+    List<String> names = new ArrayList<>(processes.keySet());
+    java.util.Collections.reverse(names); // the nodes before etcd, so each leaves the cluster cleanly
+    for (String name : names) {
+      Process process = processes.remove(name);
+      if (name.equals("etcd")) {
+        OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(10));
+      } else {
+        // Patroni stops its server on SIGTERM; what is left after the grace is killed with it
+        OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(30));
+        PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(name).dir()
+            .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
+      }
+    }
+  }
+
+  private static String randomPassword() {
+    byte[] bytes = new byte[18];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted", e);
+    }
+  }
+}
