@@ -262,7 +262,7 @@ class UiDecisionsFromTheCliTest {
       return server.pod().equals("postgresql-0")
           ? ServerState.unreachable("postgresql-0", "10.0.0.10:5432", "Connection refused")
           : new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/3000100", "0/3000100",
-              Instant.now(), false, "15.8", List.of());
+              Instant.now(), false, "15.8", List.of(), false);
     }
 
     @Override

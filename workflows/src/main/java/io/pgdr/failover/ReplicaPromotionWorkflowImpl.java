@@ -62,6 +62,13 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   @Override
   protected Plan diagnose() {
     byPod = step("diagnose", this::inspect);
+    List<String> managed = servers.stream().filter(ServerState::patroniManaged).map(ServerState::pod).sorted().toList();
+    if (!managed.isEmpty()) {
+      // never a second leader behind Patroni's back: Patroni still holds the leader key of the old primary
+      throw new StopRun(String.join(", ", managed) + (managed.size() == 1 ? " is" : " are") + " managed by Patroni: promoting with"
+          + " pg_promote behind Patroni's back would leave two leaders. Fail over through Patroni (its REST API POST /failover, or"
+          + " patronictl failover --candidate POD)", true);
+    }
     choice = step("choose-candidate", this::chooseCandidate);
     if (choice == null) {
       throw new StopRun(noCandidate());

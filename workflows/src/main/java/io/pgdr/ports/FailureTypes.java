@@ -94,6 +94,9 @@ public final class FailureTypes {
   /** The worker thread was interrupted (the worker is stopping): retryable. */
   public static final String INTERRUPTED = "Interrupted";
 
+  /** The server is managed by Patroni: promoting it with pg_promote would go behind Patroni's back (two leaders). */
+  public static final String PATRONI_MANAGED = "PatroniManaged";
+
   private FailureTypes() {}
 
   /** Failures that mean the operator's input names nothing usable (bucket, prefix, backup key): fix the input, not the store. */

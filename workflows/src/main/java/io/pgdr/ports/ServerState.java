@@ -15,6 +15,8 @@ import java.util.List;
  * @param lastReplayAt {@code pg_last_xact_replay_timestamp()} on a standby
  * @param readOnly {@code default_transaction_read_only} is on (a fenced server)
  * @param replication {@code pg_stat_replication} rows on a primary
+ * @param patroniManaged Patroni manages the server (its data directory holds Patroni's
+ *     {@code patroni.dynamic.json}); false when not, or when the role may not look (not superuser)
  */
 public record ServerState(
     String pod,
@@ -28,10 +30,11 @@ public record ServerState(
     Instant lastReplayAt,
     boolean readOnly,
     String serverVersion,
-    List<ReplicationPeer> replication) {
+    List<ReplicationPeer> replication,
+    boolean patroniManaged) {
 
   public static ServerState unreachable(String pod, String address, String error) {
-    return new ServerState(pod, address, false, error, false, null, null, null, null, false, null, List.of());
+    return new ServerState(pod, address, false, error, false, null, null, null, null, false, null, List.of(), false);
   }
 
   /** The furthest WAL position this server holds: its write position, or what it replayed. */

@@ -145,7 +145,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
         new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
         List.of(), Map.of("statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
     when(mocks.postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-0")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/4000000", null, null, null, false, "15.8", List.of()));
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/4000000", null, null, null, false, "15.8", List.of(), false));
     when(mocks.postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1")))).thenReturn(promotedServer());
 
     mocks.start(TARGET, new ReplicaPromotionRequest(TARGET, null, "sre", YES));
@@ -176,7 +176,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
         Map.of("statefulset.kubernetes.io/pod-name", "postgresql-1"), List.of(),
         new PromotionIntent(Activity.getExecutionContext().getInfo().getRunId(), "postgresql-1", "0/3000100", 0, 0, "-", false)));
     when(mocks.postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-0")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, true, null, "0/3000000", "0/3000000", null, false, "15.8", List.of()));
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, true, null, "0/3000000", "0/3000000", null, false, "15.8", List.of(), false));
 
     mocks.start(TARGET, new ReplicaPromotionRequest(TARGET, null, "sre", YES));
 
@@ -194,7 +194,7 @@ class FailoverCarriesOnFromAnEarlierPromotionTest {
   }
 
   private static ServerState promotedServer() {
-    return new ServerState("postgresql-1", "10.0.0.11:5432", true, null, false, "0/3000200", null, null, null, false, "15.8", List.of());
+    return new ServerState("postgresql-1", "10.0.0.11:5432", true, null, false, "0/3000200", null, null, null, false, "15.8", List.of(), false);
   }
 
   private static String notes(RecoveryReport report, String step) {

@@ -50,13 +50,13 @@ final class FailoverFixtures {
   /** A standby that replayed everything it received; its last replay was {@code replayAgo} before now. */
   static ServerState standby(Instant lastReplayAt) {
     return new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/3000100", "0/3000100",
-        lastReplayAt, false, "15.8", List.of());
+        lastReplayAt, false, "15.8", List.of(), false);
   }
 
   /** A standby that received WAL it has not replayed: promoting it loses nothing, but the estimate counts the gap. */
   static ServerState laggingStandby(Instant lastReplayAt) {
     return new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/3000000",
-        lastReplayAt, false, "15.8", List.of());
+        lastReplayAt, false, "15.8", List.of(), false);
   }
 
   static PromotionResult promoted() {

@@ -37,6 +37,7 @@ import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.DatabaseTarget;
+import io.pgdr.ports.ServerState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
@@ -299,6 +300,22 @@ class ReplicaPromotionWorkflowTest {
   private void stubLaggingStandby() {
     Instant longAgo = Instant.ofEpochMilli(env.currentTimeMillis()).minus(Duration.ofMinutes(5));
     when(postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1")))).thenReturn(FailoverFixtures.laggingStandby(longAgo));
+  }
+
+  @Test
+  void aPatroniManagedClusterIsNeverPromotedBehindPatronisBack() {
+    ServerState standby = standby(Instant.ofEpochMilli(env.currentTimeMillis()));
+    when(postgres.inspectServer(argThat(s -> FailoverFixtures.isPod(s, "postgresql-1")))).thenReturn(new ServerState(standby.pod(),
+        standby.address(), true, null, true, null, standby.receiveLsn(), standby.replayLsn(), standby.lastReplayAt(), false,
+        standby.serverVersion(), List.of(), true));
+    start(target(), null, new ApprovalDecision("alice", "--yes", false));
+
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
+    RecoveryReport report = assertInstanceOf(ApplicationFailure.class, failed.getCause()).getDetails().get(RecoveryReport.class);
+    assertEquals(RecoveryReport.FAILED, report.outcome());
+    assertTrue(report.message().contains("postgresql-1 is managed by Patroni") && report.message().contains("POST /failover")
+        && report.message().contains("Nothing was changed"), report.message());
+    verifyNothingChanged();
   }
 
   private RecoveryReport result() {

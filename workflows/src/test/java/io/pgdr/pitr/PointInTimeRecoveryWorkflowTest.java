@@ -95,7 +95,7 @@ class PointInTimeRecoveryWorkflowTest {
         List.of("data-postgresql-0", "data-postgresql-1"),
         Map.of("app", "postgresql", "statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
     when(postgres.inspectServer(any())).thenAnswer(call -> new ServerState(((io.pgdr.ports.PostgresServer) call.getArgument(0)).pod(),
-        "10.0.0.10:5432", true, null, false, "0/9000000", null, null, null, false, "15.8", List.of()));
+        "10.0.0.10:5432", true, null, false, "0/9000000", null, null, null, false, "15.8", List.of(), false));
     when(pitr.resolveTarget(any(), any())).thenReturn(new PitrResolution(1, "20261207T010000Z", "db/base/20261207T010000Z/",
         List.of("base.tar.gz", "backup_manifest", "pgdr-base.json"), 50_000_000, "0/2000028", "0/2000100", now.minus(Duration.ofHours(2)),
         List.of("000000010000000000000002", "000000010000000000000003"), 32 << 20, List.of("000000010000000000000004"), targetTime,

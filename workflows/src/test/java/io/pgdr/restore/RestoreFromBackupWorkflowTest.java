@@ -125,9 +125,9 @@ class RestoreFromBackupWorkflowTest {
         List.of("data-postgresql-0", "data-postgresql-1"),
         Map.of("app", "postgresql", "statefulset.kubernetes.io/pod-name", "postgresql-0"), List.of()));
     when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/5000000", null, null, null, false, "15.8", List.of()));
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, false, "0/5000000", null, null, null, false, "15.8", List.of(), false));
     when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-1")))).thenReturn(
-        new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
+        new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of(), false));
   }
 
   static DatabaseTarget target(Duration rpo, BackupLocation backups) {
@@ -441,7 +441,7 @@ class RestoreFromBackupWorkflowTest {
     when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0") && s.host().equals("10.0.0.10")))).thenReturn(
         ServerState.unreachable("postgresql-0", "10.0.0.10:5432", "Connection refused"));
     when(postgres.inspectServer(argThat(s -> s != null && s.host().equals("10.0.0.20")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.20:5432", true, null, false, "0/1000000", null, null, null, false, "15.8", List.of()));
+        new ServerState("postgresql-0", "10.0.0.20:5432", true, null, false, "0/1000000", null, null, null, false, "15.8", List.of(), false));
     when(kubernetes.keepVolumes(any(), eq("postgresql-0"), anyString())).thenReturn(List.of(KEPT));
     when(kubernetes.awaitPodReady(any(), eq("postgresql-0"), eq(List.of(KEPT)))).thenReturn(
         new PodState("postgresql-0", "Running", true, 0, "10.0.0.20", 5432, false));
@@ -513,7 +513,7 @@ class RestoreFromBackupWorkflowTest {
   void aRecreatedPodThatComesBackAsAStandbyGetsNoRestoreAndTheWritersStayStopped() {
     primaryBroken();
     when(postgres.inspectServer(argThat(s -> s != null && s.host().equals("10.0.0.20")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.20:5432", true, null, true, null, "0/1000000", "0/1000000", now, false, "15.8", List.of()));
+        new ServerState("postgresql-0", "10.0.0.20:5432", true, null, true, null, "0/1000000", "0/1000000", now, false, "15.8", List.of(), false));
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 
@@ -527,7 +527,7 @@ class RestoreFromBackupWorkflowTest {
   @Test
   void aServicePodThatAnswersAsAStandbyIsNeverRecreated() {
     when(postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-0")))).thenReturn(
-        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of()));
+        new ServerState("postgresql-0", "10.0.0.10:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of(), false));
     start(target(), null, new ApprovalDecision("alice", "--yes", false));
     RecoveryReport report = failedReport();
 

@@ -38,6 +38,12 @@ final class Promotion {
     if (!RecoveryState.inRecovery(connection)) {
       return new PromotionResult(server.pod(), true, null, currentLsn(connection));
     }
+    if (PatroniEvidence.managed(connection)) {
+      throw ApplicationFailure.newNonRetryableFailure(server.pod() + " (" + server.address() + ") is managed by Patroni (its data"
+          + " directory holds " + PatroniEvidence.FILE + "): pg_promote behind Patroni's back would leave two leaders. Fail over"
+          + " through Patroni (its REST API POST /failover, or patronictl failover --candidate " + server.pod() + ")",
+          FailureTypes.PATRONI_MANAGED);
+    }
     String replayedBefore = text(connection, "SELECT pg_last_wal_replay_lsn()::text");
     try (PreparedStatement promote = connection.prepareStatement("SELECT pg_promote(wait => false)");
          ResultSet ignored = promote.executeQuery()) {

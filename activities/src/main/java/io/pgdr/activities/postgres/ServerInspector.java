@@ -53,7 +53,8 @@ final class ServerInspector {
           inRecovery && lastReplay != null ? lastReplay.toInstant() : null,
           row.getBoolean(6),
           row.getString(7),
-          replication(connection));
+          replication(connection),
+          PatroniEvidence.managed(connection));
     }
   }
 
