@@ -59,6 +59,17 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
   }
 
+  /** A target that says Patroni manages it is refused before anything is read: only Patroni may choose a new leader. */
+  @Override
+  protected List<String> inputProblems() {
+    List<String> problems = new java.util.ArrayList<>(super.inputProblems());
+    if (target.patroni() != null) {
+      problems.add("patroni: this database is managed by Patroni, so pg_promote would go behind its back (two leaders); fail over"
+          + " through Patroni (its REST API POST /failover, or patronictl failover --candidate POD)");
+    }
+    return problems;
+  }
+
   @Override
   protected Plan diagnose() {
     byPod = step("diagnose", this::inspect);

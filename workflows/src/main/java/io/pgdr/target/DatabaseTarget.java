@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param verification queries that prove the data is whole after recovery
  * @param notifications where escalations go besides the log
  * @param backups where the database's backups live; needed by restore and backup commands only
+ * @param patroni Patroni's REST API when Patroni manages the database; null when it does not
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DatabaseTarget(
@@ -37,7 +38,8 @@ public record DatabaseTarget(
     ApprovalPolicy approval,
     Verification verification,
     Notify notifications,
-    BackupLocation backups) {
+    BackupLocation backups,
+    PatroniAccess patroni) {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -58,6 +60,9 @@ public record DatabaseTarget(
     requireDnsLabel(problems, "service", service);
     for (String deployment : deployments) {
       requireDnsLabel(problems, "deployments[]", deployment);
+    }
+    if (patroni != null) {
+      problems.addAll(patroni.problems());
     }
     if (configMap != null) {
       problems.addAll(configMap.problems());

@@ -318,6 +318,21 @@ class ReplicaPromotionWorkflowTest {
     verifyNothingChanged();
   }
 
+  @Test
+  void aTargetThatSaysPatroniManagesItIsRefusedBeforeAnythingIsRead() {
+    DatabaseTarget t = target();
+    DatabaseTarget patroni = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(),
+        t.postgres(), t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(),
+        new io.pgdr.target.PatroniAccess("http://{pod}.postgresql:8008", null, null));
+    start(patroni, null, new ApprovalDecision("alice", "--yes", false));
+
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
+    RecoveryReport report = assertInstanceOf(ApplicationFailure.class, failed.getCause()).getDetails().get(RecoveryReport.class);
+    assertTrue(report.message().contains("managed by Patroni") && report.message().contains("Nothing was changed"), report.message());
+    verify(postgres, never()).inspectServer(any());
+    verifyNothingChanged();
+  }
+
   private RecoveryReport result() {
     return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
   }

@@ -12,7 +12,7 @@ class TargetValidationTest {
 
   private static DatabaseTarget target(ConfigMapRef configMap, Notify notify) {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of(), configMap,
-        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("postgresql-credentials"), null), null, null, null, notify, null);
+        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("postgresql-credentials"), null), null, null, null, notify, null, null);
   }
 
   private static List<String> problemsOfHostTemplate(String template) {
@@ -68,7 +68,7 @@ class TargetValidationTest {
     List<String> problems = target(null, null).problems();
     assertEquals(List.of(), problems);
     String problem = new DatabaseTarget(huge, "fabrica-agentes", "postgresql", "postgresql", null, null,
-        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("s"), null), null, null, null, null, null).problems().get(0);
+        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("s"), null), null, null, null, null, null, null).problems().get(0);
     assertTrue(problem.startsWith("name: '" + "x".repeat(Echo.MAX_CHARS) + "…' is not"), problem);
     assertTrue(problem.length() < 200, problem);
   }
@@ -80,5 +80,18 @@ class TargetValidationTest {
         new BackupLocation("b-1", "db/", null, null, null, null, "backup-keys").problems());
     List<String> problems = new BackupLocation("b-1", "db/", null, null, "A", "B", "Backup_Keys").problems();
     assertTrue(problems.size() == 1 && problems.get(0).startsWith("backups.keysSecret: "), problems.toString());
+  }
+
+  @Test
+  void patronisRestApiIsATemplateWithThePodOrOneUrlPerPod() {
+    assertEquals(List.of(), new PatroniAccess("http://{pod}.postgresql:8008", null, null).problems());
+    assertEquals("http://postgresql-1.postgresql:8008", new PatroniAccess("http://{pod}.postgresql:8008/", null, null).urlFor("postgresql-1"));
+    PatroniAccess perPod = new PatroniAccess(null, java.util.Map.of("postgresql-0", "http://127.0.0.1:18008"), null);
+    assertEquals(List.of(), perPod.problems());
+    assertEquals("http://127.0.0.1:18008", perPod.urlFor("postgresql-0"));
+    assertTrue(new PatroniAccess("http://postgresql:8008", null, null).problems().get(0).startsWith("patroni.restUrl: "));
+    assertTrue(new PatroniAccess(null, null, null).problems().get(0).startsWith("patroni: set restUrl"));
+    assertTrue(new PatroniAccess(null, java.util.Map.of("postgresql-0", "file:///etc/passwd"), null).problems().get(0)
+        .startsWith("patroni.endpoints.postgresql-0: "));
   }
 }
