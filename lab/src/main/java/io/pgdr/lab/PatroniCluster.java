@@ -58,6 +58,8 @@ public final class PatroniCluster implements AutoCloseable {
   private final Map<String, Member> members;
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Members tagged {@code nofailover}: Patroni never makes them leader. */
+  private final java.util.Set<String> noFailover = new java.util.HashSet<>();
 
   private PatroniCluster(Path dir, String password, int etcdPort, Map<String, Member> members) {
     this.dir = dir;
@@ -220,6 +222,38 @@ public final class PatroniCluster implements AutoCloseable {
     }
   }
 
+  /** Each member's REST API by name: what a target's {@code patroni.endpoints} says for the lab. */
+  public Map<String, String> restEndpoints() {
+    Map<String, String> endpoints = new LinkedHashMap<>();
+    members.values().forEach(m -> endpoints.put(m.name(), m.restUrl()));
+    return endpoints;
+  }
+
+  /**
+   * Sets or clears a member's {@code nofailover} tag: its configuration is written again and Patroni
+   * reloads it ({@code POST /reload}); returns once {@code GET /cluster} shows the tag.
+   */
+  public void setNoFailover(String member, boolean on) {
+    if (on) {
+      noFailover.add(member);
+    } else {
+      noFailover.remove(member);
+    }
+    writeConfig(members.get(member));
+    Answer reload = post(member, "/reload", "");
+    if (reload.status() != 202 && reload.status() != 200) {
+      throw new LabException("patroni " + member + " did not reload: HTTP " + reload.status() + " " + reload.body());
+    }
+    await(member + " tagged nofailover=" + on, () -> cluster().map(c -> {
+      for (JsonNode m : c.path("members")) {
+        if (member.equals(m.path("name").asText())) {
+          return m.path("tags").path("nofailover").asBoolean(false) == on;
+        }
+      }
+      return false;
+    }).orElse(false));
+  }
+
   /** Starts a member's Patroni (which starts its server, cloning it first when it has no data). */
   public void startMember(String member) {
     Member m = members.get(member);
@@ -301,10 +335,11 @@ public final class PatroniCluster implements AutoCloseable {
           - local all all trust
           - host all all 127.0.0.1/32 scram-sha-256
           - host replication %s 127.0.0.1/32 scram-sha-256
-        tags: {}
+        tags: {nofailover: %s}
         """.formatted(SCOPE, member.name(), member.restPort(), member.restPort(), etcdPort, TTL, LOOP_WAIT, TTL / 2,
         member.postgresPort(), member.postgresPort(), member.dir().resolve("data"), PostgresBinaries.locate().bindir(),
-        member.dir().resolve("pgpass"), SUPERUSER, password, REPLICATION_USER, password, REPLICATION_USER);
+        member.dir().resolve("pgpass"), SUPERUSER, password, REPLICATION_USER, password, REPLICATION_USER,
+        noFailover.contains(member.name()));
     Path config = member.dir().resolve("patroni.yml");
     try {
       Files.writeString(config, yaml);

@@ -5,6 +5,7 @@ import io.pgdr.activities.backup.BackupActivitiesImpl;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
+import io.pgdr.activities.patroni.PatroniActivitiesImpl;
 import io.pgdr.activities.pitr.PitrActivitiesImpl;
 import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
@@ -32,6 +33,7 @@ final class Registrations {
         new BackupActivitiesImpl(credentials, s3),
         new RestoreActivitiesImpl(credentials, s3),
         new PitrActivitiesImpl(credentials, s3, new VolumeJobs(kubernetes, volumeJobImage())),
+        new PatroniActivitiesImpl(credentials),
         new NotificationActivitiesImpl());
   }
 

@@ -97,6 +97,9 @@ public final class FailureTypes {
   /** The server is managed by Patroni: promoting it with pg_promote would go behind Patroni's back (two leaders). */
   public static final String PATRONI_MANAGED = "PatroniManaged";
 
+  /** Patroni refused a failover or switchover (412 no good candidates, a candidate it would not take, 400): nothing changed. */
+  public static final String PATRONI_REFUSED = "PatroniRefused";
+
   private FailureTypes() {}
 
   /** Failures that mean the operator's input names nothing usable (bucket, prefix, backup key): fix the input, not the store. */

@@ -3,6 +3,7 @@ package io.pgdr.run;
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PatroniActivities;
 import io.pgdr.ports.PitrActivities;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
@@ -34,6 +35,10 @@ public final class Ports {
 
   public static PitrActivities pitr(String summary) {
     return PitrActivities.CALLS.stub(summary);
+  }
+
+  public static PatroniActivities patroni(String summary) {
+    return PatroniActivities.CALLS.stub(summary);
   }
 
   public static NotificationActivities notifications(String summary) {

@@ -1,0 +1,149 @@
+package io.pgdr.activities.patroni;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.credentials.Credentials;
+import io.pgdr.activities.credentials.CredentialsUnavailableException;
+import io.pgdr.ports.FailureTypes;
+import io.pgdr.ports.PatroniActivities;
+import io.pgdr.ports.PatroniAnswer;
+import io.pgdr.ports.PatroniMember;
+import io.pgdr.ports.PatroniView;
+import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.PatroniAccess;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Patroni's REST API over HTTP: {@code GET /cluster}, {@code POST /failover} and
+ * {@code POST /switchover}, with Basic auth from the target's Secret when it names one.
+ */
+public final class PatroniActivitiesImpl implements PatroniActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(PatroniActivitiesImpl.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CONNECT = Duration.ofSeconds(2);
+  private static final Duration READ = Duration.ofSeconds(10);
+  /** A failover's answer comes once the candidate leads: Patroni waits for it up to its loop and TTL. */
+  private static final Duration REQUEST = Duration.ofSeconds(90);
+
+  private final CredentialResolver credentials;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT).build();
+
+  public PatroniActivitiesImpl(CredentialResolver credentials) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+  }
+
+  @Override
+  public PatroniView describePatroni(DatabaseTarget target, List<String> pods) {
+    PatroniAccess access = access(target);
+    List<String> errors = new ArrayList<>();
+    for (String pod : pods) {
+      try {
+        HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access.urlFor(pod) + "/cluster")).GET(), READ);
+        if (response.statusCode() == 200) {
+          return view(pod, JSON.readTree(response.body()));
+        }
+        errors.add(pod + ": HTTP " + response.statusCode());
+      } catch (IOException e) {
+        errors.add(pod + ": " + e.getMessage());
+      }
+    }
+    return new PatroniView(null, false, List.of(), "no member's REST API answered (" + String.join("; ", errors) + ")");
+  }
+
+  @Override
+  public PatroniAnswer requestFailover(DatabaseTarget target, List<String> pods, String candidate, String leader) {
+    PatroniView before = describePatroni(target, pods);
+    if (before.leader().map(m -> m.name().equals(candidate)).orElse(false)) {
+      // an earlier attempt's request went through (or the cluster moved there on its own): never ask twice
+      return new PatroniAnswer(PatroniAnswer.ALREADY, 0, candidate + " leads already");
+    }
+    if (before.answeredBy() == null) {
+      throw ApplicationFailure.newFailure("Patroni's REST API does not answer: " + before.error(), FailureTypes.SERVER_UNREACHABLE);
+    }
+    String path = leader == null ? "/failover" : "/switchover";
+    ObjectNode body = JSON.createObjectNode().put("candidate", candidate);
+    if (leader != null) {
+      body.put("leader", leader);
+    }
+    // a switchover is asked of the leader, a failover of the candidate (a dead leader cannot answer)
+    String askedPod = leader != null ? leader : candidate;
+    try {
+      HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access(target).urlFor(askedPod) + path))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())), REQUEST);
+      String said = response.body() == null ? "" : response.body().strip();
+      log.info("Patroni {} {} to {}: HTTP {} {}", askedPod, path, candidate, response.statusCode(), said);
+      return switch (response.statusCode()) {
+        case 200 -> new PatroniAnswer(PatroniAnswer.ACCEPTED, 200, said);
+        case 503 -> new PatroniAnswer(PatroniAnswer.UNKNOWN, 503, said);
+        case 400, 412 -> throw ApplicationFailure.newNonRetryableFailure("Patroni refused " + path + " to " + candidate + " (HTTP "
+            + response.statusCode() + "): " + said + ". Nothing was changed", FailureTypes.PATRONI_REFUSED);
+        case 401, 403 -> throw ApplicationFailure.newNonRetryableFailure("Patroni's REST API refused pgdr's credentials (HTTP "
+            + response.statusCode() + "): set patroni.credentials to the Secret holding restapi.authentication",
+            FailureTypes.CREDENTIALS_REFUSED);
+        default -> throw ApplicationFailure.newFailure("Patroni answered " + path + " with HTTP " + response.statusCode() + ": " + said,
+            FailureTypes.SERVER_UNREACHABLE);
+      };
+    } catch (IOException e) {
+      // the answer is lost, not the request: the retry looks at the cluster before asking again
+      throw ApplicationFailure.newFailure("asking " + askedPod + " for " + path + ": " + e.getMessage(), FailureTypes.SERVER_UNREACHABLE);
+    }
+  }
+
+  private static PatroniAccess access(DatabaseTarget target) {
+    if (target.patroni() == null) {
+      throw ApplicationFailure.newNonRetryableFailure("the target does not say how to reach Patroni (patroni.restUrl or endpoints)",
+          FailureTypes.TARGET_REFUSED);
+    }
+    return target.patroni();
+  }
+
+  private HttpResponse<String> send(DatabaseTarget target, HttpRequest.Builder request, Duration timeout) throws IOException {
+    if (target.patroni().credentials() != null) {
+      Credentials basic = resolve(target);
+      request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+          (basic.user() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
+    }
+    try {
+      return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("interrupted asking Patroni", FailureTypes.INTERRUPTED);
+    }
+  }
+
+  private Credentials resolve(DatabaseTarget target) {
+    try {
+      return credentials.resolve(target.patroni().credentials(), target.namespace());
+    } catch (CredentialsUnavailableException e) {
+      throw ApplicationFailure.newNonRetryableFailure("Patroni's REST credentials: " + e.getMessage(), FailureTypes.CREDENTIALS_UNAVAILABLE);
+    }
+  }
+
+  static PatroniView view(String answeredBy, JsonNode cluster) {
+    List<PatroniMember> members = new ArrayList<>();
+    for (JsonNode m : cluster.path("members")) {
+      JsonNode lag = m.path("lag");
+      JsonNode tags = m.path("tags");
+      members.add(new PatroniMember(m.path("name").asText(), m.path("role").asText(), m.path("state").asText(), m.path("host").asText(null),
+          m.path("port").asInt(), m.path("timeline").asInt(), lag.isNumber() ? lag.asLong() : null, tags.path("nofailover").asBoolean(false),
+          tags.path("noloadbalance").asBoolean(false), m.path("pending_restart").asBoolean(false)));
+    }
+    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, null);
+  }
+}
