@@ -10,14 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +89,7 @@ public final class PatroniCluster implements AutoCloseable {
         PostgresOsUser.own(memberDir);
         members.put(name, new Member(name, PostgresPair.freePort(), PostgresPair.freePort(), memberDir));
       }
-      cluster = new PatroniCluster(dir, randomPassword(), PostgresPair.freePort(), members);
+      cluster = new PatroniCluster(dir, PostgresPair.randomPassword(), PostgresPair.freePort(), members);
     } catch (IOException e) {
       throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
@@ -365,12 +363,6 @@ public final class PatroniCluster implements AutoCloseable {
             .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
       }
     }
-  }
-
-  private static String randomPassword() {
-    byte[] bytes = new byte[18];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private static void sleep(Duration duration) {

@@ -273,7 +273,7 @@ public final class PostgresPair implements AutoCloseable {
     }
   }
 
-  private static String randomPassword() {
+  static String randomPassword() {
     byte[] bytes = new byte[18];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -115,14 +115,7 @@ class VolumeJobsTest {
   @Test
   void aPodThatDiedWithoutAResultIsRetriedInANewJob() throws Exception {
     AtomicReference<ApplicationFailure> failure = new AtomicReference<>();
-    Thread first = new Thread(() -> {
-      try {
-        jobs.run(restore(), null, RestoredBase.class);
-      } catch (ApplicationFailure e) {
-        failure.set(e);
-      }
-    });
-    first.start();
+    Thread first = attempt(failure);
     finish(awaitJob(1), false, "OOMKilled\n");
     first.join(5000);
 
@@ -143,14 +136,7 @@ class VolumeJobsTest {
   @Test
   void aRefusalFromThePodStaysFinal() throws Exception {
     AtomicReference<ApplicationFailure> failure = new AtomicReference<>();
-    Thread run = new Thread(() -> {
-      try {
-        jobs.run(restore(), null, RestoredBase.class);
-      } catch (ApplicationFailure e) {
-        failure.set(e);
-      }
-    });
-    run.start();
+    Thread run = attempt(failure);
     finish(awaitJob(1), false, VolumeJobResult.of(ApplicationFailure.newNonRetryableFailure("/pgdr/volume is not empty",
         FailureTypes.DATA_VOLUME_UNUSABLE)).toMessage());
     run.join(5000);
