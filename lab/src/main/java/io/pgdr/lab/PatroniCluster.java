@@ -37,8 +37,11 @@ public final class PatroniCluster implements AutoCloseable {
   public static final List<String> MEMBERS = List.of("postgresql-0", "postgresql-1");
   static final String SUPERUSER = "postgres";
   static final String REPLICATION_USER = "replicator";
-  /** Seconds the leader key lives without renewal, and Patroni's loop: the lab's failover takes about ttl. */
-  static final int TTL = 10;
+  /**
+   * Seconds the leader key lives without renewal (Patroni's floor is 20), and Patroni's loop:
+   * Patroni's own failover after a crashed leader takes about the TTL.
+   */
+  static final int TTL = 20;
   static final int LOOP_WAIT = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READY_WITHIN = Duration.ofSeconds(90);
@@ -87,7 +90,7 @@ public final class PatroniCluster implements AutoCloseable {
       for (String name : MEMBERS) {
         Path memberDir = Files.createDirectories(dir.resolve(name));
         PostgresOsUser.own(memberDir);
-        members.put(name, new Member(name, PostgresPair.freePort(), PostgresPair.freePort(), memberDir));
+        members.put(name, new Member(name, 0, 0, memberDir));
       }
       cluster = new PatroniCluster(dir, PostgresPair.randomPassword(), PostgresPair.freePort(), members);
     } catch (IOException e) {
@@ -96,14 +99,11 @@ public final class PatroniCluster implements AutoCloseable {
     try {
       progress.accept("etcd on 127.0.0.1:" + cluster.etcdPort);
       cluster.startEtcd();
-      for (Member member : members.values()) {
-        cluster.writeConfig(member);
-      }
-      Member first = members.get(MEMBERS.get(0));
+      Member first = cluster.withPorts(MEMBERS.get(0));
       progress.accept("patroni " + first.name() + " bootstraps (REST " + first.restUrl() + ", PostgreSQL port " + first.postgresPort() + ")");
       cluster.startMember(first.name());
       cluster.awaitLeader(first.name());
-      Member second = members.get(MEMBERS.get(1));
+      Member second = cluster.withPorts(MEMBERS.get(1));
       progress.accept("patroni " + second.name() + " clones from " + first.name());
       cluster.startMember(second.name());
       cluster.awaitStreaming(second.name());
@@ -113,6 +113,18 @@ public final class PatroniCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /**
+   * Gives a member its ports and writes its configuration, just before it starts: ports chosen
+   * earlier may meanwhile be other connections' local ports.
+   */
+  private Member withPorts(String name) {
+    Member member = members.get(name);
+    Member ported = new Member(name, PostgresPair.freePort(), PostgresPair.freePort(), member.dir());
+    members.put(name, ported);
+    writeConfig(ported);
+    return ported;
   }
 
   public Map<String, Member> members() {
@@ -218,6 +230,25 @@ public final class PatroniCluster implements AutoCloseable {
       }
       sleep(Duration.ofMillis(200));
     }
+  }
+
+  /** Maintenance mode on or off ({@code PATCH /config}): paused, Patroni fails over only when asked. */
+  public void pause(boolean on) {
+    Answer answer = send(MEMBERS.get(0), HttpRequest.newBuilder(URI.create(anyRestUrl() + "/config"))
+        .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"pause\": " + on + "}")));
+    if (answer.status() != 200) {
+      throw new LabException("PATCH /config pause=" + on + ": HTTP " + answer.status() + " " + answer.body());
+    }
+    await("paused=" + on, () -> cluster().map(c -> c.path("pause").asBoolean(false) == on).orElse(false));
+  }
+
+  private String anyRestUrl() {
+    for (Member member : members.values()) {
+      if (get(member.name(), "/patroni").status() == 200) {
+        return member.restUrl();
+      }
+    }
+    throw new LabException("no Patroni member answers");
   }
 
   /** Each member's REST API by name: what a target's {@code patroni.endpoints} says for the lab. */
@@ -340,8 +371,10 @@ public final class PatroniCluster implements AutoCloseable {
         noFailover.contains(member.name()));
     Path config = member.dir().resolve("patroni.yml");
     try {
+      // readable by its owner only from the start: it holds the passwords
+      Files.deleteIfExists(config);
+      Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(config, yaml);
-      Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
       throw new LabException("cannot write " + config + ": " + e.getMessage(), e);
     }
@@ -354,13 +387,20 @@ public final class PatroniCluster implements AutoCloseable {
     java.util.Collections.reverse(names); // the nodes before etcd, so each leaves the cluster cleanly
     for (String name : names) {
       Process process = processes.remove(name);
-      if (name.equals("etcd")) {
-        OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(10));
-      } else {
-        // Patroni stops its server on SIGTERM; what is left after the grace is killed with it
-        OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(30));
-        PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(name).dir()
-            .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
+      try {
+        if (name.equals("etcd")) {
+          OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(10));
+        } else {
+          // Patroni stops its server on SIGTERM; what is left after the grace is killed with it
+          List<ProcessHandle> servers = process.descendants().toList();
+          OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(30));
+          servers.forEach(ProcessHandle::destroyForcibly);
+          PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(name).dir()
+              .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
+        }
+      } catch (RuntimeException e) {
+        // stop the others anyway: a leftover etcd or server would outlive the test run
+        System.err.println("pgdr lab: stopping " + name + " failed: " + e.getMessage());
       }
     }
   }

@@ -34,10 +34,12 @@ public interface PatroniActivities {
 
   /**
    * Asks Patroni to make {@code candidate} the leader: {@code POST /switchover} with {@code leader}
-   * when it is healthy (planned), else {@code POST /failover}. Idempotent: when the candidate leads
-   * already nothing is asked ({@link PatroniAnswer#ALREADY}). A refusal (412 "no good candidates",
-   * a candidate Patroni would not take, 400) fails with {@link FailureTypes#PATRONI_REFUSED}, not
-   * retried; 503 ("switchover status unknown") is {@link PatroniAnswer#UNKNOWN}.
+   * when it is healthy (planned), else {@code POST /failover}, of the member that answered. Asked at
+   * most once: when the candidate leads already nothing is asked ({@link PatroniAnswer#ALREADY}),
+   * and a retried attempt never asks ({@link PatroniAnswer#UNKNOWN}: follow the cluster). After a
+   * 200 or a 503 the cluster says whether it happened: {@link PatroniAnswer#ACCEPTED} when the
+   * candidate leads, else UNKNOWN. A refusal (412 "no good candidates", a candidate Patroni would
+   * not take, 400) fails with {@link FailureTypes#PATRONI_REFUSED}, not retried.
    *
    * @param leader the current leader for a switchover; null for a failover
    */

@@ -23,10 +23,10 @@ public record PatroniAccess(String restUrl, Map<String, String> endpoints, Secre
     endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
   }
 
-  /** The REST API's base URL for {@code pod}, without a trailing slash. */
+  /** The REST API's base URL for {@code pod}, without a trailing slash; null for a pod the endpoints do not list and no template. */
   public String urlFor(String pod) {
-    String url = endpoints.containsKey(pod) ? endpoints.get(pod) : restUrl.replace(POD, pod);
-    return url.replaceAll("/+$", "");
+    String url = endpoints.containsKey(pod) ? endpoints.get(pod) : restUrl == null || restUrl.isBlank() ? null : restUrl.replace(POD, pod);
+    return url == null ? null : url.replaceAll("/+$", "");
   }
 
   List<String> problems() {

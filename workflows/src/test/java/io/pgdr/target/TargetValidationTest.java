@@ -89,6 +89,7 @@ class TargetValidationTest {
     PatroniAccess perPod = new PatroniAccess(null, java.util.Map.of("postgresql-0", "http://127.0.0.1:18008"), null);
     assertEquals(List.of(), perPod.problems());
     assertEquals("http://127.0.0.1:18008", perPod.urlFor("postgresql-0"));
+    assertEquals(null, perPod.urlFor("postgresql-2"), "a pod the endpoints do not list, and no template: no URL");
     assertTrue(new PatroniAccess("http://postgresql:8008", null, null).problems().get(0).startsWith("patroni.restUrl: "));
     assertTrue(new PatroniAccess(null, null, null).problems().get(0).startsWith("patroni: set restUrl"));
     assertTrue(new PatroniAccess(null, java.util.Map.of("postgresql-0", "file:///etc/passwd"), null).problems().get(0)

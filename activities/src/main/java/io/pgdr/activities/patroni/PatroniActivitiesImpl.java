@@ -13,6 +13,7 @@ import io.pgdr.ports.PatroniMember;
 import io.pgdr.ports.PatroniView;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.PatroniAccess;
+import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.net.URI;
@@ -53,6 +54,10 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     PatroniAccess access = access(target);
     List<String> errors = new ArrayList<>();
     for (String pod : pods) {
+      if (access.urlFor(pod) == null) {
+        errors.add(pod + ": no REST URL (not in patroni.endpoints, no patroni.restUrl)");
+        continue;
+      }
       try {
         HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access.urlFor(pod) + "/cluster")).GET(), READ);
         if (response.statusCode() == 200) {
@@ -69,39 +74,67 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
   @Override
   public PatroniAnswer requestFailover(DatabaseTarget target, List<String> pods, String candidate, String leader) {
     PatroniView before = describePatroni(target, pods);
-    if (before.leader().map(m -> m.name().equals(candidate)).orElse(false)) {
+    if (leads(before, candidate)) {
       // an earlier attempt's request went through (or the cluster moved there on its own): never ask twice
       return new PatroniAnswer(PatroniAnswer.ALREADY, 0, candidate + " leads already");
     }
     if (before.answeredBy() == null) {
       throw ApplicationFailure.newFailure("Patroni's REST API does not answer: " + before.error(), FailureTypes.SERVER_UNREACHABLE);
     }
+    if (attempt() > 1) {
+      // the first attempt may have asked, and the handover may be under way (no leader for a moment):
+      // asking again could start a second one, or be refused as if nothing were changing. Follow instead.
+      return new PatroniAnswer(PatroniAnswer.UNKNOWN, 0, "asked by an earlier attempt; " + describeLeader(before));
+    }
     String path = leader == null ? "/failover" : "/switchover";
     ObjectNode body = JSON.createObjectNode().put("candidate", candidate);
     if (leader != null) {
       body.put("leader", leader);
     }
-    // a switchover is asked of the leader, a failover of the candidate (a dead leader cannot answer)
-    String askedPod = leader != null ? leader : candidate;
+    // any member takes the request to the DCS: the one that just answered is up
+    String askedPod = before.answeredBy();
+    HttpResponse<String> response;
     try {
-      HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access(target).urlFor(askedPod) + path))
+      response = send(target, HttpRequest.newBuilder(URI.create(access(target).urlFor(askedPod) + path))
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())), REQUEST);
-      String said = response.body() == null ? "" : response.body().strip();
-      log.info("Patroni {} {} to {}: HTTP {} {}", askedPod, path, candidate, response.statusCode(), said);
-      return switch (response.statusCode()) {
-        case 200 -> new PatroniAnswer(PatroniAnswer.ACCEPTED, 200, said);
-        case 503 -> new PatroniAnswer(PatroniAnswer.UNKNOWN, 503, said);
-        case 400, 412 -> throw ApplicationFailure.newNonRetryableFailure("Patroni refused " + path + " to " + candidate + " (HTTP "
-            + response.statusCode() + "): " + said + ". Nothing was changed", FailureTypes.PATRONI_REFUSED);
-        case 401, 403 -> throw ApplicationFailure.newNonRetryableFailure("Patroni's REST API refused pgdr's credentials (HTTP "
-            + response.statusCode() + "): set patroni.credentials to the Secret holding restapi.authentication",
-            FailureTypes.CREDENTIALS_REFUSED);
-        default -> throw ApplicationFailure.newFailure("Patroni answered " + path + " with HTTP " + response.statusCode() + ": " + said,
-            FailureTypes.SERVER_UNREACHABLE);
-      };
     } catch (IOException e) {
-      // the answer is lost, not the request: the retry looks at the cluster before asking again
+      // the answer is lost, maybe not the request: the retry follows the cluster rather than ask again
       throw ApplicationFailure.newFailure("asking " + askedPod + " for " + path + ": " + e.getMessage(), FailureTypes.SERVER_UNREACHABLE);
+    }
+    String said = response.body() == null ? "" : response.body().strip();
+    log.info("Patroni {} {} to {}: HTTP {} {}", askedPod, path, candidate, response.statusCode(), said);
+    switch (response.statusCode()) {
+      case 200, 503 -> {
+        // 200 may say "switched over to X instead of Y", 503 covers "status unknown" and failures that changed nothing:
+        // who leads now is the answer
+        PatroniView after = describePatroni(target, pods);
+        return leads(after, candidate) ? new PatroniAnswer(PatroniAnswer.ACCEPTED, response.statusCode(), said)
+            : new PatroniAnswer(PatroniAnswer.UNKNOWN, response.statusCode(), said + "; " + describeLeader(after));
+      }
+      case 400, 412 -> throw ApplicationFailure.newNonRetryableFailure("Patroni refused " + path + " to " + candidate + " (HTTP "
+          + response.statusCode() + "): " + said + ". Nothing was changed", FailureTypes.PATRONI_REFUSED);
+      case 401, 403 -> throw ApplicationFailure.newNonRetryableFailure("Patroni's REST API refused pgdr's credentials (HTTP "
+          + response.statusCode() + "): set patroni.credentials to the Secret holding restapi.authentication",
+          FailureTypes.CREDENTIALS_REFUSED);
+      default -> throw ApplicationFailure.newFailure("Patroni answered " + path + " with HTTP " + response.statusCode() + ": " + said,
+          FailureTypes.SERVER_UNREACHABLE);
+    }
+  }
+
+  private static boolean leads(PatroniView view, String member) {
+    return view.leader().map(m -> m.name().equals(member)).orElse(false);
+  }
+
+  private static String describeLeader(PatroniView view) {
+    return view.leader().map(m -> m.name() + " leads now").orElse("no leader right now");
+  }
+
+  /** This attempt's number; 1 outside an activity. */
+  private static int attempt() {
+    try {
+      return Activity.getExecutionContext().getInfo().getAttempt();
+    } catch (IllegalStateException notInActivity) {
+      return 1;
     }
   }
 

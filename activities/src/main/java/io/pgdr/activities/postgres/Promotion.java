@@ -39,8 +39,8 @@ final class Promotion {
       return new PromotionResult(server.pod(), true, null, currentLsn(connection));
     }
     if (PatroniEvidence.managed(connection)) {
-      throw ApplicationFailure.newNonRetryableFailure(server.pod() + " (" + server.address() + ") is managed by Patroni (its data"
-          + " directory holds " + PatroniEvidence.FILE + "): pg_promote behind Patroni's back would leave two leaders. Fail over"
+      throw ApplicationFailure.newNonRetryableFailure(server.pod() + " (" + server.address() + ") is managed by Patroni (Patroni's"
+          + " sessions or files are on it): pg_promote behind Patroni's back would leave two leaders. Fail over"
           + " through Patroni (its REST API POST /failover, or patronictl failover --candidate " + server.pod() + ")",
           FailureTypes.PATRONI_MANAGED);
     }
