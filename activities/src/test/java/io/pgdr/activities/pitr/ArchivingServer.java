@@ -133,6 +133,22 @@ final class ArchivingServer implements AutoCloseable {
     }
   }
 
+  /**
+   * After a base backup holding rows 1 to 50: rows 51 to 100, a target time a second after them,
+   * rows 101 to 150 a second later (on a new segment), all archived. Returns the target time: a
+   * recovery to it leaves exactly 100 rows.
+   */
+  String rowsAroundATargetTime() throws Exception {
+    insert(51, 100);
+    sql("SELECT pg_switch_wal()");
+    Thread.sleep(1100);
+    String target = sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
+    Thread.sleep(1100);
+    insert(101, 150);
+    archiveAll();
+    return target;
+  }
+
   /** Switches to a new segment and waits until every segment up to the switched one is in the store. */
   void archiveAll() {
     pair.primary().archiveWalUpToNow(Duration.ofSeconds(60));

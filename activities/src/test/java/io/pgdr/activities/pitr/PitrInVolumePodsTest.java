@@ -82,12 +82,7 @@ class PitrInVolumePodsTest {
     archive = ArchivingServer.start(dir, null);
     archive.insert(1, 50);
     archive.baseBackup("20261207T080000Z");
-    archive.insert(51, 100);
-    Thread.sleep(1100);
-    afterRow100 = archive.sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
-    Thread.sleep(1100);
-    archive.insert(101, 150);
-    archive.archiveAll();
+    afterRow100 = archive.rowsAroundATargetTime();
 
     client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
         .withNewMetadata().withName("postgresql").withNamespace(NS).endMetadata()

@@ -31,12 +31,7 @@ class TeamArchiveTest {
       PitrActivitiesImpl pitr = new PitrActivitiesImpl(archive.credentials(), archive.s3.clients(), Clock.systemUTC(), progress -> { }, java.time.Duration.ofSeconds(2), null);
       archive.insert(1, 50);
       archive.teamBaseBackup("team-nightly");
-      archive.insert(51, 100);
-      Thread.sleep(1100);
-      String target = archive.sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
-      Thread.sleep(1100);
-      archive.insert(101, 150);
-      archive.archiveAll();
+      String target = archive.rowsAroundATargetTime();
 
       PitrTarget time = PitrTarget.time(target);
       PitrResolution resolution = pitr.resolveTarget(archive.location, time);
@@ -66,13 +61,7 @@ class TeamArchiveTest {
           java.time.Duration.ofSeconds(2), null);
       archive.insert(1, 50);
       archive.baseBackup("20261207T090000Z");
-      archive.insert(51, 100);
-      archive.sql("SELECT pg_switch_wal()");
-      Thread.sleep(1100);
-      String target = archive.sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
-      Thread.sleep(1100);
-      archive.insert(101, 150);
-      archive.archiveAll();
+      String target = archive.rowsAroundATargetTime();
 
       PitrTarget time = PitrTarget.time(target);
       PitrResolution resolution = pitr.resolveTarget(archive.location, time);

@@ -126,11 +126,7 @@ class VolumeJobsTest {
     AtomicReference<RestoredBase> result = new AtomicReference<>();
     Thread retry = new Thread(() -> result.set(jobs.run(restore(), null, RestoredBase.class)));
     retry.start();
-    Job second = awaitJob(2);
-    assertTrue(second.getMetadata().getName().endsWith("-2"), second.getMetadata().getName());
-    finish(second, true, VolumeJobResult.of(RESTORED).toMessage());
-    retry.join(5000);
-    assertEquals(RESTORED, result.get());
+    theSecondJobSucceeds(retry, result);
   }
 
   @Test
@@ -176,6 +172,15 @@ class VolumeJobsTest {
     assertEquals("/pgdr/volume/postgres/pgdata", VolumeJobTemplate.dataDirectory(new ContainerBuilder().withName("postgres").addNewEnv()
         .withName("PGDATA").withValue("/data/pgdata").endEnv().addNewVolumeMount().withName("data").withMountPath("/data")
         .withSubPath("postgres").endVolumeMount().build(), "data"));
+  }
+
+  /** The retry made Job number 2; it succeeds, and the retry returns its result. */
+  private void theSecondJobSucceeds(Thread retry, AtomicReference<RestoredBase> result) throws InterruptedException {
+    Job second = awaitJob(2);
+    assertTrue(second.getMetadata().getName().endsWith("-2"), second.getMetadata().getName());
+    finish(second, true, VolumeJobResult.of(RESTORED).toMessage());
+    retry.join(5000);
+    assertEquals(RESTORED, result.get());
   }
 
   /** Runs the step in a thread, as an activity attempt would; the failure it ends with, if any. */
@@ -243,11 +248,7 @@ class VolumeJobsTest {
       pod.getStatus().setPhase("Failed");
       return pod;
     });
-    Job second = awaitJob(2);
-    assertTrue(second.getMetadata().getName().endsWith("-2"), second.getMetadata().getName());
-    finish(second, true, VolumeJobResult.of(RESTORED).toMessage());
-    retry.join(5000);
-    assertEquals(RESTORED, result.get());
+    theSecondJobSucceeds(retry, result);
   }
 
   @Test
