@@ -301,6 +301,11 @@ public final class PatroniCluster implements AutoCloseable {
       patroni.destroyForcibly();
       patroni.onExit().join();
     }
+    stopServerLeftBehind(member);
+  }
+
+  /** A member's server that outlived its Patroni is stopped at once; none running is no error. */
+  private void stopServerLeftBehind(String member) {
     PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(member).dir()
         .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
   }
@@ -395,8 +400,7 @@ public final class PatroniCluster implements AutoCloseable {
           List<ProcessHandle> servers = process.descendants().toList();
           OwnProcesses.stop(process.toHandle(), Duration.ofSeconds(30));
           servers.forEach(ProcessHandle::destroyForcibly);
-          PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(name).dir()
-              .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
+          stopServerLeftBehind(name);
         }
       } catch (RuntimeException e) {
         // stop the others anyway: a leftover etcd or server would outlive the test run
