@@ -116,6 +116,9 @@ class PitrOnRealServersTest {
 
     int committed = recover(new PitrTarget(null, null, xidOfRow120, null, 1, false), reached);
     assertEquals(120, archive.count(committed, "SELECT count(*) FROM marks"), "up to and including transaction " + xidOfRow120);
+
+    int before = recover(new PitrTarget(null, null, xidOfRow120, null, 1, true), reached);
+    assertEquals(119, archive.count(before, "SELECT count(*) FROM marks"), "exclusive: up to, not including, transaction " + xidOfRow120);
   }
 
   @Test
