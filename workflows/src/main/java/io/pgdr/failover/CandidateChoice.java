@@ -26,7 +26,7 @@ public record CandidateChoice(String pod, String replayLsn, long lostBytes, doub
   }
 
   /** What promoting it loses, as the approval and the timeline say it. */
-  String lossText() {
+  public String lossText() {
     return lostBytes < 0 ? "loss not measurable" : "estimated loss " + lostBytes + " bytes / " + lostSeconds + " s";
   }
 }

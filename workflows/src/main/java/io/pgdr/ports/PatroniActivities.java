@@ -20,12 +20,16 @@ public interface PatroniActivities {
    * A failover or switchover: Patroni answers once the candidate leads (seconds). Not retried on a
    * refusal (412, 400: nothing changed); a retry after a lost answer looks at the cluster first.
    */
-  CallOptions REQUEST = CallOptions.activity(Duration.ofMinutes(2), 3, Duration.ofSeconds(2))
-      .notRetrying(FailureTypes.PATRONI_REFUSED, FailureTypes.CREDENTIALS_UNAVAILABLE);
+  CallOptions REQUEST = CallOptions.heartbeating(Duration.ofMinutes(2), 3, Duration.ofSeconds(2))
+      .notRetrying(FailureTypes.PATRONI_REFUSED, FailureTypes.CREDENTIALS_UNAVAILABLE, FailureTypes.CREDENTIALS_REFUSED);
+
+  /** Following the cluster: up to the wait asked for, a heartbeat per look. */
+  CallOptions FOLLOW = CallOptions.heartbeating(Duration.ofMinutes(10), 3, Duration.ofSeconds(1));
 
   CallTable<PatroniActivities> CALLS = CallTable.of(PatroniActivities.class)
       .calls(READ, "describePatroni")
       .calls(REQUEST, "requestFailover")
+      .calls(FOLLOW, "awaitMember")
       .build();
 
   /** {@code GET /cluster} from the first of {@code pods} whose REST API answers; read-only. */
@@ -45,4 +49,17 @@ public interface PatroniActivities {
    */
   @ActivityMethod
   PatroniAnswer requestFailover(DatabaseTarget target, List<String> pods, String candidate, String leader);
+
+  /**
+   * Looks at {@code GET /cluster} every second until {@code member} holds {@code role}: as
+   * {@link #LEADER}, the leader key with its server running; as {@link #REPLICA}, a running replica on
+   * the leader's timeline (a member that did not follow the new leader is still on the old one).
+   * Ends early, as a replica, when the member is missing from the cluster: no Patroni runs for it,
+   * so it cannot rejoin by itself. Returns the last view either way: the caller judges it.
+   */
+  @ActivityMethod
+  PatroniView awaitMember(DatabaseTarget target, List<String> pods, String member, String role, Duration within);
+
+  String LEADER = "leader";
+  String REPLICA = "replica";
 }

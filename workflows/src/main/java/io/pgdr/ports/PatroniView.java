@@ -8,9 +8,11 @@ import java.util.Optional;
  *
  * @param answeredBy the pod whose REST API answered; null when none did
  * @param paused maintenance mode: Patroni neither fails over nor switches over
+ * @param maximumLagOnFailover Patroni's {@code maximum_lag_on_failover} in bytes (its
+ *     {@code GET /config}): a replica further behind is never made leader; null when not known
  * @param error why no member answered; null when one did
  */
-public record PatroniView(String answeredBy, boolean paused, List<PatroniMember> members, String error) {
+public record PatroniView(String answeredBy, boolean paused, List<PatroniMember> members, Long maximumLagOnFailover, String error) {
 
   public PatroniView {
     members = members == null ? List.of() : List.copyOf(members);
@@ -23,5 +25,20 @@ public record PatroniView(String answeredBy, boolean paused, List<PatroniMember>
 
   public Optional<PatroniMember> member(String name) {
     return members.stream().filter(m -> m.name().equals(name)).findFirst();
+  }
+
+  /** Whether {@code name} leads with its server running. */
+  public boolean leads(String name) {
+    return leader().map(m -> m.name().equals(name)).orElse(false);
+  }
+
+  /** {@code name} runs as a replica on the leader's timeline: it follows the leader there is now. */
+  public boolean follows(String name) {
+    return leader().flatMap(l -> member(name).filter(m -> m.healthyReplica() && m.timeline() == l.timeline())).isPresent();
+  }
+
+  /** Who leads, as a run's timeline says it. */
+  public String describeLeader() {
+    return leader().map(m -> m.name() + " leads (timeline " + m.timeline() + ")").orElse("no member leads");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.pgdr.failover.PromotionOutcome;
+import io.pgdr.patroni.PatroniFailoverOutcome;
 import io.pgdr.pitr.PitrOutcome;
 import io.pgdr.restore.RestoreOutcome;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.List;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = PromotionOutcome.class, name = "replica-promotion"),
     @JsonSubTypes.Type(value = RestoreOutcome.class, name = "restore-from-backup"),
-    @JsonSubTypes.Type(value = PitrOutcome.class, name = "point-in-time-recovery")})
+    @JsonSubTypes.Type(value = PitrOutcome.class, name = "point-in-time-recovery"),
+    @JsonSubTypes.Type(value = PatroniFailoverOutcome.class, name = "patroni-failover")})
 public interface ScenarioOutcome {
 
   /** Label and value pairs, in order, as the CLI's report and the run's page show them. */

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.patroni.PatroniFailoverRequest;
+import io.pgdr.patroni.PatroniFailoverWorkflow;
 import io.pgdr.pitr.PitrRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
@@ -39,7 +41,8 @@ class UiStartExamplesTest {
   private static final Map<String, Scenario<?>> SCENARIOS = Map.of(
       ReplicaPromotionWorkflow.SCENARIO, new Scenario<>(ReplicaPromotionRequest.class, ReplicaPromotionRequest::target),
       RestoreFromBackupWorkflow.SCENARIO, new Scenario<>(RestoreRequest.class, RestoreRequest::target),
-      PointInTimeRecoveryWorkflow.SCENARIO, new Scenario<>(PitrRequest.class, PitrRequest::target));
+      PointInTimeRecoveryWorkflow.SCENARIO, new Scenario<>(PitrRequest.class, PitrRequest::target),
+      PatroniFailoverWorkflow.SCENARIO, new Scenario<>(PatroniFailoverRequest.class, PatroniFailoverRequest::target));
 
   record Scenario<T>(Class<T> requestType, Function<T, DatabaseTarget> target) {
     DatabaseTarget targetOf(Object request) {

@@ -13,6 +13,7 @@ import io.pgdr.ports.PatroniMember;
 import io.pgdr.ports.PatroniView;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.PatroniAccess;
+import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -26,6 +27,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +46,13 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
   private static final Duration READ = Duration.ofSeconds(10);
   /** A failover's answer comes once the candidate leads: Patroni waits for it up to its loop and TTL. */
   private static final Duration REQUEST = Duration.ofSeconds(90);
+  private static final Duration FOLLOW_EVERY = Duration.ofSeconds(1);
+  /** Patroni's own default for {@code maximum_lag_on_failover}. */
+  private static final long DEFAULT_MAXIMUM_LAG = 1_048_576;
 
   private final CredentialResolver credentials;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT).build();
+  private final ActivityHeartbeat heartbeat = new ActivityHeartbeat();
 
   public PatroniActivitiesImpl(CredentialResolver credentials) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
@@ -61,14 +70,30 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
       try {
         HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access.urlFor(pod) + "/cluster")).GET(), READ);
         if (response.statusCode() == 200) {
-          return view(pod, JSON.readTree(response.body()));
+          return view(pod, JSON.readTree(response.body()), maximumLagOnFailover(target, access.urlFor(pod)));
         }
         errors.add(pod + ": HTTP " + response.statusCode());
       } catch (IOException e) {
         errors.add(pod + ": " + e.getMessage());
       }
     }
-    return new PatroniView(null, false, List.of(), "no member's REST API answered (" + String.join("; ", errors) + ")");
+    return new PatroniView(null, false, List.of(), null, "no member's REST API answered (" + String.join("; ", errors) + ")");
+  }
+
+  @Override
+  public PatroniView awaitMember(DatabaseTarget target, List<String> pods, String member, String role, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      PatroniView view = describePatroni(target, pods);
+      boolean there = LEADER.equals(role) ? view.leads(member) : view.follows(member);
+      boolean cannotRejoin = REPLICA.equals(role) && view.answeredBy() != null && view.member(member).isEmpty();
+      if (there || cannotRejoin || System.nanoTime() > deadline) {
+        return view;
+      }
+      heartbeat.accept(member + ": " + view.member(member).map(m -> m.role() + " " + m.state()).orElse("not in the cluster")
+          + "; " + view.describeLeader());
+      sleep(FOLLOW_EVERY);
+    }
   }
 
   @Override
@@ -122,11 +147,25 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
   }
 
   private static boolean leads(PatroniView view, String member) {
-    return view.leader().map(m -> m.name().equals(member)).orElse(false);
+    return view.leads(member);
   }
 
   private static String describeLeader(PatroniView view) {
-    return view.leader().map(m -> m.name() + " leads now").orElse("no leader right now");
+    return view.describeLeader();
+  }
+
+  /** Patroni's {@code maximum_lag_on_failover} from {@code GET /config}: its default (1 MiB) when unset, null when unreadable. */
+  private Long maximumLagOnFailover(DatabaseTarget target, String url) {
+    try {
+      HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(url + "/config")).GET(), READ);
+      if (response.statusCode() != 200) {
+        return null;
+      }
+      JsonNode limit = JSON.readTree(response.body()).path("maximum_lag_on_failover");
+      return limit.isNumber() ? limit.asLong() : DEFAULT_MAXIMUM_LAG;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** This attempt's number; 1 outside an activity. */
@@ -152,11 +191,25 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
       request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
           (basic.user() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
     }
+    // asynchronously, heartbeating while Patroni takes its time (a failover answers once the candidate leads)
+    CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
     try {
-      return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+      while (true) {
+        try {
+          return answer.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException stillWaiting) {
+          heartbeat.accept("waiting for Patroni's answer");
+        }
+      }
     } catch (InterruptedException e) {
+      answer.cancel(true);
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("interrupted asking Patroni", FailureTypes.INTERRUPTED);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (RuntimeException e) {
+      answer.cancel(true); // cancelled activity: stop waiting for the answer
+      throw e;
     }
   }
 
@@ -168,7 +221,16 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     }
   }
 
-  static PatroniView view(String answeredBy, JsonNode cluster) {
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("interrupted following Patroni", FailureTypes.INTERRUPTED);
+    }
+  }
+
+  static PatroniView view(String answeredBy, JsonNode cluster, Long maximumLagOnFailover) {
     List<PatroniMember> members = new ArrayList<>();
     for (JsonNode m : cluster.path("members")) {
       JsonNode lag = m.path("lag");
@@ -177,6 +239,6 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
           m.path("port").asInt(), m.path("timeline").asInt(), lag.isNumber() ? lag.asLong() : null, tags.path("nofailover").asBoolean(false),
           tags.path("noloadbalance").asBoolean(false), m.path("pending_restart").asBoolean(false)));
     }
-    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, null);
+    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, maximumLagOnFailover, null);
   }
 }

@@ -8,6 +8,8 @@ import io.pgdr.cli.Operator;
 import io.pgdr.cli.Runs;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
+import io.pgdr.patroni.PatroniFailoverRequest;
+import io.pgdr.patroni.PatroniFailoverWorkflow;
 import io.pgdr.pitr.PitrRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
@@ -84,6 +86,12 @@ public final class RecoveryStart {
   public static String pointInTime(WorkflowClient client, PitrRequest request) {
     return start(client, PointInTimeRecoveryWorkflow.class, PointInTimeRecoveryWorkflow.SCENARIO, request.target(), request.incidentStart(),
         run -> WorkflowClient.start(run::recoverToPoint, request));
+  }
+
+  /** Starts a Patroni failover or switchover. @return its workflow ID */
+  public static String patroniFailover(WorkflowClient client, PatroniFailoverRequest request) {
+    return start(client, PatroniFailoverWorkflow.class, PatroniFailoverWorkflow.SCENARIO, request.target(), request.incidentStart(),
+        run -> WorkflowClient.start(run::failover, request));
   }
 
   private static <W> String start(WorkflowClient client, Class<W> workflow, String scenario, DatabaseTarget target, Instant incidentStart,
