@@ -38,6 +38,10 @@ public final class KubernetesFixture {
   public static final String API_DEPLOYMENT = "fabrica-api";
   public static final String WORKERS_DEPLOYMENT = "fabrica-workers";
   static final String APP_LABEL = "app";
+  /** Patroni's role label on its pods (its {@code kubernetes.role_label}), with Patroni 3.0's values. */
+  public static final String ROLE_LABEL = "role";
+  public static final String LEADER_ROLE = "master";
+  static final String REPLICA_ROLE = "replica";
   static final String CONTAINER = "postgresql";
   private static final String IMAGE = "postgres:15";
   private static final String DATA_MOUNT_PATH = "/var/lib/postgresql/data";
@@ -45,11 +49,35 @@ public final class KubernetesFixture {
   private KubernetesFixture() {}
 
   public static void create(KubernetesClient client, PostgresPair pair) {
+    LabVolumes volumes = new LabVolumes(client, pair);
+    objects(client, pair.nodes().size(), Map.of(APP_LABEL, STATEFUL_SET, KubernetesLabels.POD_NAME, pair.primary().name()),
+        pair.primary().name(), pair.superuser(), pair.password(), () -> {
+          for (PostgresNode node : pair.nodes()) {
+            volumes.bindInitialVolume(node);
+            client.pods().inNamespace(NAMESPACE).resource(pod(node, node.isRunning() && node.acceptsConnections())).create();
+          }
+        });
+  }
+
+  /**
+   * The same objects for a Patroni lab, whose pods carry Patroni's role label and whose Service
+   * selects the leader by it, as Patroni's Kubernetes setups do: Patroni, not pgdr, moves the
+   * Service ({@link PatroniReconciler} plays Patroni's labelling).
+   */
+  public static void createForPatroni(KubernetesClient client, PatroniCluster cluster, String leader) {
+    objects(client, cluster.members().size(), Map.of(APP_LABEL, STATEFUL_SET, ROLE_LABEL, LEADER_ROLE), leader, cluster.superuser(),
+        cluster.password(), () -> cluster.members().values().forEach(member -> client.pods().inNamespace(NAMESPACE).resource(
+            pod(member.name(), "127.0.0.1", member.postgresPort(), true, true,
+                Map.of(ROLE_LABEL, member.name().equals(leader) ? LEADER_ROLE : REPLICA_ROLE))).create()));
+  }
+
+  private static void objects(KubernetesClient client, int replicas, Map<String, String> serviceSelector, String primary, String superuser,
+      String password, Runnable pods) {
     put(client, new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
     put(client, new StatefulSetBuilder()
         .withNewMetadata().withName(STATEFUL_SET).withNamespace(NAMESPACE).withLabels(appLabels()).endMetadata()
         .withNewSpec()
-          .withReplicas(pair.nodes().size())
+          .withReplicas(replicas)
           .withServiceName(SERVICE)
           .withNewSelector().withMatchLabels(appLabels()).endSelector()
           .withTemplate(serverTemplate())
@@ -61,15 +89,11 @@ public final class KubernetesFixture {
           .endVolumeClaimTemplate()
         .endSpec()
         .build());
-    LabVolumes volumes = new LabVolumes(client, pair);
-    for (PostgresNode node : pair.nodes()) {
-      volumes.bindInitialVolume(node);
-      client.pods().inNamespace(NAMESPACE).resource(pod(node, node.isRunning() && node.acceptsConnections())).create();
-    }
+    pods.run();
     put(client, new ServiceBuilder()
         .withNewMetadata().withName(SERVICE).withNamespace(NAMESPACE).withLabels(appLabels()).endMetadata()
         .withNewSpec()
-          .withSelector(Map.of(APP_LABEL, STATEFUL_SET, KubernetesLabels.POD_NAME, pair.primary().name()))
+          .withSelector(serviceSelector)
           .addNewPort().withName("postgresql").withPort(5432).endPort()
         .endSpec()
         .build());
@@ -77,12 +101,12 @@ public final class KubernetesFixture {
     deployment(client, WORKERS_DEPLOYMENT, 2);
     put(client, new ConfigMapBuilder()
         .withNewMetadata().withName(CONFIG_MAP).withNamespace(NAMESPACE).endMetadata()
-        .withData(Map.of(CONFIG_MAP_KEY, pair.primary().name() + "." + SERVICE))
+        .withData(Map.of(CONFIG_MAP_KEY, primary + "." + SERVICE))
         .build());
     put(client, new SecretBuilder()
         .withNewMetadata().withName(SECRET).withNamespace(NAMESPACE).endMetadata()
         .withType("Opaque")
-        .withData(Map.of("username", base64(pair.superuser()), "password", base64(pair.password())))
+        .withData(Map.of("username", base64(superuser), "password", base64(password)))
         .build());
   }
 
@@ -91,24 +115,31 @@ public final class KubernetesFixture {
    * volume rendered as the claim {@code data-<pod>}.
    */
   static Pod pod(PostgresNode node, boolean ready) {
+    return pod(node.name(), node.host(), node.port(), node.isRunning(), ready, Map.of());
+  }
+
+  private static Pod pod(String name, String host, int port, boolean running, boolean ready, Map<String, String> labels) {
     String status = ready ? "True" : "False";
+    Map<String, String> all = new java.util.HashMap<>(labels);
+    all.put(APP_LABEL, STATEFUL_SET);
+    all.put(KubernetesLabels.POD_NAME, name);
     return new PodBuilder()
         .withNewMetadata()
-          .withName(node.name()).withNamespace(NAMESPACE)
-          .withLabels(Map.of(APP_LABEL, STATEFUL_SET, KubernetesLabels.POD_NAME, node.name()))
+          .withName(name).withNamespace(NAMESPACE)
+          .withLabels(all)
         .endMetadata()
         .withNewSpec()
           .addNewContainer().withName(CONTAINER).withImage(IMAGE)
-            .addNewPort().withName("postgresql").withContainerPort(node.port()).endPort()
+            .addNewPort().withName("postgresql").withContainerPort(port).endPort()
             .addToVolumeMounts(dataMount())
           .endContainer()
           .addNewVolume().withName(LabVolumes.CLAIM_TEMPLATE)
-            .withNewPersistentVolumeClaim().withClaimName(LabVolumes.claimName(node)).endPersistentVolumeClaim()
+            .withNewPersistentVolumeClaim().withClaimName(LabVolumes.CLAIM_TEMPLATE + "-" + name).endPersistentVolumeClaim()
           .endVolume()
         .endSpec()
         .withNewStatus()
-          .withPhase(node.isRunning() ? "Running" : "Failed")
-          .withPodIP(node.host())
+          .withPhase(running ? "Running" : "Failed")
+          .withPodIP(host)
           .addNewCondition().withType("Ready").withStatus(status).endCondition()
           .addNewContainerStatus().withName(CONTAINER).withReady(ready).withRestartCount(0).endContainerStatus()
         .endStatus()

@@ -68,14 +68,32 @@ public final class Lab {
     return labDir.resolve("postgres");
   }
 
+  /** A Patroni lab's cluster: etcd and each member's Patroni, configuration and data. */
+  static Path patroniDir(Path labDir) {
+    return labDir.resolve("patroni");
+  }
+
   static Path temporalDatabase(Path labDir) {
     return labDir.resolve(TEMPORAL_DIR).resolve("temporal.db");
   }
 
   /** Brings the lab up, or returns the running lab's status; waits until the daemon reports ready. */
   public LabStatus up(Consumer<String> progress) {
+    return up(progress, false);
+  }
+
+  /**
+   * Brings the lab up, its PostgreSQL pair managed by Patroni and etcd when {@code patroni} (the
+   * cluster is made afresh each time: its members' ports and etcd's state do not outlive the daemon),
+   * or returns the running lab's status.
+   */
+  public LabStatus up(Consumer<String> progress, boolean patroni) {
     Optional<LabStatus> running = status();
     if (running.isPresent()) {
+      if ((running.get().patroni() != null) != patroni) {
+        throw LabException.withHint("a " + (patroni ? "plain" : "Patroni") + " lab is up in " + dir,
+            "take it down first (pgdr lab down), or use it as it is");
+      }
       progress.accept("lab already up in " + dir);
       return running.get();
     }
@@ -83,9 +101,16 @@ public final class Lab {
       Files.createDirectories(dir);
       Files.deleteIfExists(dir.resolve(STATUS_FILE));
       Path pairDir = pairDir(dir);
+      if (patroni ? Files.exists(pairDir) : Files.exists(patroniDir(dir))) {
+        throw LabException.withHint(dir + " holds a " + (patroni ? "plain" : "Patroni") + " lab's data",
+            "delete it first (pgdr lab down), or bring it up as it was" + (patroni ? " (pgdr lab up)" : " (pgdr lab up --patroni)"));
+      }
       LabWalArchive archive = new LabWalArchive(dir);
       archive.installScript();
-      if (!Files.exists(pairDir.resolve(PostgresPair.LAYOUT_FILE))) {
+      if (patroni) {
+        PatroniCluster.stopLeftover(patroniDir(dir));
+        deleteTree(patroniDir(dir));
+      } else if (!Files.exists(pairDir.resolve(PostgresPair.LAYOUT_FILE))) {
         // the remains of a creation that failed half-way: its servers were stopped then
         deleteTree(pairDir);
         PostgresPair.createArchiving(pairDir, archive.archiveCommand(), progress);
@@ -94,7 +119,7 @@ public final class Lab {
       throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
     progress.accept("starting the lab daemon (log: " + dir.resolve(DAEMON_LOG) + ")");
-    Process daemon = spawnDaemon();
+    Process daemon = spawnDaemon(patroni);
     LabStatus status = awaitReady(daemon);
     progress.accept("lab up: Kubernetes API " + status.kubernetesApiUrl() + ", Temporal " + status.temporalAddress()
         + ", Service " + status.serviceEndpoint() + ", S3 " + status.s3Endpoint());
@@ -157,6 +182,9 @@ public final class Lab {
     if (Files.exists(pairDir(dir).resolve(PostgresPair.LAYOUT_FILE))) {
       pair().close();
     }
+    if (Files.exists(patroniDir(dir))) {
+      PatroniCluster.stopLeftover(patroniDir(dir));
+    }
     S3Store.stopLeftover(dir.resolve(S3_DIR));
     TemporalDevServer.stopLeftover(temporalDatabase(dir));
     return true;
@@ -178,11 +206,20 @@ public final class Lab {
   }
 
   /**
-   * The disaster: crashes (immediate stop) the server behind the pod the Service selects now.
+   * The disaster: crashes (immediate stop) the server behind the pod the Service selects now; in a
+   * Patroni lab, the leader's Patroni and server.
    *
    * @return that pod's name
    */
   public String killPrimary() {
+    LabStatus running = status().orElseThrow(() -> new LabException("the lab is not up; run 'pgdr lab up'"));
+    if (running.patroni() != null) {
+      // the Service follows Patroni's leader by label: crash that member, Patroni and server, as a lost machine
+      String leader = PatroniCluster.leaderAt(running.patroni().values())
+          .orElseThrow(() -> new LabException("no Patroni member leads; nothing to kill"));
+      PatroniCluster.crash(patroniDir(dir), leader);
+      return leader;
+    }
     String pod = servicePod().orElseThrow(() ->
         new LabException("Service " + KubernetesFixture.SERVICE + " selects no pod by name; nothing to kill"));
     PostgresNode node = pair().nodes().stream().filter(n -> n.name().equals(pod)).findFirst()
@@ -203,10 +240,10 @@ public final class Lab {
 
   private boolean looksLikeALab() {
     return Files.exists(dir.resolve(STATUS_FILE)) || Files.exists(dir.resolve(DAEMON_LOG))
-        || Files.exists(pairDir(dir));
+        || Files.exists(pairDir(dir)) || Files.exists(patroniDir(dir));
   }
 
-  private Process spawnDaemon() {
+  private Process spawnDaemon(boolean patroni) {
     List<String> command = new ArrayList<>();
     // a session of its own: Ctrl-C on the terminal that ran 'lab up' must not take the lab down
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -217,6 +254,9 @@ public final class Lab {
         "-Dlogback.configurationFile=io/pgdr/lab/daemon-logback.xml",
         "-cp", System.getProperty("java.class.path"),
         LabDaemon.class.getName(), dir.toString()));
+    if (patroni) {
+      command.add(LabDaemon.PATRONI);
+    }
     try {
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)

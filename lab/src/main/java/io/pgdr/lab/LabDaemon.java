@@ -2,6 +2,7 @@ package io.pgdr.lab;
 
 import io.pgdr.run.RunSearchAttributes;
 
+import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.TargetYaml;
 import io.temporal.testserver.TestServer;
 import java.io.IOException;
@@ -28,9 +29,15 @@ public final class LabDaemon {
 
   private static final Logger log = LoggerFactory.getLogger(LabDaemon.class);
 
+  /** The daemon's argument for a Patroni lab ({@code pgdr lab up --patroni}). */
+  static final String PATRONI = "--patroni";
+
   private final Path dir;
+  private final boolean patroniLab;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private PostgresPair pair;
+  private PatroniCluster patroni;
+  private PatroniReconciler patroniReconciler;
   private KubernetesApiStandIn api;
   private LabReconciler reconciler;
   private ServiceProxy proxy;
@@ -40,16 +47,17 @@ public final class LabDaemon {
   /** The Temporal service the lab runs, as lab.json describes it. */
   private record Temporal(AutoCloseable service, String address, String server, String ui, String fallback) {}
 
-  private LabDaemon(Path dir) {
+  private LabDaemon(Path dir, boolean patroniLab) {
     this.dir = dir;
+    this.patroniLab = patroniLab;
   }
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 1) {
-      System.err.println("usage: LabDaemon <lab directory>");
+    if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals(PATRONI))) {
+      System.err.println("usage: LabDaemon <lab directory> [" + PATRONI + "]");
       System.exit(2);
     }
-    LabDaemon daemon = new LabDaemon(Path.of(args[0]).toAbsolutePath());
+    LabDaemon daemon = new LabDaemon(Path.of(args[0]).toAbsolutePath(), args.length == 2);
     Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "lab-shutdown"));
     try {
       daemon.start();
@@ -80,26 +88,37 @@ public final class LabDaemon {
       log.info("Temporal ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       return service;
     });
-    pair = PostgresPair.open(Lab.pairDir(dir));
-    for (PostgresNode node : pair.nodes()) {
-      node.start();
+    DatabaseTarget labTarget;
+    Map<String, String> pods = new LinkedHashMap<>();
+    api = KubernetesApiStandIn.start();
+    if (patroniLab) {
+      patroni = PatroniCluster.create(Lab.patroniDir(dir), log::info);
+      String leader = patroni.leader().orElseThrow(() -> new LabException("the new Patroni cluster has no leader"));
+      patroni.createLabDatabase(leader);
+      KubernetesFixture.createForPatroni(api.client(), patroni, leader);
+      patroniReconciler = PatroniReconciler.start(api.client(), patroni);
+      patroni.members().values().forEach(m -> pods.put(m.name(), "127.0.0.1:" + m.postgresPort()));
+      labTarget = LabTarget.ofPatroni(patroni, s3.join().endpoint());
+    } else {
+      pair = PostgresPair.open(Lab.pairDir(dir));
+      for (PostgresNode node : pair.nodes()) {
+        node.start();
+      }
+      KubernetesFixture.create(api.client(), pair);
+      reconciler = LabReconciler.start(api.client(), pair);
+      pair.nodes().forEach(node -> pods.put(node.name(), node.host() + ":" + node.port()));
+      labTarget = LabTarget.of(pair, s3.join().endpoint());
     }
     log.info("PostgreSQL servers started after {} ms", (System.nanoTime() - started) / 1_000_000);
-    api = KubernetesApiStandIn.start();
-    KubernetesFixture.create(api.client(), pair);
-    reconciler = LabReconciler.start(api.client(), pair);
     proxy = ServiceProxy.start(api.client());
     String s3Endpoint = s3.join().endpoint();
     Temporal service = temporal.join();
 
     Path kubeconfig = write("kubeconfig", api.kubeconfig());
-    Path target = write("target.yaml", TargetYaml.write(LabTarget.of(pair, s3Endpoint)));
-    Map<String, String> pods = new LinkedHashMap<>();
-    for (PostgresNode node : pair.nodes()) {
-      pods.put(node.name(), node.host() + ":" + node.port());
-    }
+    Path target = write("target.yaml", TargetYaml.write(labTarget));
     LabStatus status = new LabStatus(dir, target, kubeconfig, api.url(), service.address(), service.server(), service.ui(),
-        service.fallback(), proxy.endpoint(), pods, ProcessHandle.current().pid(), s3Endpoint);
+        service.fallback(), proxy.endpoint(), pods, ProcessHandle.current().pid(), s3Endpoint,
+        patroni == null ? null : patroni.restEndpoints());
     status.write(dir.resolve(Lab.STATUS_FILE));
     log.info("lab ready: Kubernetes API {}, Temporal {} ({}; UI {}), Service {}, pods {}, S3 {}", api.url(), status.temporalAddress(),
         status.temporalServer(), status.temporalUi(), status.serviceEndpoint(), pods, s3Endpoint);
@@ -157,12 +176,14 @@ public final class LabDaemon {
       log.warn("cannot remove {}: {}", Lab.STATUS_FILE, e.toString());
     }
     quietly("reconciler", reconciler);
+    quietly("Patroni reconciler", patroniReconciler);
     quietly("Service proxy", proxy);
     if (temporal != null) {
       quietly("Temporal service", () -> temporal.join().service().close());
     }
     quietly("Kubernetes API", api);
     quietly("PostgreSQL servers", pair);
+    quietly("Patroni cluster", patroni);
     if (s3 != null) {
       quietly("S3 store", () -> s3.join().close());
     }

@@ -257,6 +257,18 @@ public final class LabReconciler implements AutoCloseable {
   }
 
   private void recordReadyReplicas(StatefulSet statefulSet, int replicas, int ready) {
+    recordReadyReplicas(client, statefulSet, replicas, ready);
+  }
+
+  /** The StatefulSet's ready count, patched only when it changed. */
+  static void recordReadyReplicas(KubernetesClient client, int replicas, int ready) {
+    StatefulSet statefulSet = client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.STATEFUL_SET).get();
+    if (statefulSet != null) {
+      recordReadyReplicas(client, statefulSet, replicas, ready);
+    }
+  }
+
+  private static void recordReadyReplicas(KubernetesClient client, StatefulSet statefulSet, int replicas, int ready) {
     var status = statefulSet.getStatus();
     if (status != null && Objects.equals(status.getReplicas(), replicas)
         && Objects.equals(status.getReadyReplicas(), ready)) {

@@ -28,6 +28,7 @@ import java.util.TreeMap;
  *     and why the real server does not run; null when it runs
  * @param pods pod name to {@code host:port} of its real server
  * @param s3Endpoint the lab's S3-compatible store ({@link S3Store}), holding the backup bucket
+ * @param patroni in a Patroni lab ({@code lab up --patroni}), each member's Patroni REST API; null in the plain lab
  */
 public record LabStatus(
     Path dir,
@@ -41,7 +42,8 @@ public record LabStatus(
     String serviceEndpoint,
     Map<String, String> pods,
     long daemonPid,
-    String s3Endpoint) {
+    String s3Endpoint,
+    Map<String, String> patroni) {
 
   /** {@link #temporalServer()} when the lab runs Temporal's Java test service (in its daemon). */
   public static final String JAVA_TEST_SERVICE = "Java test service";
@@ -61,6 +63,7 @@ public record LabStatus(
 
   public LabStatus {
     pods = pods == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(pods));
+    patroni = patroni == null ? null : Collections.unmodifiableMap(new TreeMap<>(patroni));
   }
 
   public String toJson() {

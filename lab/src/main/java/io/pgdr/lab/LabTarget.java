@@ -4,6 +4,7 @@ import io.pgdr.target.BackupLocation;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.Objectives;
+import io.pgdr.target.PatroniAccess;
 import io.pgdr.target.PostgresAccess;
 import io.pgdr.target.SecretRef;
 import io.pgdr.target.Verification;
@@ -31,6 +32,17 @@ final class LabTarget {
     for (PostgresNode node : pair.nodes()) {
       endpoints.put(node.name(), node.host() + ":" + node.port());
     }
+    return target(endpoints, s3Endpoint, null);
+  }
+
+  /** The Patroni lab's target: the same database, and Patroni's REST API per member, which says it is Patroni-managed. */
+  static DatabaseTarget ofPatroni(PatroniCluster cluster, String s3Endpoint) {
+    Map<String, String> endpoints = new TreeMap<>();
+    cluster.members().values().forEach(m -> endpoints.put(m.name(), "127.0.0.1:" + m.postgresPort()));
+    return target(endpoints, s3Endpoint, new PatroniAccess(null, cluster.restEndpoints(), null));
+  }
+
+  private static DatabaseTarget target(Map<String, String> endpoints, String s3Endpoint, PatroniAccess patroni) {
     return new DatabaseTarget(
         NAME,
         KubernetesFixture.NAMESPACE,
@@ -39,11 +51,11 @@ final class LabTarget {
         List.of(KubernetesFixture.API_DEPLOYMENT, KubernetesFixture.WORKERS_DEPLOYMENT),
         new ConfigMapRef(KubernetesFixture.CONFIG_MAP, KubernetesFixture.CONFIG_MAP_KEY,
             "{pod}." + KubernetesFixture.SERVICE),
-        new PostgresAccess(pair.database(), 5432, SecretRef.kubernetesSecret(KubernetesFixture.SECRET), endpoints),
+        new PostgresAccess(PostgresPair.DATABASE, 5432, SecretRef.kubernetesSecret(KubernetesFixture.SECRET), endpoints),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)),
         null,
         new Verification(List.of("stories")),
         null,
-        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null, null), null);
+        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null, null), patroni);
   }
 }

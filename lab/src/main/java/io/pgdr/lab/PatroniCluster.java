@@ -43,6 +43,7 @@ public final class PatroniCluster implements AutoCloseable {
    */
   static final int TTL = 20;
   static final int LOOP_WAIT = 2;
+  private static final String PID_FILE = "patroni.pid";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READY_WITHIN = Duration.ofSeconds(90);
 
@@ -143,6 +144,20 @@ public final class PatroniCluster implements AutoCloseable {
     return dir;
   }
 
+  /** The lab's database on the leader, seeded as the plain lab's: it reaches the replica by streaming. */
+  public void createLabDatabase(String leader) {
+    try (Connection connection = connect(leader, "postgres"); var statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + PostgresPair.DATABASE);
+    } catch (SQLException e) {
+      throw new LabException("cannot create " + PostgresPair.DATABASE + " on " + leader + ": " + e.getMessage(), e);
+    }
+    try (Connection connection = connect(leader, PostgresPair.DATABASE)) {
+      PostgresPair.seed(connection);
+    } catch (SQLException e) {
+      throw new LabException("cannot seed " + PostgresPair.DATABASE + ": " + e.getMessage(), e);
+    }
+  }
+
   /** GET {@code path} on a member's REST API: the status and the body (JSON, or text). */
   public record Answer(int status, String body) {
     public JsonNode json() {
@@ -188,14 +203,36 @@ public final class PatroniCluster implements AutoCloseable {
 
   /** The member the cluster names leader, with its server running; empty while there is none. */
   public Optional<String> leader() {
-    return cluster().flatMap(c -> {
-      for (JsonNode member : c.path("members")) {
-        if ("leader".equals(member.path("role").asText()) && "running".equals(member.path("state").asText())) {
-          return Optional.of(member.path("name").asText());
+    return cluster().flatMap(PatroniCluster::leaderIn);
+  }
+
+  /** The leader as the first of these REST APIs that answers names it: for a process that does not own the cluster. */
+  public static Optional<String> leaderAt(java.util.Collection<String> restUrls) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    for (String url : restUrls) {
+      try {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "/cluster")).timeout(Duration.ofSeconds(5))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return leaderIn(JSON.readTree(response.body()));
         }
+      } catch (IOException e) {
+        // the next member may answer
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
       }
-      return Optional.empty();
-    });
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> leaderIn(JsonNode cluster) {
+    for (JsonNode member : cluster.path("members")) {
+      if ("leader".equals(member.path("role").asText()) && "running".equals(member.path("state").asText())) {
+        return Optional.of(member.path("name").asText());
+      }
+    }
+    return Optional.empty();
   }
 
   public Connection connect(String member, String database) throws SQLException {
@@ -286,8 +323,54 @@ public final class PatroniCluster implements AutoCloseable {
   /** Starts a member's Patroni (which starts its server, cloning it first when it has no data). */
   public void startMember(String member) {
     Member m = members.get(member);
-    processes.put(member, PostgresOsUser.startDetached(List.of("/usr/bin/patroni", m.dir().resolve("patroni.yml").toString()),
-        m.dir().resolve("patroni.log")));
+    Process patroni = PostgresOsUser.startDetached(List.of("/usr/bin/patroni", m.dir().resolve("patroni.yml").toString()),
+        m.dir().resolve("patroni.log"));
+    processes.put(member, patroni);
+    writePid(m.dir().resolve(PID_FILE), patroni);
+  }
+
+  /**
+   * Crashes a member of the cluster in {@code dir} from any process (the CLI, while the lab's
+   * daemon owns the cluster): its Patroni SIGKILLed, then its server stopped at once.
+   */
+  public static void crash(Path dir, String member) {
+    Path memberDir = dir.resolve(member);
+    ownProcess(memberDir.resolve(PID_FILE), memberDir.resolve("patroni.yml").toString()).ifPresent(patroni -> {
+      patroni.destroyForcibly();
+      patroni.onExit().join();
+    });
+    stopServer(memberDir.resolve("data"));
+  }
+
+  /** Stops what a cluster in {@code dir} left running when its owner died without closing it. */
+  public static void stopLeftover(Path dir) {
+    for (String member : MEMBERS) {
+      Path memberDir = dir.resolve(member);
+      OwnProcesses.stopLeftover(memberDir.resolve(PID_FILE), args -> args.contains(memberDir.resolve("patroni.yml").toString()),
+          Duration.ofSeconds(30));
+      if (Files.isDirectory(memberDir.resolve("data"))) {
+        stopServer(memberDir.resolve("data"));
+      }
+    }
+    OwnProcesses.stopLeftover(dir.resolve("etcd.pid"), args -> args.contains(dir.resolve("etcd").toString()), Duration.ofSeconds(10));
+  }
+
+  private static Optional<ProcessHandle> ownProcess(Path pidFile, String argument) {
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().arguments().map(args -> List.of(args).contains(argument)).orElse(false));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void writePid(Path pidFile, Process process) {
+    try {
+      OwnProcesses.writePid(pidFile, process);
+    } catch (IOException e) {
+      throw new LabException("cannot write " + pidFile + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -306,17 +389,23 @@ public final class PatroniCluster implements AutoCloseable {
 
   /** A member's server that outlived its Patroni is stopped at once; none running is no error. */
   private void stopServerLeftBehind(String member) {
-    PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", members.get(member).dir()
-        .resolve("data").toString(), "-m", "immediate", "stop"), Map.of(), Duration.ofSeconds(30));
+    stopServer(members.get(member).dir().resolve("data"));
+  }
+
+  private static void stopServer(Path dataDir) {
+    PostgresOsUser.runForResult(List.of(PostgresBinaries.locate().bin("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "immediate",
+        "stop"), Map.of(), Duration.ofSeconds(30));
   }
 
   private void startEtcd() {
     Path data = dir.resolve("etcd");
     String peer = "http://127.0.0.1:" + PostgresPair.freePort();
     String client = "http://127.0.0.1:" + etcdPort;
-    processes.put("etcd", PostgresOsUser.startDetached(List.of("/usr/bin/etcd", "--name", "lab", "--data-dir", data.toString(),
+    Process etcd = PostgresOsUser.startDetached(List.of("/usr/bin/etcd", "--name", "lab", "--data-dir", data.toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
-        "--initial-advertise-peer-urls", peer, "--initial-cluster", "lab=" + peer, "--log-level", "warn"), dir.resolve("etcd.log")));
+        "--initial-advertise-peer-urls", peer, "--initial-cluster", "lab=" + peer, "--log-level", "warn"), dir.resolve("etcd.log"));
+    processes.put("etcd", etcd);
+    writePid(dir.resolve("etcd.pid"), etcd);
     await("etcd answering", () -> {
       try {
         return http.send(HttpRequest.newBuilder(URI.create(client + "/health")).timeout(Duration.ofSeconds(2)).build(),

@@ -30,7 +30,7 @@ public final class PostgresPair implements AutoCloseable {
 
   static final String LAYOUT_FILE = "pair.json";
   private static final String SUPERUSER = "postgres";
-  private static final String DATABASE = "fabrica_db";
+  static final String DATABASE = "fabrica_db";
   private static final String PASSWORD_FILE = "password";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -223,7 +223,16 @@ public final class PostgresPair implements AutoCloseable {
   }
 
   private static void seed(PostgresNode primary) {
-    try (Connection connection = primary.connect(DATABASE); Statement statement = connection.createStatement()) {
+    try (Connection connection = primary.connect(DATABASE)) {
+      seed(connection);
+    } catch (SQLException e) {
+      throw new LabException("cannot seed " + DATABASE + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The runbook's table and its first rows, in the lab's database: the plain lab's and the Patroni lab's. */
+  static void seed(Connection connection) {
+    try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE stories (id bigserial PRIMARY KEY, title text NOT NULL,"
           + " created_at timestamptz DEFAULT now())");
       statement.execute("INSERT INTO stories (title) VALUES ('the primary failed at 3 a.m.'),"

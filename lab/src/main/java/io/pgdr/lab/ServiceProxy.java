@@ -17,6 +17,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lab's Service endpoint: a loopback TCP proxy that sends each new connection to the pod the
- * Service {@code postgresql} selects by pod name. The selector is looked up per connection, so a
+ * Service {@code postgresql} selects: by pod name, or (the Patroni lab) the ready pod with its labels. The selector is looked up per connection, so a
  * repoint takes effect for the very next client while existing connections stay where they are,
  * as with a real Service.
  *
@@ -140,19 +142,34 @@ public final class ServiceProxy implements AutoCloseable {
     if (service == null || service.getSpec().getSelector() == null) {
       throw new IllegalStateException("Service " + KubernetesFixture.SERVICE + " or its selector is missing");
     }
-    String podName = service.getSpec().getSelector().get(KubernetesLabels.POD_NAME);
-    Pod pod = podName == null ? null : cached(pods, podName);
+    Map<String, String> selector = service.getSpec().getSelector();
+    String podName = selector.get(KubernetesLabels.POD_NAME);
+    Pod pod = podName == null ? readyPodSelectedBy(selector) : cached(pods, podName);
     if (pod == null && podName != null) {
       pod = client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(podName).get();
     }
     if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
-      throw new IllegalStateException("selected pod " + podName + " does not exist or has no IP");
+      throw new IllegalStateException("selected pod " + (podName == null ? "(by " + selector + ")" : podName) + " does not exist or has no IP");
     }
     int port = pod.getSpec().getContainers().stream()
         .map(Container::getPorts).filter(ports -> ports != null && !ports.isEmpty())
         .map(ports -> ports.get(0)).map(ContainerPort::getContainerPort)
         .findFirst().orElseThrow(() -> new IllegalStateException("pod " + podName + " declares no port"));
     return new InetSocketAddress(pod.getStatus().getPodIP(), port);
+  }
+
+  /**
+   * A Service that selects by labels (a Patroni lab's {@code role=master}) sends clients to a ready
+   * pod carrying all of them, as its Endpoints would; the first by name when several do.
+   */
+  private Pod readyPodSelectedBy(Map<String, String> selector) {
+    List<Pod> candidates = pods.isWatching() ? pods.getStore().list()
+        : client.pods().inNamespace(KubernetesFixture.NAMESPACE).withLabels(selector).list().getItems();
+    return candidates.stream()
+        .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .filter(LabReconciler::isReady)
+        .min(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
+        .orElse(null);
   }
 
   /** The cached object, or null when the cache cannot be trusted (watch down) or does not hold it. */

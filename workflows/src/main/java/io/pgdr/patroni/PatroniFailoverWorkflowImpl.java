@@ -47,7 +47,7 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
   static final Duration REJOIN_WITHIN = Duration.ofMinutes(2);
 
   static final String PAUSED = "Patroni is paused (maintenance mode): it neither fails over nor switches over while paused. Resume it"
-      + " (patronictl resume, or PATCH /config {\"pause\": false}) and run pgdr again. Nothing was changed";
+      + " (patronictl resume, or PATCH /config {\"pause\": false}) and run pgdr again";
 
   /** A Kubernetes pod name: what reaches Patroni's URLs and its JSON. */
   private static final String POD_NAME = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
@@ -95,7 +95,7 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
     step(DIAGNOSE, this::inspect);
     if (seen.answeredBy() == null) {
       throw new StopRun("Patroni's REST API answers on no pod (" + seen.error() + "): check that Patroni runs and that patroni.restUrl"
-          + " reaches it. Nothing was changed");
+          + " reaches it");
     }
     if (seen.paused()) {
       throw new StopRun(PAUSED);
@@ -106,12 +106,11 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
         && Optional.ofNullable(states.get(oldLeader)).map(s -> s.reachable() && !s.inRecovery()).orElse(false);
     if (switchover && !leaderServes) {
       throw new StopRun("a switchover needs a healthy leader to hand over from, and " + (oldLeader == null ? "no member leads"
-          : oldLeader + " does not serve as the primary (" + describe(oldLeader) + ")") + ": run without --switchover to fail over."
-          + " Nothing was changed");
+          : oldLeader + " does not serve as the primary (" + describe(oldLeader) + ")") + ": run without --switchover to fail over");
     }
     if (!switchover && leaderServes) {
       throw new StopRun(oldLeader + " leads and answers as the primary: there is nothing to fail over. For a planned handover run"
-          + " with --switchover. Nothing was changed");
+          + " with --switchover");
     }
     choice = step(CHOOSE, this::chooseCandidate);
     String candidate = choice.pod();
@@ -225,7 +224,7 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
     if (chosen.chosen() == null) {
       boolean notAMember = request.candidate() != null && seen.member(request.candidate()).isEmpty();
       throw new StopRun((request.candidate() == null ? "no member qualifies as Patroni's candidate: " : "")
-          + String.join("; ", chosen.refused()) + ". Nothing was changed", notAMember);
+          + String.join("; ", chosen.refused()), notAMember);
     }
     CandidateChoice candidate = chosen.chosen();
     if (switchover) {
@@ -248,7 +247,7 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
       throw new StopRun("Patroni's REST API stopped answering (" + now.error() + "): nothing was asked of it");
     }
     if (now.paused()) {
-      throw new StopRun(PAUSED.replace("Nothing was changed", "Nothing was asked of it"));
+      throw new StopRun(PAUSED + "; nothing was asked of it");
     }
     if (now.leads(candidate)) {
       timeline.note(candidate + " leads already: Patroni moved the leader on its own while the run waited; nothing asked");

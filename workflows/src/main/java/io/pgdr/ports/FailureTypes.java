@@ -106,4 +106,9 @@ public final class FailureTypes {
   public static boolean isBadInput(String type) {
     return LOCATION_MISSING.equals(type) || BACKUP_NOT_FOUND.equals(type) || TARGET_REFUSED.equals(type);
   }
+
+  /** Failures of a change step that say the change was refused before anything was done: the step changed nothing. */
+  public static boolean changedNothing(String type) {
+    return PATRONI_REFUSED.equals(type);
+  }
 }

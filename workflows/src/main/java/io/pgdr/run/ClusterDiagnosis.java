@@ -33,7 +33,8 @@ public record ClusterDiagnosis(ClusterState cluster, Map<String, PostgresServer>
         .map(server -> Async.function(Ports.postgres("inspect " + server.pod())::inspectServer, server)).toList();
     Promise.allOf(inspections).get();
     List<ServerState> seen = inspections.stream().map(Promise::get).toList();
-    timeline.note("StatefulSet " + cluster.readyReplicas() + "/" + cluster.desiredReplicas() + " ready; Service -> " + cluster.servicePod());
+    timeline.note("StatefulSet " + cluster.readyReplicas() + "/" + cluster.desiredReplicas() + " ready; Service -> "
+        + (cluster.servicePod() != null ? cluster.servicePod() : "pods labelled " + cluster.serviceSelector()));
     for (ServerState s : seen) {
       timeline.note(s.pod() + ": " + (!s.reachable() ? "unreachable (" + s.error() + ")"
           : s.inRecovery() ? "standby, replay " + s.replayLsn() : "primary at " + s.currentLsn()));

@@ -28,6 +28,11 @@ public final class Ledger {
     changes.add(new ChangeRecord(step.name(), step.system(), step.change(), ChangeRecord.UNDER_WAY, step.handBack()));
   }
 
+  /** The step was refused before it changed anything: it leaves nothing to hand back. */
+  void refused(String step) {
+    changes.remove(entry(step));
+  }
+
   void made(String step) {
     update(step, ChangeRecord.MADE, entry(step).handBack());
   }

@@ -176,7 +176,16 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     if (planned != null && planned.destructive()) {
       ledger.begin(planned);
     }
-    T result = timeline.step(name, body);
+    T result;
+    try {
+      result = timeline.step(name, body);
+    } catch (ActivityFailure e) {
+      if (planned != null && planned.destructive() && e.getCause() instanceof ApplicationFailure failure
+          && FailureTypes.changedNothing(failure.getType())) {
+        ledger.refused(name);
+      }
+      throw e;
+    }
     if (planned != null && planned.destructive()) {
       ledger.made(name);
     }

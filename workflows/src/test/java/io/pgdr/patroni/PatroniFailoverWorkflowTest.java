@@ -186,13 +186,15 @@ class PatroniFailoverWorkflowTest {
   @Test
   void patronisRefusalFailsClearlyAndNothingElseIsChanged() {
     when(patroni.requestFailover(any(), anyList(), eq("postgresql-1"), any())).thenThrow(ApplicationFailure.newNonRetryableFailure(
-        "Patroni refused /failover to postgresql-1 (HTTP 412): no good candidates have been found. Nothing was changed",
+        "Patroni refused /failover to postgresql-1 (HTTP 412): no good candidates have been found",
         FailureTypes.PATRONI_REFUSED));
 
     start(null, false, approved(), null);
     RecoveryReport report = failedReport();
 
-    assertTrue(report.message().contains("step failover failed: Patroni refused /failover to postgresql-1 (HTTP 412)"), report.message());
+    assertTrue(report.message().endsWith("step failover failed: Patroni refused /failover to postgresql-1 (HTTP 412): no good candidates"
+        + " have been found. Nothing was changed."), report.message());
+    assertEquals(List.of(), report.changes(), "a refused request changed nothing");
     verify(patroni, times(1)).requestFailover(any(), anyList(), anyString(), any());
     verify(patroni, never()).awaitMember(any(), anyList(), anyString(), anyString(), any());
     verify(kubernetes, never()).repointService(any(), anyString());

@@ -137,7 +137,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
             : new PatroniAnswer(PatroniAnswer.UNKNOWN, response.statusCode(), said + "; " + describeLeader(after));
       }
       case 400, 412 -> throw ApplicationFailure.newNonRetryableFailure("Patroni refused " + path + " to " + candidate + " (HTTP "
-          + response.statusCode() + "): " + said + ". Nothing was changed", FailureTypes.PATRONI_REFUSED);
+          + response.statusCode() + "): " + said, FailureTypes.PATRONI_REFUSED);
       case 401, 403 -> throw ApplicationFailure.newNonRetryableFailure("Patroni's REST API refused pgdr's credentials (HTTP "
           + response.statusCode() + "): set patroni.credentials to the Secret holding restapi.authentication",
           FailureTypes.CREDENTIALS_REFUSED);

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -20,12 +21,24 @@ import java.util.Properties;
 public final class Markers {
 
   private final String serviceEndpoint;
-  private final PostgresPair pair;
+  private final String user;
+  private final String password;
+  private final String database;
+  private final Map<String, String> pods;
 
   /** @param serviceEndpoint host:port of the lab's Service, as {@code LabStatus#serviceEndpoint} gives it */
   public Markers(String serviceEndpoint, PostgresPair pair) {
+    this(serviceEndpoint, pair.superuser(), pair.password(), pair.database(), pair.nodes().stream()
+        .collect(java.util.stream.Collectors.toMap(PostgresNode::name, n -> n.host() + ":" + n.port())));
+  }
+
+  /** @param pods each pod's server, {@code host:port}: where a marker's replay is checked */
+  public Markers(String serviceEndpoint, String user, String password, String database, Map<String, String> pods) {
     this.serviceEndpoint = serviceEndpoint;
-    this.pair = pair;
+    this.user = user;
+    this.password = password;
+    this.database = database;
+    this.pods = Map.copyOf(pods);
   }
 
   /**
@@ -56,9 +69,8 @@ public final class Markers {
         primaryLsn = rs.getString(1);
       }
     }
-    PostgresNode standby = pair.nodes().stream().filter(n -> n.name().equals(standbyPod)).findFirst().orElseThrow();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    try (Connection c = standby.connect(pair.database());
+    try (Connection c = connect(pods.get(standbyPod));
          PreparedStatement caughtUp = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0")) {
       caughtUp.setString(1, primaryLsn);
       while (true) {
@@ -88,11 +100,15 @@ public final class Markers {
   }
 
   private Connection service() throws SQLException {
+    return connect(serviceEndpoint);
+  }
+
+  private Connection connect(String address) throws SQLException {
     Properties login = new Properties();
-    login.setProperty("user", pair.superuser());
-    login.setProperty("password", pair.password());
+    login.setProperty("user", user);
+    login.setProperty("password", password);
     login.setProperty("connectTimeout", "3");
     login.setProperty("ApplicationName", "pgdr-drill");
-    return DriverManager.getConnection("jdbc:postgresql://" + serviceEndpoint + "/" + pair.database(), login);
+    return DriverManager.getConnection("jdbc:postgresql://" + address + "/" + database, login);
   }
 }

@@ -2,7 +2,9 @@ package io.pgdr.cli.lab;
 
 import io.pgdr.cli.CliException;
 import io.pgdr.cli.ExitCodes;
+import io.pgdr.cli.Json;
 import io.pgdr.cli.OutputOptions;
+import io.pgdr.lab.PatroniCluster;
 import io.pgdr.lab.Lab;
 import io.pgdr.lab.LabStatus;
 import java.io.PrintWriter;
@@ -26,10 +28,14 @@ public final class LabCommand {
     @Mixin LabOptions labOptions;
     @Mixin OutputOptions output;
 
+    @Option(names = "--patroni", description = "Manage the PostgreSQL pair with real Patroni and etcd (Debian packages patroni,"
+        + " etcd-server, python3-etcd): the Service follows Patroni's leader; fail over with pgdr failover patroni.")
+    boolean patroni;
+
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      LabStatus status = labOptions.lab().up(line -> progress(err, line));
+      LabStatus status = labOptions.lab().up(line -> progress(err, line), patroni);
       print(spec, output, status);
       return ExitCodes.OK;
     }
@@ -94,6 +100,15 @@ public final class LabCommand {
     }
   }
 
+  private static String withLeader(LabStatus status, String leader) {
+    try {
+      var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(status.toJson());
+      return Json.write(json.put("patroniLeader", leader));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read the lab's status", e);
+    }
+  }
+
   static void progress(PrintWriter err, String line) {
     err.println("lab: " + line);
     err.flush();
@@ -101,8 +116,10 @@ public final class LabCommand {
 
   static void print(CommandSpec spec, OutputOptions output, LabStatus status) {
     PrintWriter out = spec.commandLine().getOut();
+    // who leads changes under the lab: asked of Patroni now, not written at the start
+    String leader = status.patroni() == null ? null : PatroniCluster.leaderAt(status.patroni().values()).orElse("none");
     if (output.json()) {
-      out.println(status.toJson());
+      out.println(leader == null ? status.toJson() : withLeader(status, leader));
     } else {
       out.printf("lab at %s%n", status.dir());
       out.printf("  target file      %s%n", status.targetFile());
@@ -117,6 +134,10 @@ public final class LabCommand {
       }
       out.printf("  Service endpoint %s%n", status.serviceEndpoint());
       status.pods().forEach((pod, address) -> out.printf("  pod %-12s %s%n", pod, address));
+      if (status.patroni() != null) {
+        status.patroni().forEach((member, url) -> out.printf("  patroni %-8s %s%n", member, url));
+        out.printf("  patroni leader   %s%n", leader);
+      }
       if (status.s3Endpoint() != null) {
         out.printf("  S3 endpoint      %s%n", status.s3Endpoint());
       }
