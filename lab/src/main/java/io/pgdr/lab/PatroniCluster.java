@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public final class PatroniCluster implements AutoCloseable {
   static final int LOOP_WAIT = 2;
   private static final String PID_FILE = "patroni.pid";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Duration READY_WITHIN = Duration.ofSeconds(90);
 
   /** One Patroni node: its REST API and its PostgreSQL server's port. */
@@ -59,7 +61,7 @@ public final class PatroniCluster implements AutoCloseable {
   private final int etcdPort;
   private final Map<String, Member> members;
   private final Map<String, Process> processes = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = CLIENT;
   /** Members tagged {@code nofailover}: Patroni never makes them leader. */
   private final java.util.Set<String> noFailover = new java.util.HashSet<>();
 
@@ -192,13 +194,7 @@ public final class PatroniCluster implements AutoCloseable {
 
   /** {@code GET /cluster} from the first member that answers. */
   public Optional<JsonNode> cluster() {
-    for (String member : MEMBERS) {
-      Answer answer = get(member, "/cluster");
-      if (answer.status() == 200) {
-        return Optional.of(answer.json());
-      }
-    }
-    return Optional.empty();
+    return clusterAt(restEndpoints().values());
   }
 
   /** The member the cluster names leader, with its server running; empty while there is none. */
@@ -207,14 +203,18 @@ public final class PatroniCluster implements AutoCloseable {
   }
 
   /** The leader as the first of these REST APIs that answers names it: for a process that does not own the cluster. */
-  public static Optional<String> leaderAt(java.util.Collection<String> restUrls) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  public static Optional<String> leaderAt(Collection<String> restUrls) {
+    return clusterAt(restUrls).flatMap(PatroniCluster::leaderIn);
+  }
+
+  /** {@code GET /cluster} from the first of these REST APIs that answers. */
+  static Optional<JsonNode> clusterAt(Collection<String> restUrls) {
     for (String url : restUrls) {
       try {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "/cluster")).timeout(Duration.ofSeconds(5))
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/cluster")).timeout(Duration.ofSeconds(5))
             .build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
-          return leaderIn(JSON.readTree(response.body()));
+          return Optional.of(JSON.readTree(response.body()));
         }
       } catch (IOException e) {
         // the next member may answer
@@ -260,10 +260,18 @@ public final class PatroniCluster implements AutoCloseable {
   }
 
   private void await(String what, java.util.function.BooleanSupplier condition) {
+    try {
+      awaitTrue(what, condition);
+    } catch (LabException e) {
+      throw new LabException(e.getMessage() + "; logs under " + dir, e);
+    }
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
     Instant giveUp = Instant.now().plus(READY_WITHIN);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(giveUp)) {
-        throw new LabException("not " + what + " within " + READY_WITHIN.toSeconds() + " s; logs under " + dir);
+        throw new LabException("not " + what + " within " + READY_WITHIN.toSeconds() + " s");
       }
       sleep(Duration.ofMillis(200));
     }
@@ -271,18 +279,27 @@ public final class PatroniCluster implements AutoCloseable {
 
   /** Maintenance mode on or off ({@code PATCH /config}): paused, Patroni fails over only when asked. */
   public void pause(boolean on) {
-    Answer answer = send(MEMBERS.get(0), HttpRequest.newBuilder(URI.create(anyRestUrl() + "/config"))
-        .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"pause\": " + on + "}")));
-    if (answer.status() != 200) {
-      throw new LabException("PATCH /config pause=" + on + ": HTTP " + answer.status() + " " + answer.body());
-    }
-    await("paused=" + on, () -> cluster().map(c -> c.path("pause").asBoolean(false) == on).orElse(false));
+    pause(restEndpoints().values(), on);
   }
 
-  private String anyRestUrl() {
-    for (Member member : members.values()) {
-      if (get(member.name(), "/patroni").status() == 200) {
-        return member.restUrl();
+  /** The same from any process, through the first of these REST APIs that answers; returns once the cluster says so. */
+  public static void pause(Collection<String> restUrls, boolean on) {
+    String patch = "{\"pause\": " + on + "}";
+    for (String url : restUrls) {
+      try {
+        HttpResponse<String> answer = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/config")).timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(patch)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+          throw new LabException("PATCH /config pause=" + on + ": HTTP " + answer.statusCode() + " " + answer.body());
+        }
+        awaitTrue("paused=" + on, () -> clusterAt(restUrls).map(c -> c.path("pause").asBoolean(false) == on).orElse(false));
+        return;
+      } catch (IOException e) {
+        // the next member may answer
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LabException("interrupted", e);
       }
     }
     throw new LabException("no Patroni member answers");
@@ -306,11 +323,38 @@ public final class PatroniCluster implements AutoCloseable {
       noFailover.remove(member);
     }
     writeConfig(members.get(member));
-    Answer reload = post(member, "/reload", "");
-    if (reload.status() != 202 && reload.status() != 200) {
-      throw new LabException("patroni " + member + " did not reload: HTTP " + reload.status() + " " + reload.body());
+    reloadTagged(restEndpoints(), member, on);
+  }
+
+  /**
+   * The same from any process (a test beside the lab's daemon): the tag's line in the member's
+   * {@code patroni.yml} under {@code dir} is rewritten in place.
+   */
+  public static void setNoFailover(Path dir, Map<String, String> restEndpoints, String member, boolean on) {
+    Path config = dir.resolve(member).resolve("patroni.yml");
+    try {
+      Files.writeString(config, Files.readString(config).replaceAll("(?m)^tags: \\{nofailover: (true|false)\\}$",
+          "tags: {nofailover: " + on + "}"));
+    } catch (IOException e) {
+      throw new LabException("cannot rewrite " + config + ": " + e.getMessage(), e);
     }
-    await(member + " tagged nofailover=" + on, () -> cluster().map(c -> {
+    reloadTagged(restEndpoints, member, on);
+  }
+
+  private static void reloadTagged(Map<String, String> restEndpoints, String member, boolean on) {
+    try {
+      int status = CLIENT.send(HttpRequest.newBuilder(URI.create(restEndpoints.get(member) + "/reload"))
+          .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+      if (status != 202 && status != 200) {
+        throw new LabException("patroni " + member + " did not reload: HTTP " + status);
+      }
+    } catch (IOException e) {
+      throw new LabException("patroni " + member + " did not reload: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted", e);
+    }
+    awaitTrue(member + " tagged nofailover=" + on, () -> clusterAt(restEndpoints.values()).map(c -> {
       for (JsonNode m : c.path("members")) {
         if (member.equals(m.path("name").asText())) {
           return m.path("tags").path("nofailover").asBoolean(false) == on;

@@ -31,9 +31,15 @@ final class LabProcesses implements AutoCloseable {
   }
 
   static LabProcesses up(Path logs) throws Exception {
+    return up(logs, false);
+  }
+
+  /** @param patroni {@code lab up --patroni}: the pair under real Patroni and etcd */
+  static LabProcesses up(Path logs, boolean patroni) throws Exception {
     Path labDir = Files.createTempDirectory("pgdr-e2e");
     Map<String, String> env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
-    CliRun up = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
+    CliRun up = patroni ? PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--patroni", "--output", "json")
+        : PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
     assertEquals(0, up.exitCode(), up.toString());
     LabStatus status = LabStatus.fromJson(up.out());
     env.put("TEMPORAL_ADDRESS", status.temporalAddress());

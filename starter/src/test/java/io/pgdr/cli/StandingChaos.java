@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.lab.KubernetesFixture;
+import io.pgdr.lab.PatroniCluster;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.lab.S3Store;
@@ -46,8 +47,16 @@ abstract class StandingChaos {
   void labUp() throws Exception {
     RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
     RequiredComponent.require("S3Mock", S3Store.present(), S3Store.installHint());
-    processes = LabProcesses.up(logs);
+    if (patroniLab()) {
+      RequiredComponent.require("Patroni and etcd", PatroniCluster.present(), PatroniCluster.INSTALL_HINT);
+    }
+    processes = LabProcesses.up(logs, patroniLab());
     temporal = new TemporalConnection(processes.status.temporalAddress(), "default").client();
+  }
+
+  /** True for a scenario that runs on the Patroni lab ({@code lab up --patroni}). */
+  boolean patroniLab() {
+    return false;
   }
 
   @AfterEach

@@ -39,8 +39,9 @@ public interface PatroniActivities {
   /**
    * Asks Patroni to make {@code candidate} the leader: {@code POST /switchover} with {@code leader}
    * when it is healthy (planned), else {@code POST /failover}, of the member that answered. Asked at
-   * most once: when the candidate leads already nothing is asked ({@link PatroniAnswer#ALREADY}),
-   * and a retried attempt never asks ({@link PatroniAnswer#UNKNOWN}: follow the cluster). After a
+   * most once: when the candidate leads already nothing is asked ({@link PatroniAnswer#ALREADY}), and
+   * an attempt records by heartbeat that it is asking before it asks, so a retry after a lost worker
+   * asks only when no earlier attempt got that far (else {@link PatroniAnswer#UNKNOWN}: follow the cluster). After a
    * 200 or a 503 the cluster says whether it happened: {@link PatroniAnswer#ACCEPTED} when the
    * candidate leads, else UNKNOWN. A refusal (412 "no good candidates", a candidate Patroni would
    * not take, 400) fails with {@link FailureTypes#PATRONI_REFUSED}, not retried.

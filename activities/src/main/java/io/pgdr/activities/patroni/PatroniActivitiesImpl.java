@@ -15,6 +15,7 @@ import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.PatroniAccess;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.net.URI;
@@ -47,6 +48,8 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
   /** A failover's answer comes once the candidate leads: Patroni waits for it up to its loop and TTL. */
   private static final Duration REQUEST = Duration.ofSeconds(90);
   private static final Duration FOLLOW_EVERY = Duration.ofSeconds(1);
+  /** How a heartbeat says the attempt is asking Patroni for a failover or switchover. */
+  private static final String ASKING = "asking Patroni: ";
   /** Patroni's own default for {@code maximum_lag_on_failover}. */
   private static final long DEFAULT_MAXIMUM_LAG = 1_048_576;
 
@@ -68,7 +71,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
         continue;
       }
       try {
-        HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access.urlFor(pod) + "/cluster")).GET(), READ);
+        HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access.urlFor(pod) + "/cluster")).GET(), READ, "reading " + pod + "'s /cluster");
         if (response.statusCode() == 200) {
           return view(pod, JSON.readTree(response.body()), maximumLagOnFailover(target, access.urlFor(pod)));
         }
@@ -106,12 +109,16 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     if (before.answeredBy() == null) {
       throw ApplicationFailure.newFailure("Patroni's REST API does not answer: " + before.error(), FailureTypes.SERVER_UNREACHABLE);
     }
-    if (attempt() > 1) {
-      // the first attempt may have asked, and the handover may be under way (no leader for a moment):
-      // asking again could start a second one, or be refused as if nothing were changing. Follow instead.
+    String path = leader == null ? "/failover" : "/switchover";
+    if (earlierAttemptAsked()) {
+      // an earlier attempt's worker was lost after it said it was asking: the handover may be under way (no
+      // leader for a moment), and asking again could start a second one or be refused. Follow instead.
       return new PatroniAnswer(PatroniAnswer.UNKNOWN, 0, "asked by an earlier attempt; " + describeLeader(before));
     }
-    String path = leader == null ? "/failover" : "/switchover";
+    // recorded with Temporal before the request leaves (an attempt's first heartbeat is sent at once):
+    // a retry after a lost worker then knows the request may have been made
+    String asking = ASKING + path + " to " + candidate;
+    heartbeat.accept(asking);
     ObjectNode body = JSON.createObjectNode().put("candidate", candidate);
     if (leader != null) {
       body.put("leader", leader);
@@ -121,7 +128,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     HttpResponse<String> response;
     try {
       response = send(target, HttpRequest.newBuilder(URI.create(access(target).urlFor(askedPod) + path))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())), REQUEST);
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())), REQUEST, asking);
     } catch (IOException e) {
       // the answer is lost, maybe not the request: the retry follows the cluster rather than ask again
       throw ApplicationFailure.newFailure("asking " + askedPod + " for " + path + ": " + e.getMessage(), FailureTypes.SERVER_UNREACHABLE);
@@ -157,7 +164,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
   /** Patroni's {@code maximum_lag_on_failover} from {@code GET /config}: its default (1 MiB) when unset, null when unreadable. */
   private Long maximumLagOnFailover(DatabaseTarget target, String url) {
     try {
-      HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(url + "/config")).GET(), READ);
+      HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(url + "/config")).GET(), READ, "reading /config");
       if (response.statusCode() != 200) {
         return null;
       }
@@ -168,12 +175,14 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     }
   }
 
-  /** This attempt's number; 1 outside an activity. */
-  private static int attempt() {
+  /** Whether an earlier attempt of this activity recorded that it was asking Patroni; false outside an activity. */
+  private static boolean earlierAttemptAsked() {
     try {
-      return Activity.getExecutionContext().getInfo().getAttempt();
+      ActivityExecutionContext context = Activity.getExecutionContext();
+      return context.getInfo().getAttempt() > 1
+          && context.getHeartbeatDetails(String.class).map(details -> details.startsWith(ASKING)).orElse(false);
     } catch (IllegalStateException notInActivity) {
-      return 1;
+      return false;
     }
   }
 
@@ -185,7 +194,8 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     return target.patroni();
   }
 
-  private HttpResponse<String> send(DatabaseTarget target, HttpRequest.Builder request, Duration timeout) throws IOException {
+  /** @param doing what the heartbeats say while the answer is awaited */
+  private HttpResponse<String> send(DatabaseTarget target, HttpRequest.Builder request, Duration timeout, String doing) throws IOException {
     if (target.patroni().credentials() != null) {
       Credentials basic = resolve(target);
       request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
@@ -198,7 +208,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
         try {
           return answer.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException stillWaiting) {
-          heartbeat.accept("waiting for Patroni's answer");
+          heartbeat.accept(doing);
         }
       }
     } catch (InterruptedException e) {
