@@ -134,7 +134,7 @@ public final class KubernetesFixture {
             .addToVolumeMounts(dataMount())
           .endContainer()
           .addNewVolume().withName(LabVolumes.CLAIM_TEMPLATE)
-            .withNewPersistentVolumeClaim().withClaimName(LabVolumes.CLAIM_TEMPLATE + "-" + name).endPersistentVolumeClaim()
+            .withNewPersistentVolumeClaim().withClaimName(LabVolumes.claimName(name)).endPersistentVolumeClaim()
           .endVolume()
         .endSpec()
         .withNewStatus()

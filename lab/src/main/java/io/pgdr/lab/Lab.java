@@ -215,7 +215,7 @@ public final class Lab {
     LabStatus running = status().orElseThrow(() -> new LabException("the lab is not up; run 'pgdr lab up'"));
     if (running.patroni() != null) {
       // the Service follows Patroni's leader by label: crash that member, Patroni and server, as a lost machine
-      String leader = PatroniCluster.leaderAt(running.patroni().values())
+      String leader = PatroniCluster.leaderAt(running.patroni())
           .orElseThrow(() -> new LabException("no Patroni member leads; nothing to kill"));
       PatroniCluster.crash(patroniDir(dir), leader);
       return leader;

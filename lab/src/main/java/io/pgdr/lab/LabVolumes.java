@@ -51,7 +51,11 @@ final class LabVolumes {
   }
 
   static String claimName(PostgresNode node) {
-    return CLAIM_TEMPLATE + "-" + node.name();
+    return claimName(node.name());
+  }
+
+  static String claimName(String pod) {
+    return CLAIM_TEMPLATE + "-" + pod;
   }
 
   /** The volume a pod has had since the lab was created, under a stable name. */

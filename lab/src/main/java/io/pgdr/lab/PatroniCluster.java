@@ -199,12 +199,31 @@ public final class PatroniCluster implements AutoCloseable {
 
   /** The member the cluster names leader, with its server running; empty while there is none. */
   public Optional<String> leader() {
-    return cluster().flatMap(PatroniCluster::leaderIn);
+    return leaderAt(restEndpoints());
   }
 
-  /** The leader as the first of these REST APIs that answers names it: for a process that does not own the cluster. */
-  public static Optional<String> leaderAt(Collection<String> restUrls) {
-    return clusterAt(restUrls).flatMap(PatroniCluster::leaderIn);
+  /**
+   * The leader as the first of these REST APIs that answers names it, confirmed by its own
+   * {@code GET /primary} (a crashed leader stays named until its key expires): for a process that
+   * does not own the cluster too.
+   *
+   * @param restEndpoints each member's REST API by name
+   */
+  public static Optional<String> leaderAt(Map<String, String> restEndpoints) {
+    return clusterAt(restEndpoints.values()).flatMap(PatroniCluster::leaderIn)
+        .filter(leader -> status(restEndpoints.get(leader) + "/primary") == 200);
+  }
+
+  private static int status(String url) {
+    try {
+      return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** {@code GET /cluster} from the first of these REST APIs that answers. */

@@ -30,7 +30,7 @@ public final class PostgresPair implements AutoCloseable {
 
   static final String LAYOUT_FILE = "pair.json";
   private static final String SUPERUSER = "postgres";
-  static final String DATABASE = "fabrica_db";
+  public static final String DATABASE = "fabrica_db";
   private static final String PASSWORD_FILE = "password";
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,10 +1,8 @@
 package io.pgdr.cli;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.PatroniCluster;
+import io.pgdr.lab.drill.LabLogin;
 import io.pgdr.lab.drill.Markers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,32 +10,26 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Base64;
 import java.util.Optional;
 
 /** What the Patroni lab's tests look at from outside: the leader, the servers, the Service, Patroni's logs. */
 final class PatroniScene {
 
-  private static final String DATABASE = "fabrica_db";
   private final LabProcesses processes;
-  private final String password;
+  private final LabLogin login;
 
   PatroniScene(LabProcesses processes) {
     this.processes = processes;
-    try (KubernetesClient kubernetes = processes.lab.kubernetesClient()) {
-      String encoded = kubernetes.secrets().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SECRET).get()
-          .getData().get("password");
-      this.password = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-    }
+    this.login = LabLogin.fromSecret(processes.lab);
   }
 
   /** Marker rows written through the Service, checked on the pods' servers. */
   Markers markers() {
-    return new Markers(processes.status.serviceEndpoint(), "postgres", password, DATABASE, processes.status.pods());
+    return new Markers(processes.status.serviceEndpoint(), login, processes.status.pods());
   }
 
   Optional<String> leader() {
-    return PatroniCluster.leaderAt(processes.status.patroni().values());
+    return PatroniCluster.leaderAt(processes.status.patroni());
   }
 
   Path clusterDir() {
@@ -68,7 +60,7 @@ final class PatroniScene {
   }
 
   private int queryInt(String address, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + address + "/" + DATABASE, "postgres", password);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + address + "/" + login.database(), login.user(), login.password());
          Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);

@@ -18,7 +18,10 @@ import io.pgdr.run.RecoveryWorkflow;
 import io.pgdr.run.RpoFigures;
 import io.pgdr.run.StopRun;
 import io.pgdr.target.Echo;
+import io.pgdr.run.Timeline;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +49,8 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
   /** A demoted leader restarts as a replica in seconds; a rewind or a new clone takes longer, and is reported, not awaited. */
   static final Duration REJOIN_WITHIN = Duration.ofMinutes(2);
 
-  static final String PAUSED = "Patroni is paused (maintenance mode): it neither fails over nor switches over while paused. Resume it"
-      + " (patronictl resume, or PATCH /config {\"pause\": false}) and run pgdr again";
+  static final String PAUSED = "Patroni is paused (maintenance mode): someone took the cluster out of Patroni's hands, and pgdr does"
+      + " not move its leader then. Resume it (patronictl resume, or PATCH /config {\"pause\": false}) and run pgdr again";
 
   /** A Kubernetes pod name: what reaches Patroni's URLs and its JSON. */
   private static final String POD_NAME = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
@@ -101,6 +104,10 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
       throw new StopRun(PAUSED);
     }
     Optional<PatroniMember> leader = seen.members().stream().filter(PatroniMember::leader).findFirst();
+    if (leader.isPresent() && "standby_leader".equals(leader.get().role())) {
+      throw new StopRun("this is a Patroni standby cluster (" + leader.get().name() + " is its standby_leader, replicating from"
+          + " another cluster): its primary is elsewhere; fail over that cluster, or promote this one by hand (patronictl edit-config)");
+    }
     oldLeader = leader.map(PatroniMember::name).orElse(null);
     boolean leaderServes = leader.isPresent() && "running".equals(leader.get().state())
         && Optional.ofNullable(states.get(oldLeader)).map(s -> s.reachable() && !s.inRecovery()).orElse(false);
@@ -111,6 +118,12 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
     if (!switchover && leaderServes) {
       throw new StopRun(oldLeader + " leads and answers as the primary: there is nothing to fail over. For a planned handover run"
           + " with --switchover");
+    }
+    if (!switchover && seen.leaderServes()) {
+      // pgdr's own path to the server is no evidence that the leader is down: Patroni on the leader says it serves
+      throw new StopRun("Patroni on " + oldLeader + " says its server runs as the primary (GET /primary answers 200), but pgdr"
+          + " cannot use it over SQL (" + describe(oldLeader) + "): that is no reason to fail over. Check pgdr's access to it"
+          + " (postgres.endpoints, credentials); for a planned handover run with --switchover");
     }
     choice = step(CHOOSE, this::chooseCandidate);
     String candidate = choice.pod();
@@ -151,6 +164,13 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
       answer = step(requestStep, () -> Ports.patroni("POST /" + requestStep + " to " + candidate)
           .requestFailover(target, pods(), candidate, switchover ? oldLeader : null));
       timeline.note("Patroni answered " + describe(answer));
+      if (PatroniAnswer.OTHER.equals(answer.outcome())) {
+        String other = answer.message().substring(answer.message().lastIndexOf("; ") + 2).replace(" leads", "");
+        ledger.handBack(requestStep, other + " leads now, not " + candidate + ": check it (patronictl list) before anything else;"
+            + (repointed() == null ? "" : " " + repointed() + " still point where they did"));
+        throw new StopRun("Patroni made " + other + " the leader instead of " + candidate + " (it answered " + describe(answer)
+            + "): pgdr goes no further with a leader the approver did not choose");
+      }
     }
     PatroniView led = step(FOLLOW, () -> Ports.patroni("follow Patroni until " + candidate + " leads")
         .awaitMember(target, pods(), candidate, PatroniActivities.LEADER, LEADER_WITHIN));
@@ -192,9 +212,17 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
     if (oldLeader == null) {
       return done;
     }
-    PatroniView after = step(REJOIN, () -> Ports.patroni("follow Patroni until " + oldLeader + " rejoins")
-        .awaitMember(target, pods(), oldLeader, PatroniActivities.REPLICA, REJOIN_WITHIN));
-    oldLeaderAfter = after.follows(oldLeader) ? "rejoined as a replica of " + candidate : "not rejoined: " + whyNotRejoined(after);
+    try {
+      PatroniView after = step(REJOIN, () -> Ports.patroni("follow Patroni until " + oldLeader + " rejoins")
+          .awaitMember(target, pods(), oldLeader, PatroniActivities.REPLICA, REJOIN_WITHIN));
+      oldLeaderAfter = after.follows(oldLeader) ? "rejoined as a replica of " + candidate : "not rejoined: " + whyNotRejoined(after);
+    } catch (ActivityFailure e) {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw e;
+      }
+      // the database is recovered and verified: not knowing about the old leader is reported, not a failed run
+      oldLeaderAfter = "not checked: " + Timeline.rootMessage(e);
+    }
     timeline.note(oldLeader + " " + oldLeaderAfter);
     return done + "; " + oldLeader + " " + oldLeaderAfter;
   }
@@ -259,10 +287,24 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
           + " diagnosis saw " + (oldLeader == null ? "no leader" : oldLeader) + ". pgdr asked nothing (never a second failover):"
           + " run it again to act on the cluster as it is");
     }
+    if (!switchover && oldLeader != null && (now.leaderServes() || servesAgain(oldLeader))) {
+      throw new StopRun(oldLeader + " serves as the primary again (it came back while the run waited): nothing was asked, a failover"
+          + " would demote a healthy leader. For a planned handover run with --switchover");
+    }
     if (switchover && leader.isEmpty()) {
       throw new StopRun(oldLeader + " no longer leads with its server running: nothing was asked; run without --switchover to fail over");
     }
     return false;
+  }
+
+  /** Whether {@code pod}'s server answers as a primary now (its SQL). */
+  private boolean servesAgain(String pod) {
+    PostgresServer server = servers.get(pod);
+    if (server == null) {
+      return false;
+    }
+    ServerState state = Ports.postgres("inspect " + pod + " again before asking").inspectServer(server);
+    return state.reachable() && !state.inRecovery();
   }
 
   private void repoint(String candidate) {

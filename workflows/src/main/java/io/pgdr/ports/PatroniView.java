@@ -10,9 +10,12 @@ import java.util.Optional;
  * @param paused maintenance mode: Patroni neither fails over nor switches over
  * @param maximumLagOnFailover Patroni's {@code maximum_lag_on_failover} in bytes (its
  *     {@code GET /config}): a replica further behind is never made leader; null when not known
+ * @param leaderServes the leader's own REST API says its server runs as the primary ({@code GET
+ *     /primary} answers 200); {@code /cluster} alone shows a crashed leader as running until its key expires
  * @param error why no member answered; null when one did
  */
-public record PatroniView(String answeredBy, boolean paused, List<PatroniMember> members, Long maximumLagOnFailover, String error) {
+public record PatroniView(String answeredBy, boolean paused, List<PatroniMember> members, Long maximumLagOnFailover,
+    boolean leaderServes, String error) {
 
   public PatroniView {
     members = members == null ? List.of() : List.copyOf(members);

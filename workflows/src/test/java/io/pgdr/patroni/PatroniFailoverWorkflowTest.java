@@ -267,7 +267,7 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aLaggingReplicaIsNotChosenAndTheRunSaysWhy() {
     when(patroni.describePatroni(any(), anyList())).thenReturn(new PatroniView("postgresql-1", false, List.of(leader("postgresql-0", 1),
-        replica("postgresql-1", 1, 5_000_000L)), 1_048_576L, null));
+        replica("postgresql-1", 1, 5_000_000L)), 1_048_576L, false, null));
 
     start(null, false, approved(), null);
     RecoveryReport report = failedReport();
@@ -299,6 +299,58 @@ class PatroniFailoverWorkflowTest {
     assertEquals(RecoveryReport.PLANNED, planned.outcome(), planned.message());
     verify(patroni, never()).requestFailover(any(), anyList(), anyString(), any());
     verify(kubernetes, never()).repointConfigMap(any(), anyString());
+  }
+
+  @Test
+  void aLeaderPatroniSaysServesIsNotFailedOverBecausePgdrCannotReachIt() {
+    when(patroni.describePatroni(any(), anyList())).thenReturn(new PatroniView("postgresql-1", false,
+        List.of(leader("postgresql-0", 1), replica("postgresql-1", 1, 0L)), 1_048_576L, true, null));
+
+    start(null, false, approved(), null);
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("Patroni on postgresql-0 says its server runs as the primary (GET /primary answers 200)"),
+        report.message());
+    verify(patroni, never()).requestFailover(any(), anyList(), anyString(), any());
+  }
+
+  @Test
+  void aLeaderThatCameBackDuringTheApprovalIsNotFailedOver() throws Exception {
+    PatroniFailoverWorkflow run = start(null, false, null, null);
+    awaitApproval(run);
+    when(postgres.inspectServer(argPod("postgresql-0"))).thenReturn(primary("postgresql-0"));
+    run.approve(new ApprovalDecision("alice", "go", false));
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("postgresql-0 serves as the primary again"), report.message());
+    assertTrue(report.message().endsWith("Nothing was changed."), report.message());
+    verify(patroni, never()).requestFailover(any(), anyList(), anyString(), any());
+  }
+
+  @Test
+  void anotherLeaderThanTheCandidateStopsTheRunNamingIt() {
+    when(patroni.requestFailover(any(), anyList(), eq("postgresql-1"), any()))
+        .thenReturn(new PatroniAnswer(PatroniAnswer.OTHER, 200, "Failed over to \"postgresql-2\" instead of \"postgresql-1\"; postgresql-2 leads"));
+
+    start(null, false, approved(), null);
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("Patroni made postgresql-2 the leader instead of postgresql-1"), report.message());
+    assertTrue(report.message().contains("postgresql-2 leads now, not postgresql-1: check it"), report.message());
+    verify(patroni, never()).awaitMember(any(), anyList(), anyString(), anyString(), any());
+    verify(kubernetes, never()).repointConfigMap(any(), anyString());
+  }
+
+  @Test
+  void aRejoinThatCannotBeCheckedLeavesARecoveredRunSucceeded() {
+    when(patroni.awaitMember(any(), anyList(), eq("postgresql-0"), eq(PatroniActivities.REPLICA), any()))
+        .thenThrow(ApplicationFailure.newNonRetryableFailure("Patroni's REST credentials: secret gone", FailureTypes.CREDENTIALS_UNAVAILABLE));
+
+    start(null, false, approved(), null);
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertTrue(((PatroniFailoverOutcome) report.result()).oldLeaderAfter().startsWith("not checked: "), report.result().toString());
   }
 
   @Test
@@ -364,7 +416,7 @@ class PatroniFailoverWorkflowTest {
   }
 
   static PatroniView view(boolean paused, PatroniMember... members) {
-    return new PatroniView("postgresql-1", paused, List.of(members), 1_048_576L, null);
+    return new PatroniView("postgresql-1", paused, List.of(members), 1_048_576L, false, null);
   }
 
   static PatroniMember leader(String name, int timeline) {

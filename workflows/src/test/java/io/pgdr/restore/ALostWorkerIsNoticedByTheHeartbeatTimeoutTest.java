@@ -41,6 +41,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -50,7 +52,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * timeout (up to 30 min for check-restore before). A dead worker is played by an attempt that
  * blocks without heartbeating: the next attempt starts while it is still blocked, which only the
  * heartbeat timeout can cause (every start-to-close timeout of these steps is 15 min or more).
+ * The cases run side by side, each with its own test service: each waits out a real heartbeat timeout.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ALostWorkerIsNoticedByTheHeartbeatTimeoutTest {
 
   @RegisterExtension

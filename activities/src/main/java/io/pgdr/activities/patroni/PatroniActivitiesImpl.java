@@ -18,6 +18,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,12 +46,14 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
   private static final Logger log = LoggerFactory.getLogger(PatroniActivitiesImpl.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CONNECT = Duration.ofSeconds(2);
-  private static final Duration READ = Duration.ofSeconds(10);
+  /** A read answers in milliseconds; the attempt must heartbeat within 10 s even when a member hangs. */
+  private static final Duration READ = Duration.ofSeconds(4);
   /** A failover's answer comes once the candidate leads: Patroni waits for it up to its loop and TTL. */
   private static final Duration REQUEST = Duration.ofSeconds(90);
   private static final Duration FOLLOW_EVERY = Duration.ofSeconds(1);
   /** How a heartbeat says the attempt is asking Patroni for a failover or switchover. */
   private static final String ASKING = "asking Patroni: ";
+  private static final String NOT_ASKED = "not asked: ";
   /** Patroni's own default for {@code maximum_lag_on_failover}. */
   private static final long DEFAULT_MAXIMUM_LAG = 1_048_576;
 
@@ -63,6 +67,14 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
 
   @Override
   public PatroniView describePatroni(DatabaseTarget target, List<String> pods) {
+    return describe(target, pods, true);
+  }
+
+  /**
+   * @param heartbeats false just before a request: the heartbeat that says the attempt is asking
+   *     must be the attempt's first, which the SDK sends at once (later ones wait their turn)
+   */
+  private PatroniView describe(DatabaseTarget target, List<String> pods, boolean heartbeats) {
     PatroniAccess access = access(target);
     List<String> errors = new ArrayList<>();
     for (String pod : pods) {
@@ -71,16 +83,36 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
         continue;
       }
       try {
-        HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(access.urlFor(pod) + "/cluster")).GET(), READ, "reading " + pod + "'s /cluster");
+        HttpResponse<String> response = get(target, access.urlFor(pod) + "/cluster", heartbeats ? "reading " + pod + "'s /cluster" : null);
         if (response.statusCode() == 200) {
-          return view(pod, JSON.readTree(response.body()), maximumLagOnFailover(target, access.urlFor(pod)));
+          JsonNode cluster = JSON.readTree(response.body());
+          return view(pod, cluster, maximumLagOnFailover(target, access.urlFor(pod)), leaderServes(target, cluster));
         }
         errors.add(pod + ": HTTP " + response.statusCode());
       } catch (IOException e) {
         errors.add(pod + ": " + e.getMessage());
       }
     }
-    return new PatroniView(null, false, List.of(), null, "no member's REST API answered (" + String.join("; ", errors) + ")");
+    return new PatroniView(null, false, List.of(), null, false, "no member's REST API answered (" + String.join("; ", errors) + ")");
+  }
+
+  /**
+   * Whether the member holding the leader key says, on its own REST API, that its server runs as
+   * the primary ({@code GET /primary} answers 200). {@code /cluster} cannot tell: it shows a crashed
+   * leader as running until its key expires.
+   */
+  private boolean leaderServes(DatabaseTarget target, JsonNode cluster) {
+    for (JsonNode member : cluster.path("members")) {
+      String url = "leader".equals(member.path("role").asText()) ? access(target).urlFor(member.path("name").asText()) : null;
+      if (url != null) {
+        try {
+          return get(target, url + "/primary", null).statusCode() == 200;
+        } catch (IOException unreachable) {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   @Override
@@ -101,23 +133,28 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
 
   @Override
   public PatroniAnswer requestFailover(DatabaseTarget target, List<String> pods, String candidate, String leader) {
-    PatroniView before = describePatroni(target, pods);
-    if (leads(before, candidate)) {
+    String path = leader == null ? "/failover" : "/switchover";
+    String asking = ASKING + path + " to " + candidate;
+    boolean askedBefore = earlierAttemptAsked();
+    if (askedBefore) {
+      heartbeat.accept(asking); // kept for a later attempt too: this attempt's heartbeats replace the earlier one's
+    }
+    PatroniView before = describe(target, pods, false);
+    if (before.leads(candidate)) {
       // an earlier attempt's request went through (or the cluster moved there on its own): never ask twice
       return new PatroniAnswer(PatroniAnswer.ALREADY, 0, candidate + " leads already");
     }
     if (before.answeredBy() == null) {
       throw ApplicationFailure.newFailure("Patroni's REST API does not answer: " + before.error(), FailureTypes.SERVER_UNREACHABLE);
     }
-    String path = leader == null ? "/failover" : "/switchover";
-    if (earlierAttemptAsked()) {
+    if (askedBefore) {
       // an earlier attempt's worker was lost after it said it was asking: the handover may be under way (no
       // leader for a moment), and asking again could start a second one or be refused. Follow instead.
-      return new PatroniAnswer(PatroniAnswer.UNKNOWN, 0, "asked by an earlier attempt; " + describeLeader(before));
+      return new PatroniAnswer(PatroniAnswer.UNKNOWN, 0, "asked by an earlier attempt; " + before.describeLeader());
     }
-    // recorded with Temporal before the request leaves (an attempt's first heartbeat is sent at once):
+    String leaderBefore = before.leader().map(PatroniMember::name).orElse(null);
+    // recorded with Temporal before the request leaves (this attempt's first heartbeat, sent at once):
     // a retry after a lost worker then knows the request may have been made
-    String asking = ASKING + path + " to " + candidate;
     heartbeat.accept(asking);
     ObjectNode body = JSON.createObjectNode().put("candidate", candidate);
     if (leader != null) {
@@ -129,6 +166,9 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     try {
       response = send(target, HttpRequest.newBuilder(URI.create(access(target).urlFor(askedPod) + path))
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())), REQUEST, asking);
+    } catch (ConnectException e) {
+      heartbeat.accept(NOT_ASKED + e.getMessage()); // the request never left: the retry asks
+      throw ApplicationFailure.newFailure("asking " + askedPod + " for " + path + ": " + e.getMessage(), FailureTypes.SERVER_UNREACHABLE);
     } catch (IOException e) {
       // the answer is lost, maybe not the request: the retry follows the cluster rather than ask again
       throw ApplicationFailure.newFailure("asking " + askedPod + " for " + path + ": " + e.getMessage(), FailureTypes.SERVER_UNREACHABLE);
@@ -137,11 +177,21 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     log.info("Patroni {} {} to {}: HTTP {} {}", askedPod, path, candidate, response.statusCode(), said);
     switch (response.statusCode()) {
       case 200, 503 -> {
-        // 200 may say "switched over to X instead of Y", 503 covers "status unknown" and failures that changed nothing:
-        // who leads now is the answer
+        // 200 may say "switched over to X instead of Y", 503 "failed" or "status unknown": who leads now is the answer
         PatroniView after = describePatroni(target, pods);
-        return leads(after, candidate) ? new PatroniAnswer(PatroniAnswer.ACCEPTED, response.statusCode(), said)
-            : new PatroniAnswer(PatroniAnswer.UNKNOWN, response.statusCode(), said + "; " + describeLeader(after));
+        if (after.leads(candidate)) {
+          return new PatroniAnswer(PatroniAnswer.ACCEPTED, response.statusCode(), said);
+        }
+        Optional<String> other = after.leader().map(PatroniMember::name).filter(m -> !m.equals(leaderBefore));
+        if (other.isPresent()) {
+          return new PatroniAnswer(PatroniAnswer.OTHER, response.statusCode(), said + "; " + other.get() + " leads");
+        }
+        if (response.statusCode() == 503 && said.toLowerCase(java.util.Locale.ROOT).contains("failed") && leaderBefore != null
+            && after.leads(leaderBefore)) {
+          throw ApplicationFailure.newNonRetryableFailure("Patroni gave up the " + path.substring(1) + " to " + candidate + " (HTTP 503): "
+              + said + "; " + leaderBefore + " still leads", FailureTypes.PATRONI_REFUSED);
+        }
+        return new PatroniAnswer(PatroniAnswer.UNKNOWN, response.statusCode(), said + "; " + after.describeLeader());
       }
       case 400, 412 -> throw ApplicationFailure.newNonRetryableFailure("Patroni refused " + path + " to " + candidate + " (HTTP "
           + response.statusCode() + "): " + said, FailureTypes.PATRONI_REFUSED);
@@ -153,18 +203,10 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     }
   }
 
-  private static boolean leads(PatroniView view, String member) {
-    return view.leads(member);
-  }
-
-  private static String describeLeader(PatroniView view) {
-    return view.describeLeader();
-  }
-
   /** Patroni's {@code maximum_lag_on_failover} from {@code GET /config}: its default (1 MiB) when unset, null when unreadable. */
   private Long maximumLagOnFailover(DatabaseTarget target, String url) {
     try {
-      HttpResponse<String> response = send(target, HttpRequest.newBuilder(URI.create(url + "/config")).GET(), READ, "reading /config");
+      HttpResponse<String> response = get(target, url + "/config", null);
       if (response.statusCode() != 200) {
         return null;
       }
@@ -194,7 +236,11 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     return target.patroni();
   }
 
-  /** @param doing what the heartbeats say while the answer is awaited */
+  private HttpResponse<String> get(DatabaseTarget target, String url, String doing) throws IOException {
+    return send(target, HttpRequest.newBuilder(URI.create(url)).GET(), READ, doing);
+  }
+
+  /** @param doing what the heartbeats say while the answer is awaited; null: no heartbeat */
   private HttpResponse<String> send(DatabaseTarget target, HttpRequest.Builder request, Duration timeout, String doing) throws IOException {
     if (target.patroni().credentials() != null) {
       Credentials basic = resolve(target);
@@ -208,7 +254,9 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
         try {
           return answer.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException stillWaiting) {
-          heartbeat.accept(doing);
+          if (doing != null) {
+            heartbeat.accept(doing);
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -240,7 +288,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     }
   }
 
-  static PatroniView view(String answeredBy, JsonNode cluster, Long maximumLagOnFailover) {
+  static PatroniView view(String answeredBy, JsonNode cluster, Long maximumLagOnFailover, boolean leaderServes) {
     List<PatroniMember> members = new ArrayList<>();
     for (JsonNode m : cluster.path("members")) {
       JsonNode lag = m.path("lag");
@@ -249,6 +297,6 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
           m.path("port").asInt(), m.path("timeline").asInt(), lag.isNumber() ? lag.asLong() : null, tags.path("nofailover").asBoolean(false),
           tags.path("noloadbalance").asBoolean(false), m.path("pending_restart").asBoolean(false)));
     }
-    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, maximumLagOnFailover, null);
+    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, maximumLagOnFailover, leaderServes, null);
   }
 }

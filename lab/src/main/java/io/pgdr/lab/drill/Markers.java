@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The data side of a drill: before the kill, marker rows committed one by one through the
@@ -21,23 +20,19 @@ import java.util.Properties;
 public final class Markers {
 
   private final String serviceEndpoint;
-  private final String user;
-  private final String password;
-  private final String database;
+  private final LabLogin login;
   private final Map<String, String> pods;
 
   /** @param serviceEndpoint host:port of the lab's Service, as {@code LabStatus#serviceEndpoint} gives it */
   public Markers(String serviceEndpoint, PostgresPair pair) {
-    this(serviceEndpoint, pair.superuser(), pair.password(), pair.database(), pair.nodes().stream()
+    this(serviceEndpoint, LabLogin.of(pair), pair.nodes().stream()
         .collect(java.util.stream.Collectors.toMap(PostgresNode::name, n -> n.host() + ":" + n.port())));
   }
 
   /** @param pods each pod's server, {@code host:port}: where a marker's replay is checked */
-  public Markers(String serviceEndpoint, String user, String password, String database, Map<String, String> pods) {
+  public Markers(String serviceEndpoint, LabLogin login, Map<String, String> pods) {
     this.serviceEndpoint = serviceEndpoint;
-    this.user = user;
-    this.password = password;
-    this.database = database;
+    this.login = login;
     this.pods = Map.copyOf(pods);
   }
 
@@ -104,11 +99,6 @@ public final class Markers {
   }
 
   private Connection connect(String address) throws SQLException {
-    Properties login = new Properties();
-    login.setProperty("user", user);
-    login.setProperty("password", password);
-    login.setProperty("connectTimeout", "3");
-    login.setProperty("ApplicationName", "pgdr-drill");
-    return DriverManager.getConnection("jdbc:postgresql://" + address + "/" + database, login);
+    return DriverManager.getConnection(login.url(address), login.properties("pgdr-drill", "3"));
   }
 }

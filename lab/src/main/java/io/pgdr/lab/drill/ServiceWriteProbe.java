@@ -35,26 +35,27 @@ public final class ServiceWriteProbe implements AutoCloseable {
   private volatile long firstWriteNanos;
   private volatile boolean stopped;
 
-  private ServiceWriteProbe(String endpoint, PostgresPair pair) {
-    this.url = "jdbc:postgresql://" + endpoint + "/" + pair.database();
-    this.login = new Properties();
-    login.setProperty("user", pair.superuser());
-    login.setProperty("password", pair.password());
-    login.setProperty("connectTimeout", "1");
+  private ServiceWriteProbe(String endpoint, LabLogin as) {
+    this.url = as.url(endpoint);
+    this.login = as.properties("pgdr-drill-probe", "1");
     login.setProperty("socketTimeout", "2");
-    login.setProperty("ApplicationName", "pgdr-drill-probe");
     this.thread = new Thread(this::probe, "pgdr-service-write-probe");
     thread.setDaemon(true);
   }
 
   /** A probe writing through the Service, at {@code serviceEndpoint} (host:port), as the applications do. */
   public static ServiceWriteProbe throughService(String serviceEndpoint, PostgresPair pair) {
-    return new ServiceWriteProbe(serviceEndpoint, pair);
+    return at(serviceEndpoint, LabLogin.of(pair));
   }
 
   /** A probe writing straight to {@code server}, with no Service in between: the floor's. */
   public static ServiceWriteProbe straightTo(PostgresNode server, PostgresPair pair) {
-    return new ServiceWriteProbe(server.host() + ":" + server.port(), pair);
+    return at(server.host() + ":" + server.port(), LabLogin.of(pair));
+  }
+
+  /** A probe writing to {@code endpoint} (host:port): a Service or one server. */
+  public static ServiceWriteProbe at(String endpoint, LabLogin login) {
+    return new ServiceWriteProbe(endpoint, login);
   }
 
   /** @param startedNanos {@link System#nanoTime()} of the kill: the probe measures from there */

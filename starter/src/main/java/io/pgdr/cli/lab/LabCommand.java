@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
     description = {"A local lab of real components: a PostgreSQL primary and streaming standby, a Kubernetes API stand-in holding runbook 000's objects, a Service endpoint, an S3 store, and Temporal: the real server with its Web UI when the Temporal CLI is found (PGDR_TEMPORAL_CLI, pgdr's cache, PATH), else Temporal's Java test service."},
-    subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Env.class, LabCommand.Down.class, LabDrillCommand.class,
+    subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Env.class, LabCommand.Down.class, LabDrillCommand.class, LabPatroniRoundCommand.class,
         LabFloorCommand.class})
 public final class LabCommand {
 
@@ -117,7 +117,7 @@ public final class LabCommand {
   static void print(CommandSpec spec, OutputOptions output, LabStatus status) {
     PrintWriter out = spec.commandLine().getOut();
     // who leads changes under the lab: asked of Patroni now, not written at the start
-    String leader = status.patroni() == null ? null : PatroniCluster.leaderAt(status.patroni().values()).orElse("none");
+    String leader = status.patroni() == null ? null : PatroniCluster.leaderAt(status.patroni()).orElse("none");
     if (output.json()) {
       out.println(leader == null ? status.toJson() : withLeader(status, leader));
     } else {

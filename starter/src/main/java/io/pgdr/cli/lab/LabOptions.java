@@ -28,8 +28,13 @@ final class LabOptions {
    * @return the work's exit code
    */
   int upThenDown(PrintWriter err, boolean down, OnLab work) throws Exception {
+    return upThenDown(err, down, false, work);
+  }
+
+  /** The same on a Patroni lab ({@code lab up --patroni}) when {@code patroni}. */
+  int upThenDown(PrintWriter err, boolean down, boolean patroni, OnLab work) throws Exception {
     Lab lab = lab();
-    LabStatus status = lab.up(line -> LabCommand.progress(err, line));
+    LabStatus status = lab.up(line -> LabCommand.progress(err, line), patroni);
     try {
       return work.run(lab, status, err);
     } finally {
