@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +45,7 @@ public final class LabReconciler implements AutoCloseable {
   private final KubernetesClient client;
   private final PostgresPair pair;
   private final LabVolumes volumes;
-  private final ScheduledExecutorService loop;
+  private ReconcileLoop loop;
   /** Claims deleted while their pod runs, already logged: a cluster keeps them Terminating. */
   private final Set<String> claimsHeldByPods = new HashSet<>();
 
@@ -56,36 +53,17 @@ public final class LabReconciler implements AutoCloseable {
     this.client = client;
     this.pair = pair;
     this.volumes = new LabVolumes(client, pair);
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "lab-reconciler");
-      thread.setDaemon(true);
-      return thread;
-    });
   }
 
   public static LabReconciler start(KubernetesClient client, PostgresPair pair) {
     LabReconciler reconciler = new LabReconciler(client, pair);
-    reconciler.loop.scheduleWithFixedDelay(reconciler::reconcileQuietly, 0, 200, TimeUnit.MILLISECONDS);
+    reconciler.loop = ReconcileLoop.start("lab-reconciler", reconciler::reconcile);
     return reconciler;
   }
 
   @Override
   public void close() {
-    loop.shutdownNow();
-    try {
-      loop.awaitTermination(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void reconcileQuietly() {
-    try {
-      reconcile();
-    } catch (RuntimeException e) {
-      // the mock API or a server may be mid-shutdown; the next round tries again
-      log.warn("reconcile round failed: {}", e.toString());
-    }
+    loop.close();
   }
 
   void reconcile() {

@@ -15,9 +15,6 @@ import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +32,7 @@ final class PatroniReconciler implements AutoCloseable {
 
   private final KubernetesClient client;
   private final PatroniCluster cluster;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "patroni-reconciler");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private ReconcileLoop loop;
 
   private PatroniReconciler(KubernetesClient client, PatroniCluster cluster) {
     this.client = client;
@@ -48,26 +41,13 @@ final class PatroniReconciler implements AutoCloseable {
 
   static PatroniReconciler start(KubernetesClient client, PatroniCluster cluster) {
     PatroniReconciler reconciler = new PatroniReconciler(client, cluster);
-    reconciler.loop.scheduleWithFixedDelay(reconciler::reconcileQuietly, 0, 200, TimeUnit.MILLISECONDS);
+    reconciler.loop = ReconcileLoop.start("patroni-reconciler", reconciler::reconcile);
     return reconciler;
   }
 
   @Override
   public void close() {
-    loop.shutdownNow();
-    try {
-      loop.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void reconcileQuietly() {
-    try {
-      reconcile();
-    } catch (RuntimeException e) {
-      log.warn("Patroni reconcile failed: {}", e.toString());
-    }
+    loop.close();
   }
 
   private void reconcile() {

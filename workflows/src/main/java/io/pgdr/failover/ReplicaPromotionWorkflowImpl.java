@@ -5,7 +5,6 @@ import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
-import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
 import io.pgdr.run.Plan;
@@ -127,17 +126,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     });
     ledger.handBack(PROMOTE, null);
     ledger.handBack(REPOINT, null);
-    step(RESTART_APPS, () -> {
-      List<String> restarted = Ports.kubernetes("rollout restart " + deployments()).restartDeployments(target, runId());
-      timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
-    });
-    phase("verifying");
-    VerificationResult verification = step(VERIFY, () -> Ports.postgres("verify " + candidate.pod())
-        .verifyPrimary(candidate, target.verification().integrityTables(), runId()));
-    recovered(verification);
-    if (!verification.passed()) {
-      throw new StopRun(candidate.pod() + " was promoted but did not pass verification: " + String.join("; ", verification.problems()));
-    }
+    restartApps(RESTART_APPS);
+    verifyNewPrimary(VERIFY, candidate, "was promoted");
     return candidate.pod() + " is the new primary and passed verification";
   }
 

@@ -7,7 +7,6 @@ import io.pgdr.ports.PatroniMember;
 import io.pgdr.ports.PatroniView;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
-import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
 import io.pgdr.run.Plan;
@@ -192,18 +191,8 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
       }
       ledger.handBack(REPOINT, null);
     }
-    step(RESTART_APPS, () -> {
-      List<String> restarted = Ports.kubernetes("rollout restart " + deployments()).restartDeployments(target, runId());
-      timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
-    });
-    phase("verifying");
-    PostgresServer server = servers.get(candidate);
-    VerificationResult verification = step(VERIFY, () -> Ports.postgres("verify " + candidate)
-        .verifyPrimary(server, target.verification().integrityTables(), runId()));
-    recovered(verification);
-    if (!verification.passed()) {
-      throw new StopRun(candidate + " leads but did not pass verification: " + String.join("; ", verification.problems()));
-    }
+    restartApps(RESTART_APPS);
+    verifyNewPrimary(VERIFY, servers.get(candidate), "leads");
     newLeader = candidate;
     String done = candidate + " is the leader Patroni chose on pgdr's request and passed verification";
     if (alreadyLeads) {

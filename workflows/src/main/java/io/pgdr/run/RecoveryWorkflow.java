@@ -2,6 +2,7 @@ package io.pgdr.run;
 
 import io.pgdr.ports.Escalation;
 import io.pgdr.ports.FailureTypes;
+import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.common.SearchAttributeUpdate;
@@ -197,6 +198,30 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       body.run();
       return null;
     });
+  }
+
+  /** Runbook B.5: rolls the target's Deployments, so their pods reconnect to where the Service and ConfigMap point now. */
+  protected void restartApps(String stepName) {
+    step(stepName, () -> {
+      List<String> restarted = Ports.kubernetes("rollout restart " + deployments()).restartDeployments(target, runId());
+      timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
+    });
+  }
+
+  /**
+   * Verifies {@code server} as the new primary (out of recovery, write probe, integrity tables): the
+   * RTO ends when it passes; a failure stops the run.
+   *
+   * @param how how the server came to be the primary, as the failure says it ("was promoted")
+   */
+  protected void verifyNewPrimary(String stepName, PostgresServer server, String how) {
+    phase("verifying");
+    VerificationResult result = step(stepName, () -> Ports.postgres("verify " + server.pod())
+        .verifyPrimary(server, target.verification().integrityTables(), runId()));
+    recovered(result);
+    if (!result.passed()) {
+      throw new StopRun(server.pod() + " " + how + " but did not pass verification: " + String.join("; ", result.problems()));
+    }
   }
 
   /** The RTO clock's zero: given with the request, or the run's start. */
