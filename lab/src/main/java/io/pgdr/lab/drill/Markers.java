@@ -85,7 +85,12 @@ public final class Markers {
 
   /** Markers up to {@code lastId} readable through the Service now. */
   public long countThroughService(long lastId) throws SQLException {
-    try (Connection c = service(); PreparedStatement count = c.prepareStatement("SELECT count(*) FROM pgdr_drill.markers WHERE id <= ?")) {
+    return countAt(serviceEndpoint, lastId);
+  }
+
+  /** Markers up to {@code lastId} readable at {@code address} (host:port) now. */
+  public long countAt(String address, long lastId) throws SQLException {
+    try (Connection c = connect(address); PreparedStatement count = c.prepareStatement("SELECT count(*) FROM pgdr_drill.markers WHERE id <= ?")) {
       count.setLong(1, lastId);
       try (ResultSet rs = count.executeQuery()) {
         rs.next();

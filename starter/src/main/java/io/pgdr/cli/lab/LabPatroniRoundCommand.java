@@ -95,10 +95,12 @@ final class LabPatroniRoundCommand implements Callable<Integer> {
     long lastMarker = markerRows.writeReplicated(markers, candidate);
     err.printf("patroni round (%s): %d markers committed through the Service and replayed on %s%n", mode, markers, candidate);
     DatabaseTarget target = TargetFiles.read(status.targetFile());
+    // where the probe writes, and the markers are counted afterwards: the Service for pgdr, the candidate itself otherwise
+    String probed = mode == Mode.pgdr ? status.serviceEndpoint() : status.pods().get(candidate);
     try (TemporalConnection temporal = new TemporalConnection(status.temporalAddress(), TemporalConnection.DEFAULT_NAMESPACE);
          KubernetesClient kubernetes = lab.kubernetesClient();
          PgdrWorker worker = mode == Mode.pgdr ? PgdrWorker.start(temporal.client(), kubernetes) : null;
-         ServiceWriteProbe probe = ServiceWriteProbe.at(mode == Mode.pgdr ? status.serviceEndpoint() : status.pods().get(candidate), login)) {
+         ServiceWriteProbe probe = ServiceWriteProbe.at(probed, login)) {
       WorkflowClient client = temporal.client();
       if (worker != null) {
         // a plan first, as the drill's rehearsal: the worker's paths loaded before anything is timed
@@ -123,7 +125,7 @@ final class LabPatroniRoundCommand implements Callable<Integer> {
         case auto -> "asked nothing";
       };
       Optional<Double> firstWrite = probe.awaitFirstWrite(Duration.ofSeconds(90));
-      long found = firstWrite.isPresent() ? markerRows.countThroughService(lastMarker) : -1;
+      long found = firstWrite.isPresent() ? markerRows.countAt(probed, lastMarker) : -1;
       err.printf("patroni round (%s): %s; first write %s after the crash%n", mode, outcome,
           firstWrite.map(s -> String.format("%.3fs", s)).orElse("none"));
       return new RoundFigures(mode.name(), leader, candidate, killedAt, firstWrite.orElse(null), lastMarker, found, outcome);
