@@ -351,6 +351,17 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public io.pgdr.ports.ConnectionsReport describeConnections(PostgresServer server, java.time.Duration longerThan) {
+      throw new UnsupportedOperationException("a failover reads no connections");
+    }
+
+    @Override
+    public io.pgdr.ports.TerminatedSessions terminateIdleSessions(PostgresServer server, List<io.pgdr.ports.ClientSession> approved,
+        java.time.Duration olderThan) {
+      throw new UnsupportedOperationException("a failover ends no sessions");
+    }
+
+    @Override
     public void escalate(Notify notify, Escalation escalation) {}
   }
 }

@@ -26,7 +26,7 @@ public interface PostgresActivities {
   CallOptions VERIFICATION = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(1));
 
   CallTable<PostgresActivities> CALLS = CallTable.of(PostgresActivities.class)
-      .calls(CRITICAL_PATH, "inspectServer", "fenceServer")
+      .calls(CRITICAL_PATH, "inspectServer", "fenceServer", "describeConnections", "terminateIdleSessions")
       .calls(PROMOTION, "promoteServer")
       .calls(VERIFICATION, "verifyPrimary")
       .build();
@@ -60,4 +60,19 @@ public interface PostgresActivities {
    */
   @ActivityMethod
   VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId);
+
+  /**
+   * Client sessions by state against {@code max_connections}, and the sessions idle in a
+   * transaction or running a query for longer than {@code longerThan} (runbook 004 §4.2). Read-only.
+   */
+  @ActivityMethod
+  ConnectionsReport describeConnections(PostgresServer server, Duration longerThan);
+
+  /**
+   * Ends the {@code approved} sessions that are, at that instant, still the same sessions (pid and
+   * start), idle in a transaction for at least {@code olderThan}, and not pgdr's; never an active
+   * one. Idempotent: a session an earlier attempt ended is reported gone.
+   */
+  @ActivityMethod
+  TerminatedSessions terminateIdleSessions(PostgresServer server, List<ClientSession> approved, Duration olderThan);
 }

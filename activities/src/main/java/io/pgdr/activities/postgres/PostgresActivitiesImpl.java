@@ -6,7 +6,10 @@ import io.pgdr.activities.credentials.CredentialsUnavailableException;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.FailureTypes;
+import io.pgdr.ports.ClientSession;
+import io.pgdr.ports.ConnectionsReport;
 import io.pgdr.ports.FenceResult;
+import io.pgdr.ports.TerminatedSessions;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionResult;
@@ -120,6 +123,29 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
           () -> PrimaryVerifier.verify(connection, server, integrityTables == null ? List.of() : integrityTables, runId));
     } catch (SQLException e) {
       throw PostgresFailures.toFailure(server, "verify", e);
+    }
+  }
+
+  /** Read-only. */
+  @Override
+  public ConnectionsReport describeConnections(PostgresServer server, Duration longerThan) {
+    try (Connection connection = connect(server, shortCalls)) {
+      return PoolSessions.describe(connection, longerThan);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(server, "describe the connections of", e);
+    }
+  }
+
+  /** Idempotent: a session already ended is reported gone, one that changed since the approval is left alone. */
+  @Override
+  public TerminatedSessions terminateIdleSessions(PostgresServer server, List<ClientSession> approved, Duration olderThan) {
+    try (Connection connection = connect(server, shortCalls)) {
+      TerminatedSessions result = PoolSessions.terminate(connection, approved, olderThan);
+      log.warn("{}: {} idle-in-transaction sessions terminated, {} already gone, {} left alone", server.pod(),
+          result.terminated().size(), result.gone().size(), result.spared().size());
+      return result;
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(server, "end idle sessions on", e);
     }
   }
 
