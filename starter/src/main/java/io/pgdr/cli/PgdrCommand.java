@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         FailoverCommand.class,
         RestoreCommand.class,
         PitrCommand.class,
+        io.pgdr.cli.recovery.PoolCommand.class,
         BackupCommand.class,
         StatusCommand.class,
         ListCommand.class,

@@ -7,6 +7,7 @@ import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
 import io.pgdr.activities.patroni.PatroniActivitiesImpl;
 import io.pgdr.patroni.PatroniFailoverWorkflowImpl;
+import io.pgdr.pool.ConnectionPoolRecoveryWorkflowImpl;
 import io.pgdr.activities.pitr.PitrActivitiesImpl;
 import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
@@ -24,7 +25,8 @@ final class Registrations {
 
   static void register(Worker worker, KubernetesClient kubernetes) {
     worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class,
-        PointInTimeRecoveryWorkflowImpl.class, PatroniFailoverWorkflowImpl.class);
+        PointInTimeRecoveryWorkflowImpl.class, PatroniFailoverWorkflowImpl.class,
+        ConnectionPoolRecoveryWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
     S3Clients s3 = new S3Clients();

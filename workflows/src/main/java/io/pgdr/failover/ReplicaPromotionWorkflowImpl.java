@@ -127,7 +127,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     ledger.handBack(PROMOTE, null);
     ledger.handBack(REPOINT, null);
     restartApps(RESTART_APPS);
-    verifyNewPrimary(VERIFY, candidate, "was promoted");
+    verifyPrimary(VERIFY, candidate, "was promoted");
     return candidate.pod() + " is the new primary and passed verification";
   }
 

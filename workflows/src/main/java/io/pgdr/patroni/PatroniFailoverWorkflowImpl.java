@@ -192,7 +192,7 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
       ledger.handBack(REPOINT, null);
     }
     restartApps(RESTART_APPS);
-    verifyNewPrimary(VERIFY, servers.get(candidate), "leads");
+    verifyPrimary(VERIFY, servers.get(candidate), "leads");
     newLeader = candidate;
     String done = candidate + " is the leader Patroni chose on pgdr's request and passed verification";
     if (alreadyLeads) {

@@ -214,7 +214,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    *
    * @param how how the server came to be the primary, as the failure says it ("was promoted")
    */
-  protected void verifyNewPrimary(String stepName, PostgresServer server, String how) {
+  protected void verifyPrimary(String stepName, PostgresServer server, String how) {
     phase("verifying");
     VerificationResult result = step(stepName, () -> Ports.postgres("verify " + server.pod())
         .verifyPrimary(server, target.verification().integrityTables(), runId()));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.pgdr.failover.PromotionOutcome;
 import io.pgdr.patroni.PatroniFailoverOutcome;
 import io.pgdr.pitr.PitrOutcome;
+import io.pgdr.pool.PoolRecoveryOutcome;
 import io.pgdr.restore.RestoreOutcome;
 import java.util.List;
 
@@ -20,7 +21,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = PromotionOutcome.class, name = "replica-promotion"),
     @JsonSubTypes.Type(value = RestoreOutcome.class, name = "restore-from-backup"),
     @JsonSubTypes.Type(value = PitrOutcome.class, name = "point-in-time-recovery"),
-    @JsonSubTypes.Type(value = PatroniFailoverOutcome.class, name = "patroni-failover")})
+    @JsonSubTypes.Type(value = PatroniFailoverOutcome.class, name = "patroni-failover"),
+    @JsonSubTypes.Type(value = PoolRecoveryOutcome.class, name = "connection-pool-recovery")})
 public interface ScenarioOutcome {
 
   /** Label and value pairs, in order, as the CLI's report and the run's page show them. */

@@ -11,6 +11,8 @@ import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.patroni.PatroniFailoverRequest;
 import io.pgdr.patroni.PatroniFailoverWorkflow;
 import io.pgdr.pitr.PitrRequest;
+import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
+import io.pgdr.pool.PoolRecoveryRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
@@ -42,7 +44,8 @@ class UiStartExamplesTest {
       ReplicaPromotionWorkflow.SCENARIO, new Scenario<>(ReplicaPromotionRequest.class, ReplicaPromotionRequest::target),
       RestoreFromBackupWorkflow.SCENARIO, new Scenario<>(RestoreRequest.class, RestoreRequest::target),
       PointInTimeRecoveryWorkflow.SCENARIO, new Scenario<>(PitrRequest.class, PitrRequest::target),
-      PatroniFailoverWorkflow.SCENARIO, new Scenario<>(PatroniFailoverRequest.class, PatroniFailoverRequest::target));
+      PatroniFailoverWorkflow.SCENARIO, new Scenario<>(PatroniFailoverRequest.class, PatroniFailoverRequest::target),
+      ConnectionPoolRecoveryWorkflow.SCENARIO, new Scenario<>(PoolRecoveryRequest.class, PoolRecoveryRequest::target));
 
   record Scenario<T>(Class<T> requestType, Function<T, DatabaseTarget> target) {
     DatabaseTarget targetOf(Object request) {

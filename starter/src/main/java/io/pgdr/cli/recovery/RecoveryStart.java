@@ -11,6 +11,8 @@ import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.patroni.PatroniFailoverRequest;
 import io.pgdr.patroni.PatroniFailoverWorkflow;
 import io.pgdr.pitr.PitrRequest;
+import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
+import io.pgdr.pool.PoolRecoveryRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
@@ -92,6 +94,12 @@ public final class RecoveryStart {
   public static String patroniFailover(WorkflowClient client, PatroniFailoverRequest request) {
     return start(client, PatroniFailoverWorkflow.class, PatroniFailoverWorkflow.SCENARIO, request.target(), request.incidentStart(),
         run -> WorkflowClient.start(run::failover, request));
+  }
+
+  /** Starts a connection pool recovery. @return its workflow ID */
+  public static String poolRecovery(WorkflowClient client, PoolRecoveryRequest request) {
+    return start(client, ConnectionPoolRecoveryWorkflow.class, ConnectionPoolRecoveryWorkflow.SCENARIO, request.target(),
+        request.incidentStart(), run -> WorkflowClient.start(run::recoverPool, request));
   }
 
   private static <W> String start(WorkflowClient client, Class<W> workflow, String scenario, DatabaseTarget target, Instant incidentStart,

@@ -1,0 +1,34 @@
+package io.pgdr.cli.recovery;
+
+import io.pgdr.cli.CliException;
+import io.pgdr.cli.TargetFiles;
+import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
+import io.pgdr.pool.PoolRecoveryRequest;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "recover", mixinStandardHelpOptions = true,
+    description = {"Connection pool recovery (runbook 004 scenario 4): the primary's connections by state against max_connections, the"
+        + " sessions idle in a transaction past the threshold and the long-running queries shown in the approval; then those idle"
+        + " sessions ended (never an active one, never pgdr's), the primary verified, the connections counted again."})
+final class PoolRecoverCommand implements Callable<Integer> {
+
+  @Mixin RecoveryStartOptions start;
+
+  @Option(names = "--idle-longer-than", paramLabel = "SECONDS", description = "end sessions idle in a transaction for longer (default: 300)")
+  Long idleSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    if (idleSeconds != null && idleSeconds <= 0) {
+      throw CliException.badInput("--idle-longer-than " + idleSeconds + " is not a positive number of seconds", "e.g. --idle-longer-than 300");
+    }
+    Duration threshold = idleSeconds == null ? null : Duration.ofSeconds(idleSeconds);
+    return RecoveryStart.startAndFollow(start, ConnectionPoolRecoveryWorkflow.SCENARIO, TargetFiles::read, (client, run) ->
+        RecoveryStart.poolRecovery(client, new PoolRecoveryRequest(run.target(), run.incidentStart(), run.requestedBy(),
+            run.preApproval(), run.planOnly(), threshold)));
+  }
+}
