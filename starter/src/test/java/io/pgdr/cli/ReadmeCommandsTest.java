@@ -29,7 +29,7 @@ class ReadmeCommandsTest {
   private static final Pattern EXAMPLE = Pattern.compile("\\./pgdr((?: [^\\s&|)#\"]+| \"\\$PGDR_TARGET\")+)");
   private static final Map<String, String> PLACEHOLDERS = Map.of(
       "FILE", "target.yaml", "TIME", "2026-11-22T03:12:00Z", "KEY", "db/latest.dump", "NAME", "alice",
-      "TEXT", "why", "RUN", "recovery-fabrica-agentes.postgresql", "PORT", "0", "\"$PGDR_TARGET\"", "target.yaml", "POD", "postgresql-1");
+      "TEXT", "why", "RUN", "recovery-fabrica-agentes.postgresql", "PORT", "0", "\"$PGDR_TARGET\"", "target.yaml", "POD", "postgresql-1", "SECONDS", "300");
 
   static Stream<List<String>> readmeCommands() throws IOException {
     List<List<String>> commands = new ArrayList<>();

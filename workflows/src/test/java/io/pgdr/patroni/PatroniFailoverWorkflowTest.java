@@ -1,9 +1,7 @@
 package io.pgdr.patroni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
@@ -34,6 +32,7 @@ import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
+import io.pgdr.run.RunResults;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.ApprovalPolicy;
 import io.pgdr.target.ConfigMapRef;
@@ -44,7 +43,6 @@ import io.pgdr.target.PostgresAccess;
 import io.pgdr.target.SecretRef;
 import io.pgdr.target.Verification;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -102,7 +100,7 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aFailoverOfADeadLeaderAsksPatroniOnceAndThePlanIsWhatRuns() throws Exception {
     PatroniFailoverWorkflow run = start(null, false, null, null);
-    RunStatus waiting = awaitApproval(run);
+    RunStatus waiting = RunResults.awaitApproval(run);
     assertEquals(FAILOVER_PLAN, planned(waiting));
     assertEquals("postgresql-1", waiting.pendingApproval().subject());
     assertTrue(waiting.pendingApproval().summary().startsWith("fail over fabrica-db to postgresql-1 through Patroni"),
@@ -111,7 +109,7 @@ class PatroniFailoverWorkflowTest {
         waiting.pendingApproval().plan().toString());
 
     run.approve(new ApprovalDecision("alice", "postgresql-0 is gone", false));
-    RecoveryReport report = result();
+    RecoveryReport report = RunResults.result(client);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     List<String> ran = report.steps().stream().map(s -> s.name()).toList();
@@ -139,7 +137,7 @@ class PatroniFailoverWorkflowTest {
         .thenReturn(view(false, leader("postgresql-1", 2), replica("postgresql-0", 2, 0L)));
 
     start(null, true, approved(), null);
-    RecoveryReport report = result();
+    RecoveryReport report = RunResults.result(client);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     List<String> ran = report.steps().stream().map(s -> s.name()).toList();
@@ -159,7 +157,7 @@ class PatroniFailoverWorkflowTest {
         .thenReturn(new PatroniAnswer(PatroniAnswer.UNKNOWN, 503, "Failover status unknown; no member leads"));
 
     start(null, false, approved(), null);
-    RecoveryReport report = result();
+    RecoveryReport report = RunResults.result(client);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     assertEquals("HTTP 503: Failover status unknown; no member leads", ((PatroniFailoverOutcome) report.result()).patroniAnswer());
@@ -175,7 +173,7 @@ class PatroniFailoverWorkflowTest {
         .thenReturn(view(false, replica("postgresql-1", 1, 0L)));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("postgresql-1 did not become the leader within 3 min: no member leads"), report.message());
     assertTrue(report.message().contains("Check who leads (patronictl list"), "the request's hand-back: " + report.message());
@@ -190,7 +188,7 @@ class PatroniFailoverWorkflowTest {
         FailureTypes.PATRONI_REFUSED));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().endsWith("step failover failed: Patroni refused /failover to postgresql-1 (HTTP 412): no good candidates"
         + " have been found. Nothing was changed."), report.message());
@@ -207,7 +205,7 @@ class PatroniFailoverWorkflowTest {
     when(patroni.describePatroni(any(), anyList())).thenReturn(view(true, leader("postgresql-0", 1), replica("postgresql-1", 1, 0L)));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("Patroni is paused (maintenance mode)"), report.message());
     assertTrue(report.message().contains("patronictl resume"), report.message());
@@ -217,11 +215,11 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aLeaderThatChangedOnItsOwnDuringTheApprovalIsReportedNotFailedOverTwice() throws Exception {
     PatroniFailoverWorkflow run = start(null, false, null, null);
-    awaitApproval(run);
+    RunResults.awaitApproval(run);
     // while the approver reads, Patroni fails over by itself to a third member
     when(patroni.describePatroni(any(), anyList())).thenReturn(view(false, leader("postgresql-2", 2), replica("postgresql-1", 1, 0L)));
     run.approve(new ApprovalDecision("alice", "go", false));
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("the leader changed on its own while the run waited: postgresql-2 leads now"), report.message());
     verify(patroni, never()).requestFailover(any(), anyList(), anyString(), any());
@@ -231,10 +229,10 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aCandidatePatroniMadeLeaderByItselfIsNotAskedForAgain() throws Exception {
     PatroniFailoverWorkflow run = start(null, false, null, null);
-    awaitApproval(run);
+    RunResults.awaitApproval(run);
     when(patroni.describePatroni(any(), anyList())).thenReturn(view(false, leader("postgresql-1", 2)));
     run.approve(new ApprovalDecision("alice", "go", false));
-    RecoveryReport report = result();
+    RecoveryReport report = RunResults.result(client);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     assertTrue(report.message().contains("made leader by Patroni on its own"), report.message());
@@ -248,7 +246,7 @@ class PatroniFailoverWorkflowTest {
         new PatroniMember("postgresql-1", "replica", "running", "127.0.0.1", 5432, 1, 0L, true, false, false)));
 
     start("postgresql-1", false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("postgresql-1 is tagged nofailover"), report.message());
     verify(patroni, never()).requestFailover(any(), anyList(), anyString(), any());
@@ -257,7 +255,7 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aCandidateThatIsNotAMemberIsBadInput() {
     start("postgresql-7", false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.badInput(), report.message());
     assertTrue(report.message().contains("postgresql-7 is not a member of the Patroni cluster (members: postgresql-0, postgresql-1)"),
@@ -270,7 +268,7 @@ class PatroniFailoverWorkflowTest {
         replica("postgresql-1", 1, 5_000_000L)), 1_048_576L, false, null));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("no member qualifies as Patroni's candidate: postgresql-1 is 5000000 bytes behind, over"
         + " Patroni's maximum_lag_on_failover of 1048576"), report.message());
@@ -281,7 +279,7 @@ class PatroniFailoverWorkflowTest {
     when(postgres.inspectServer(argPod("postgresql-0"))).thenReturn(primary("postgresql-0"));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("postgresql-0 leads and answers as the primary: there is nothing to fail over"), report.message());
   }
@@ -289,13 +287,13 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aRejectionOrAPlanAsksPatroniNothing() throws Exception {
     PatroniFailoverWorkflow run = start(null, false, null, null);
-    awaitApproval(run);
+    RunResults.awaitApproval(run);
     run.reject(new ApprovalDecision("bob", "not now", false));
-    RecoveryReport rejected = result();
+    RecoveryReport rejected = RunResults.result(client);
     assertEquals(RecoveryReport.ABORTED, rejected.outcome(), rejected.message());
 
     start(null, false, null, true);
-    RecoveryReport planned = result();
+    RecoveryReport planned = RunResults.result(client);
     assertEquals(RecoveryReport.PLANNED, planned.outcome(), planned.message());
     verify(patroni, never()).requestFailover(any(), anyList(), anyString(), any());
     verify(kubernetes, never()).repointConfigMap(any(), anyString());
@@ -307,7 +305,7 @@ class PatroniFailoverWorkflowTest {
         List.of(leader("postgresql-0", 1), replica("postgresql-1", 1, 0L)), 1_048_576L, true, null));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("Patroni on postgresql-0 says its server runs as the primary (GET /primary answers 200)"),
         report.message());
@@ -317,10 +315,10 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aLeaderThatCameBackDuringTheApprovalIsNotFailedOver() throws Exception {
     PatroniFailoverWorkflow run = start(null, false, null, null);
-    awaitApproval(run);
+    RunResults.awaitApproval(run);
     when(postgres.inspectServer(argPod("postgresql-0"))).thenReturn(primary("postgresql-0"));
     run.approve(new ApprovalDecision("alice", "go", false));
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("postgresql-0 serves as the primary again"), report.message());
     assertTrue(report.message().endsWith("Nothing was changed."), report.message());
@@ -333,7 +331,7 @@ class PatroniFailoverWorkflowTest {
         .thenReturn(new PatroniAnswer(PatroniAnswer.OTHER, 200, "Failed over to \"postgresql-2\" instead of \"postgresql-1\"; postgresql-2 leads"));
 
     start(null, false, approved(), null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("Patroni made postgresql-2 the leader instead of postgresql-1"), report.message());
     assertTrue(report.message().contains("postgresql-2 leads now, not postgresql-1: check it"), report.message());
@@ -347,7 +345,7 @@ class PatroniFailoverWorkflowTest {
         .thenThrow(ApplicationFailure.newNonRetryableFailure("Patroni's REST credentials: secret gone", FailureTypes.CREDENTIALS_UNAVAILABLE));
 
     start(null, false, approved(), null);
-    RecoveryReport report = result();
+    RecoveryReport report = RunResults.result(client);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     assertTrue(((PatroniFailoverOutcome) report.result()).oldLeaderAfter().startsWith("not checked: "), report.result().toString());
@@ -360,7 +358,7 @@ class PatroniFailoverWorkflowTest {
     PatroniFailoverRequest request = new PatroniFailoverRequest(plain, now, "sre", approved(), null, null, null);
     PatroniFailoverWorkflow run = client.newWorkflowStub(PatroniFailoverWorkflow.class, options(plain));
     WorkflowClient.start(run::failover, request);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.badInput(), report.message());
     assertTrue(report.message().contains("pgdr failover promote-replica"), report.message());
@@ -431,24 +429,4 @@ class PatroniFailoverWorkflowTest {
     return status.pendingApproval().plan().stream().filter(l -> !l.startsWith("note: ")).map(l -> l.substring(0, l.indexOf(" ["))).toList();
   }
 
-  private RunStatus awaitApproval(PatroniFailoverWorkflow run) throws InterruptedException {
-    for (int i = 0; i < 400; i++) {
-      RunStatus status = run.status();
-      if (status.pendingApproval() != null) {
-        return status;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("no approval asked; last: " + run.status());
-  }
-
-  private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
-  }
-
-  private RecoveryReport failedReport() {
-    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
-    ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
-    return failure.getDetails().get(RecoveryReport.class);
-  }
 }

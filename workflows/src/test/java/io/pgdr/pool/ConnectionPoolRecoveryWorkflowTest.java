@@ -1,8 +1,6 @@
 package io.pgdr.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
@@ -28,6 +26,7 @@ import io.pgdr.run.ApprovalDecision;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
+import io.pgdr.run.RunResults;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.ApprovalPolicy;
 import io.pgdr.target.DatabaseTarget;
@@ -36,9 +35,7 @@ import io.pgdr.target.PostgresAccess;
 import io.pgdr.target.SecretRef;
 import io.pgdr.target.Verification;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -95,7 +92,7 @@ class ConnectionPoolRecoveryWorkflowTest {
   @Test
   void theApproverSeesTheSessionsAndOnlyTheApprovedIdleOnesAreEnded() throws Exception {
     ConnectionPoolRecoveryWorkflow run = start(null, null, Duration.ofSeconds(300));
-    RunStatus waiting = awaitApproval(run);
+    RunStatus waiting = RunResults.awaitApproval(run);
     assertTrue(waiting.pendingApproval().summary().contains("end 1 sessions idle in a transaction on fabrica-db (95 of 100 connections"),
         waiting.pendingApproval().summary());
     assertTrue(waiting.pendingApproval().plan().stream().anyMatch(l -> l.contains("pid 4242 (fabrica-api, 912 s)")),
@@ -104,7 +101,7 @@ class ConnectionPoolRecoveryWorkflowTest {
         .map(l -> l.substring(0, l.indexOf(" ["))).toList());
 
     run.approve(new ApprovalDecision("alice", "pool exhausted", false));
-    RecoveryReport report = result();
+    RecoveryReport report = RunResults.result(client);
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
     verify(postgres).terminateIdleSessions(any(), eq(List.of(stale)), eq(Duration.ofSeconds(300)));
@@ -121,7 +118,7 @@ class ConnectionPoolRecoveryWorkflowTest {
         new ConnectionsReport(100, 3, Map.of("active", 97), List.of(), List.of(running)));
 
     start(new ApprovalDecision("alice", "--yes", false), null, null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("no session on postgresql-0 has been idle in a transaction for more than 300 s"), report.message());
     assertTrue(report.message().contains("ending one is a person's decision"), report.message());
@@ -134,7 +131,7 @@ class ConnectionPoolRecoveryWorkflowTest {
         ServerState.unreachable("postgresql-0", "10.0.0.10:5432", "Connection refused"));
 
     start(new ApprovalDecision("alice", "--yes", false), null, null);
-    RecoveryReport report = failedReport();
+    RecoveryReport report = RunResults.failedReport(client);
 
     assertTrue(report.message().contains("no server answers as the primary: this is no pool problem"), report.message());
     verify(postgres, never()).describeConnections(any(), any());
@@ -143,10 +140,10 @@ class ConnectionPoolRecoveryWorkflowTest {
   @Test
   void aPlanEndsNothingAndABadThresholdIsBadInput() {
     start(null, true, null);
-    assertEquals(RecoveryReport.PLANNED, result().outcome());
+    assertEquals(RecoveryReport.PLANNED, RunResults.result(client).outcome());
 
     start(new ApprovalDecision("alice", "--yes", false), null, Duration.ofSeconds(-5));
-    RecoveryReport refused = failedReport();
+    RecoveryReport refused = RunResults.failedReport(client);
     assertTrue(refused.badInput(), refused.message());
     assertTrue(refused.message().contains("idleLongerThan"), refused.message());
     verify(postgres, never()).terminateIdleSessions(any(), anyList(), any());
@@ -167,24 +164,4 @@ class ConnectionPoolRecoveryWorkflowTest {
     return run;
   }
 
-  private RunStatus awaitApproval(ConnectionPoolRecoveryWorkflow run) throws InterruptedException {
-    for (int i = 0; i < 400; i++) {
-      RunStatus status = run.status();
-      if (status.pendingApproval() != null) {
-        return status;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("no approval asked; last: " + run.status());
-  }
-
-  private RecoveryReport result() {
-    return client.newUntypedWorkflowStub("recovery-fabrica-agentes.postgresql").getResult(RecoveryReport.class);
-  }
-
-  private RecoveryReport failedReport() {
-    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
-    ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
-    return failure.getDetails().get(RecoveryReport.class);
-  }
 }

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 final class PoolSessions {
 
   private static final String SESSIONS = """
-      SELECT pid, backend_start, usename, application_name, client_addr::text, coalesce(state, 'unknown'),
+      SELECT pid, backend_start, usename, application_name, host(client_addr), coalesce(state, 'unknown'),
              extract(epoch FROM now() - coalesce(state_change, backend_start)), left(query, 200)
         FROM pg_stat_activity
        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
