@@ -61,7 +61,6 @@ public final class PatroniCluster implements AutoCloseable {
   private final int etcdPort;
   private final Map<String, Member> members;
   private final Map<String, Process> processes = new LinkedHashMap<>();
-  private final HttpClient http = CLIENT;
   /** Members tagged {@code nofailover}: Patroni never makes them leader. */
   private final java.util.Set<String> noFailover = new java.util.HashSet<>();
 
@@ -160,38 +159,6 @@ public final class PatroniCluster implements AutoCloseable {
     }
   }
 
-  /** GET {@code path} on a member's REST API: the status and the body (JSON, or text). */
-  public record Answer(int status, String body) {
-    public JsonNode json() {
-      try {
-        return JSON.readTree(body);
-      } catch (IOException e) {
-        throw new LabException("not JSON: " + body, e);
-      }
-    }
-  }
-
-  public Answer get(String member, String path) {
-    return send(member, HttpRequest.newBuilder(URI.create(members.get(member).restUrl() + path)).GET());
-  }
-
-  public Answer post(String member, String path, String json) {
-    return send(member, HttpRequest.newBuilder(URI.create(members.get(member).restUrl() + path))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
-  }
-
-  private Answer send(String member, HttpRequest.Builder request) {
-    try {
-      HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), response.body());
-    } catch (IOException e) {
-      return new Answer(-1, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LabException("interrupted asking " + member, e);
-    }
-  }
-
   /** {@code GET /cluster} from the first member that answers. */
   public Optional<JsonNode> cluster() {
     return clusterAt(restEndpoints().values());
@@ -260,12 +227,12 @@ public final class PatroniCluster implements AutoCloseable {
 
   /** Waits until {@code member} leads with its server accepting connections. */
   public void awaitLeader(String member) {
-    await(member + " leading", () -> member.equals(leader().orElse(null)) && get(member, "/primary").status() == 200);
+    await(member + " leading", () -> member.equals(leader().orElse(null)));
   }
 
   /** Waits until {@code member} is a replica whose server streams from the leader. */
   public void awaitStreaming(String member) {
-    await(member + " streaming", () -> get(member, "/replica").status() == 200 && streams(member));
+    await(member + " streaming", () -> status(members.get(member).restUrl() + "/replica") == 200 && streams(member));
   }
 
   private boolean streams(String member) {
@@ -471,7 +438,7 @@ public final class PatroniCluster implements AutoCloseable {
     writePid(dir.resolve("etcd.pid"), etcd);
     await("etcd answering", () -> {
       try {
-        return http.send(HttpRequest.newBuilder(URI.create(client + "/health")).timeout(Duration.ofSeconds(2)).build(),
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(client + "/health")).timeout(Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
       } catch (IOException e) {
         return false;

@@ -227,6 +227,9 @@ public class PatroniFailoverWorkflowImpl extends RecoveryWorkflow implements Pat
     if (seen.answeredBy() != null) {
       timeline.note("Patroni (asked " + seen.answeredBy() + "): " + seen.describeLeader() + (seen.paused() ? ", PAUSED" : "")
           + (seen.maximumLagOnFailover() == null ? "" : ", maximum_lag_on_failover " + seen.maximumLagOnFailover() + " bytes"));
+      if (seen.lastSwitch() != null) {
+        timeline.note("last switch: " + seen.lastSwitch());
+      }
       seen.members().forEach(m -> timeline.note(m.name() + ": " + m.role() + ", " + m.state() + ", timeline " + m.timeline()
           + (m.lagBytes() == null ? "" : ", lag " + m.lagBytes() + " bytes") + (m.noFailover() ? ", nofailover" : "")
           + (m.noLoadBalance() ? ", noloadbalance" : "") + (m.pendingRestart() ? ", pending restart" : "")));

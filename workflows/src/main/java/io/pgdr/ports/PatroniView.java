@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param leaderServes the leader's own REST API says its server runs as the primary ({@code GET
  *     /primary} answers 200); {@code /cluster} alone shows a crashed leader as running until its key expires
  * @param error why no member answered; null when one did
+ * @param lastSwitch the cluster's last timeline switch from {@code GET /history} ("timeline 1 -> 2 at
+ *     0/3000060, ..."); null when there was none or it could not be read
  */
 public record PatroniView(String answeredBy, boolean paused, List<PatroniMember> members, Long maximumLagOnFailover,
-    boolean leaderServes, String error) {
+    boolean leaderServes, String error, String lastSwitch) {
 
   public PatroniView {
     members = members == null ? List.of() : List.copyOf(members);

@@ -25,7 +25,7 @@ class PatroniCandidatesTest {
         member("pg-2", "replica", "running", 4_096L, false),
         member("pg-3", "replica", "running", 2_000_000L, false), // past maximum_lag_on_failover
         member("pg-4", "replica", "starting", 0L, false),
-        member("pg-5", "replica", "running", 8_192L, false)), 1_048_576L, false, null);
+        member("pg-5", "replica", "running", 8_192L, false)), 1_048_576L, false, null, null);
     Map<String, ServerState> sql = Map.of(
         "pg-0", ServerState.unreachable("pg-0", "10.0.0.10:5432", "Connection refused"),
         "pg-1", standby("pg-1", "0/3000100"), "pg-2", standby("pg-2", "0/3000000"), "pg-3", standby("pg-3", "0/2000000"),
@@ -43,7 +43,7 @@ class PatroniCandidatesTest {
   @Test
   void aNamedCandidateOutOfRecoveryIsRefusedAndNoneIsChosenInItsPlace() {
     PatroniView view = new PatroniView("pg-1", false, List.of(member("pg-0", "leader", "running", null, false),
-        member("pg-1", "replica", "running", 0L, false), member("pg-2", "replica", "running", 0L, false)), null, false, null);
+        member("pg-1", "replica", "running", 0L, false), member("pg-2", "replica", "running", 0L, false)), null, false, null, null);
     Map<String, ServerState> sql = Map.of("pg-1", new ServerState("pg-1", "10.0.0.11:5432", true, null, false, "0/3000100", null, null,
         null, false, "15.8", List.of(), true), "pg-2", standby("pg-2", "0/3000100"));
 

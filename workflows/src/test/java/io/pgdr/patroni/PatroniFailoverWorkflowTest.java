@@ -265,7 +265,7 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aLaggingReplicaIsNotChosenAndTheRunSaysWhy() {
     when(patroni.describePatroni(any(), anyList())).thenReturn(new PatroniView("postgresql-1", false, List.of(leader("postgresql-0", 1),
-        replica("postgresql-1", 1, 5_000_000L)), 1_048_576L, false, null));
+        replica("postgresql-1", 1, 5_000_000L)), 1_048_576L, false, null, null));
 
     start(null, false, approved(), null);
     RecoveryReport report = RunResults.failedReport(client);
@@ -302,7 +302,7 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aLeaderPatroniSaysServesIsNotFailedOverBecausePgdrCannotReachIt() {
     when(patroni.describePatroni(any(), anyList())).thenReturn(new PatroniView("postgresql-1", false,
-        List.of(leader("postgresql-0", 1), replica("postgresql-1", 1, 0L)), 1_048_576L, true, null));
+        List.of(leader("postgresql-0", 1), replica("postgresql-1", 1, 0L)), 1_048_576L, true, null, null));
 
     start(null, false, approved(), null);
     RecoveryReport report = RunResults.failedReport(client);
@@ -414,7 +414,7 @@ class PatroniFailoverWorkflowTest {
   }
 
   static PatroniView view(boolean paused, PatroniMember... members) {
-    return new PatroniView("postgresql-1", paused, List.of(members), 1_048_576L, false, null);
+    return new PatroniView("postgresql-1", paused, List.of(members), 1_048_576L, false, null, null);
   }
 
   static PatroniMember leader(String name, int timeline) {

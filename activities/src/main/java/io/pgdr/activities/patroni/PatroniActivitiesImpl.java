@@ -86,14 +86,16 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
         HttpResponse<String> response = get(target, access.urlFor(pod) + "/cluster", heartbeats ? "reading " + pod + "'s /cluster" : null);
         if (response.statusCode() == 200) {
           JsonNode cluster = JSON.readTree(response.body());
-          return view(pod, cluster, maximumLagOnFailover(target, access.urlFor(pod)), leaderServes(target, cluster));
+          return view(pod, cluster, maximumLagOnFailover(target, access.urlFor(pod)), leaderServes(target, cluster),
+              lastSwitch(target, access.urlFor(pod)));
         }
         errors.add(pod + ": HTTP " + response.statusCode());
       } catch (IOException e) {
         errors.add(pod + ": " + e.getMessage());
       }
     }
-    return new PatroniView(null, false, List.of(), null, false, "no member's REST API answered (" + String.join("; ", errors) + ")");
+    return new PatroniView(null, false, List.of(), null, false, "no member's REST API answered (" + String.join("; ", errors) + ")",
+        null);
   }
 
   /**
@@ -288,7 +290,28 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
     }
   }
 
-  static PatroniView view(String answeredBy, JsonNode cluster, Long maximumLagOnFailover, boolean leaderServes) {
+  /**
+   * The last entry of {@code GET /history} (Patroni's timeline switches: timeline, LSN, reason, and
+   * since 2.0 the time and the new leader); null when there is none or it cannot be read.
+   */
+  private String lastSwitch(DatabaseTarget target, String url) {
+    try {
+      HttpResponse<String> response = get(target, url + "/history", null);
+      JsonNode history = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+      if (history == null || !history.isArray() || history.isEmpty()) {
+        return null;
+      }
+      JsonNode last = history.get(history.size() - 1);
+      int from = last.path(0).asInt();
+      return "timeline " + from + " -> " + (from + 1) + " at " + last.path(1).asText() + (last.path(3).isTextual() ? " on "
+          + last.path(3).asText() : "") + (last.path(4).isTextual() ? ", new leader " + last.path(4).asText() : "")
+          + (last.path(2).asText("").isBlank() ? "" : " (" + last.path(2).asText().strip() + ")");
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static PatroniView view(String answeredBy, JsonNode cluster, Long maximumLagOnFailover, boolean leaderServes, String lastSwitch) {
     List<PatroniMember> members = new ArrayList<>();
     for (JsonNode m : cluster.path("members")) {
       JsonNode lag = m.path("lag");
@@ -297,6 +320,7 @@ public final class PatroniActivitiesImpl implements PatroniActivities {
           m.path("port").asInt(), m.path("timeline").asInt(), lag.isNumber() ? lag.asLong() : null, tags.path("nofailover").asBoolean(false),
           tags.path("noloadbalance").asBoolean(false), m.path("pending_restart").asBoolean(false)));
     }
-    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, maximumLagOnFailover, leaderServes, null);
+    return new PatroniView(answeredBy, cluster.path("pause").asBoolean(false), members, maximumLagOnFailover, leaderServes, null,
+        lastSwitch);
   }
 }

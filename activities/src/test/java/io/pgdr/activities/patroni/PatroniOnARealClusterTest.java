@@ -122,6 +122,13 @@ class PatroniOnARealClusterTest {
     PatroniAnswer again = patroni.requestFailover(target, PODS, "postgresql-1", "postgresql-0");
     assertEquals(PatroniAnswer.ALREADY, again.outcome(), "a retried attempt finds it done");
     assertEquals(0, again.status(), "and asks nothing");
+    // the new leader writes its history into the DCS in one of its next loops
+    String lastSwitch = null;
+    for (int i = 0; i < 60 && lastSwitch == null; i++, Thread.sleep(250)) {
+      lastSwitch = patroni.describePatroni(target, PODS).lastSwitch();
+    }
+    assertTrue(lastSwitch != null && lastSwitch.startsWith("timeline 1 -> 2 at ") && lastSwitch.contains("new leader postgresql-1"),
+        "GET /history names the switchover: " + lastSwitch);
     cluster.awaitStreaming("postgresql-0");
     try (var connection = cluster.connect("postgresql-1", "postgres"); var statement = connection.createStatement();
          var row = statement.executeQuery("SELECT count(*) FROM marks")) {
