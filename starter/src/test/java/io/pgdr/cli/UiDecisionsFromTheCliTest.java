@@ -288,6 +288,21 @@ class UiDecisionsFromTheCliTest {
     public void repointConfigMap(DatabaseTarget target, String pod) {}
 
     @Override
+    public Map<String, List<String>> podLogs(DatabaseTarget target, List<String> pods, int lines) {
+      throw new UnsupportedOperationException("a failover reads no logs");
+    }
+
+    @Override
+    public String podUsage(DatabaseTarget target, String pod) {
+      throw new UnsupportedOperationException("a failover reads no metrics");
+    }
+
+    @Override
+    public boolean restartPod(DatabaseTarget target, String pod, String runId) {
+      throw new UnsupportedOperationException("a failover restarts no pod");
+    }
+
+    @Override
     public List<String> restartDeployments(DatabaseTarget target, String runId) {
       if (STUCK.equals(target.name())) {
         RESTARTING.countDown();

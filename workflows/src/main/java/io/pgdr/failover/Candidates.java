@@ -1,5 +1,9 @@
 package io.pgdr.failover;
 
+import io.pgdr.run.PolicyCheck;
+import io.pgdr.target.ApprovalPolicy;
+import java.util.ArrayList;
+
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
 import io.pgdr.run.Lsn;
@@ -76,5 +80,41 @@ public final class Candidates {
     return Optional.of(new CandidateChoice(promoted.pod(), promoted.currentLsn(), -1, -1,
         promoted.pod() + " was already out of recovery (" + by + "): the loss against the old primary can no longer be measured",
         false, true));
+  }
+
+  /** Every pod that might take writes: all but the candidate and live standbys (a standby cannot take writes). */
+  public static List<String> podsToFence(List<ServerState> servers, String candidate, String servicePod) {
+    return servers.stream()
+        .filter(s -> !s.pod().equals(candidate) && !(s.reachable() && s.inRecovery() && !s.pod().equals(servicePod)))
+        .map(ServerState::pod)
+        .toList();
+  }
+
+  /**
+   * The conditions of {@link ApprovalPolicy#PROMOTE_WITHIN_RPO} for promoting {@code choice}: its
+   * loss measured and within the RPO, and the old primary among the pods fenced before the promotion.
+   *
+   * @param oldPrimary the pod the Service selects; null when it selects none by name
+   */
+  public static PolicyCheck promoteWithinRpo(CandidateChoice choice, String oldPrimary, List<String> fencedFirst, Duration rpo) {
+    List<String> held = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    if (choice.lostBytes() < 0 || choice.lostSeconds() < 0) {
+      failed.add("the loss of promoting " + choice.pod() + " cannot be measured");
+    } else if (choice.rpoExceeded()) {
+      failed.add(choice.lossText() + " is above the RPO of " + rpo.toSeconds() + " s");
+    } else {
+      held.add(choice.lossText() + " is within the RPO of " + rpo.toSeconds() + " s");
+    }
+    if (oldPrimary == null) {
+      failed.add("the old primary is not known (the Service selects no pod by name), so pgdr cannot show it fenced");
+    } else if (oldPrimary.equals(choice.pod())) {
+      failed.add(choice.pod() + " is the old primary itself: nothing to fail over from");
+    } else if (!fencedFirst.contains(oldPrimary)) {
+      failed.add("the old primary " + oldPrimary + " is not among the pods fenced before the promotion");
+    } else {
+      held.add("the old primary " + oldPrimary + " is fenced (read-only, marked in the StatefulSet) before the promotion");
+    }
+    return new PolicyCheck(ApprovalPolicy.PROMOTE_WITHIN_RPO, held, failed);
   }
 }

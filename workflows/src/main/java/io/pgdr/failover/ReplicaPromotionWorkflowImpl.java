@@ -8,6 +8,7 @@ import io.pgdr.ports.ServerState;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
 import io.pgdr.run.Plan;
+import io.pgdr.run.PolicyCheck;
 import io.pgdr.run.PlannedStep;
 import io.pgdr.run.Ports;
 import io.pgdr.run.RecoveryReport;
@@ -83,7 +84,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     if (choice == null) {
       throw new StopRun(noCandidate());
     }
-    toFence = podsToFence(choice.pod());
+    toFence = Candidates.podsToFence(servers, choice.pod(), servicePod);
     String oldPrimary = servicePod == null ? "unknown" : servicePod;
     String repointed = "Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name());
     return plan()
@@ -208,13 +209,6 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
         plan.lines(), choice.pod(), choice.lostSeconds(), choice.rpoExceeded(), target.approval().approvers(), now, approvalDeadline(now));
   }
 
-  /** Every pod that might take writes: all but the candidate and live standbys (a standby cannot take writes). */
-  private List<String> podsToFence(String candidate) {
-    return servers.stream()
-        .filter(s -> !s.pod().equals(candidate) && !(s.reachable() && s.inRecovery() && !s.pod().equals(servicePod)))
-        .map(ServerState::pod)
-        .toList();
-  }
 
   /**
    * Fences every pod that might take writes, all at once: each pod's Kubernetes mark and SQL fence
@@ -240,6 +234,12 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       timeline.note(pods.get(i) + (fenced.reachable() ? " read-only, " + fenced.terminatedSessions() + " sessions ended"
           : " unreachable, marked fenced in the StatefulSet"));
     }
+  }
+
+  /** The target's promote-within-rpo policy, checked on this run's own choice. */
+  @Override
+  protected PolicyCheck policyCheck() {
+    return Candidates.promoteWithinRpo(choice, servicePod, toFence, target.objectives().rpo());
   }
 
   @Override

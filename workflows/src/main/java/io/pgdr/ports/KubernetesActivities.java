@@ -30,13 +30,39 @@ public interface KubernetesActivities {
 
   CallTable<KubernetesActivities> CALLS = CallTable.of(KubernetesActivities.class)
       .calls(CRITICAL_PATH, "describeCluster", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
-      .calls(API_CALL, "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
+      .calls(API_CALL, "podLogs", "podUsage", "restartPod", "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
       .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume")
       .build();
 
   /** StatefulSet, pods with their endpoints, claims, Service selector and warning events. Read-only. */
   @ActivityMethod
   ClusterState describeCluster(DatabaseTarget target);
+
+  /**
+   * The last {@code lines} lines of each pod's log ({@code kubectl logs --tail}), by pod. A pod whose
+   * log the API server does not give has one line saying why, so one missing log never hides the
+   * others. Read-only.
+   */
+  @ActivityMethod
+  Map<String, List<String>> podLogs(DatabaseTarget target, List<String> pods, int lines);
+
+  /**
+   * A pod's resource use from the metrics API ({@code kubectl top pod}): "cpu 250m, memory 310Mi", or
+   * a sentence saying the cluster serves no metrics API. Read-only.
+   */
+  @ActivityMethod
+  String podUsage(DatabaseTarget target, String pod);
+
+  /**
+   * Restarts one database pod (runbook 004 §1.3: what {@code kubectl rollout restart} does to it):
+   * records {@code runId/pod/uid} on the StatefulSet ({@link KubernetesLabels#RESTARTED_POD}), then
+   * deletes the pod; the StatefulSet recreates it on the same volumes. Idempotent: a retry that
+   * finds another pod under that name (another uid) deletes nothing.
+   *
+   * @return true when this call deleted the pod, false when an earlier attempt had or the pod is gone already
+   */
+  @ActivityMethod
+  boolean restartPod(DatabaseTarget target, String pod, String runId);
 
   /**
    * Marks a pod fenced: the StatefulSet lists it in {@link KubernetesLabels#FENCED_PODS} (so a

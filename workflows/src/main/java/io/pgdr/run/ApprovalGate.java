@@ -60,6 +60,37 @@ public final class ApprovalGate {
     return result;
   }
 
+  /** Asks for a decision without waiting: pending until {@link #answered()} finds one. */
+  public void open(ApprovalRequest request) {
+    pending = request;
+    decision = abort;
+  }
+
+  /** A decision arrived on the request {@link #open} made pending. */
+  public boolean hasAnswer() {
+    return pending != null && decision != null;
+  }
+
+  /** Takes the decision on the request {@link #open} made pending, which is then no longer pending; null until there is one. */
+  public ApprovalRecord take() {
+    if (!hasAnswer()) {
+      return null;
+    }
+    ApprovalRecord taken = decision;
+    pending = null;
+    decision = null;
+    return taken;
+  }
+
+  /** Withdraws a request nobody answered; false when there was none. */
+  public boolean withdraw() {
+    if (pending == null) {
+      return false;
+    }
+    pending = null;
+    return true;
+  }
+
   /** Records a decision taken before the run started (the CLI's --yes), if it fits the request. */
   public ApprovalRecord preApproved(ApprovalRequest request, ApprovalDecision decision) {
     String refusal = refusalOf(request, decision, true);
@@ -68,6 +99,23 @@ public final class ApprovalGate {
       return null;
     }
     ApprovalRecord record = record(request, ApprovalRecord.APPROVED, decision);
+    records.add(record);
+    return record;
+  }
+
+  /**
+   * Records the approval a target policy gives when all its conditions hold; otherwise keeps why
+   * not as a warning and returns null, and a person decides. A loss above the RPO is never
+   * approved by a policy.
+   */
+  public ApprovalRecord byPolicy(ApprovalRequest request, PolicyCheck check, String owner) {
+    if (!check.failed().isEmpty() || request.rpoExceeded()) {
+      refusals.add("policy " + check.policy() + " did not approve: " + String.join("; ", check.failed().isEmpty()
+          ? List.of("the estimated loss is above the RPO") : check.failed()) + "; a person decides");
+      return null;
+    }
+    ApprovalRecord record = new ApprovalRecord(request.step(), ApprovalRecord.APPROVED, check.approver(owner),
+        "conditions held: " + String.join("; ", check.held()), false, Timeline.now(), ApprovalRecord.SENT_BY_POLICY);
     records.add(record);
     return record;
   }

@@ -20,6 +20,9 @@ public record ApprovalRecord(String step, String decision, String by, String rea
   /** What a decision that names no sender is recorded as sent by: the UI's dialogs send what the operator pastes. */
   public static final String SENDER_NOT_GIVEN = "sent from the Temporal UI or an API client (identity not given)";
 
+  /** What an approval given by a target's policy is recorded as sent by. */
+  public static final String SENT_BY_POLICY = "the target file's approval.policies";
+
   /** A record without a sender (a timeout). */
   public ApprovalRecord(String step, String decision, String by, String reason, boolean overrideRpo, Instant at) {
     this(step, decision, by, reason, overrideRpo, at, null);
@@ -36,6 +39,11 @@ public record ApprovalRecord(String step, String decision, String by, String rea
    */
   public String byAndSender() {
     return (by == null ? "-" : by) + (sentBy == null ? "" : SENDER_NOT_GIVEN.equals(sentBy) ? ", " + sentBy : ", sent by " + sentBy);
+  }
+
+  /** A target policy gave this approval, not a person. */
+  public boolean byPolicy() {
+    return SENT_BY_POLICY.equals(sentBy);
   }
 
   public boolean approved() {

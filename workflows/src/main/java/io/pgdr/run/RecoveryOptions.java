@@ -1,5 +1,6 @@
 package io.pgdr.run;
 
+import io.pgdr.incident.IncidentWorkflow;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -32,6 +33,14 @@ public final class RecoveryOptions {
         .setStaticSummary(summary(target, scenario, incidentStart))
         .setStaticDetails(details(target))
         .build();
+  }
+
+  /**
+   * For an incident: the database's incident ID ({@link DatabaseTarget#incidentWorkflowId()}),
+   * beside the recovery it may start under the recovery ID.
+   */
+  public static WorkflowOptions forIncident(DatabaseTarget target, Instant incidentStart) {
+    return WorkflowOptions.newBuilder(forTarget(target, IncidentWorkflow.SCENARIO, incidentStart)).setWorkflowId(target.incidentWorkflowId()).build();
   }
 
   /** One line for the UI's run list (which keeps 200 bytes of it). */

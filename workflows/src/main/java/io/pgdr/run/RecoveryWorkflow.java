@@ -70,8 +70,12 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private boolean upsertSearchAttributes;
   /** The run passed its approval and is changing the cluster: too late to abort. */
   private boolean changing;
+  /** The run passed its gate (approved, or nothing to approve): only the plan's steps may run. */
+  private boolean pastGate;
   /** The run is ending on bad input, before any change: its report says so. */
   private boolean badInput;
+  /** The decision the run was started with (the CLI's --yes); null when none. */
+  private ApprovalDecision preApproval;
   /** One line per escalation the webhook did not take, shown with the run's warnings. */
   private final List<String> undeliveredEscalations = new ArrayList<>();
 
@@ -89,6 +93,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * @param planOnly true: end with the plan after the diagnosis, changing nothing
    */
   protected final RecoveryReport recover(DatabaseTarget target, Instant incidentStart, ApprovalDecision preApproval, Boolean planOnly) {
+    this.preApproval = preApproval;
     begin(target, incidentStart, Boolean.TRUE.equals(planOnly));
     List<String> problems = inputProblems();
     if (!problems.isEmpty()) {
@@ -99,7 +104,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       if (Boolean.TRUE.equals(planOnly)) {
         return finish(RecoveryReport.PLANNED, "the plan, from a diagnosis that only read the cluster: nothing was changed");
       }
-      ApprovalRecord decision = approval(approvalRequest(plan), preApproval);
+      ApprovalRecord decision = needsApproval(plan) ? approval(approvalRequest(plan), preApproval) : noApprovalNeeded();
       if (!decision.approved()) {
         return finish(RecoveryReport.ABORTED, abortMessage(decision));
       }
@@ -143,6 +148,34 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     return ended[0];
   }
 
+  /**
+   * Whether the plan needs a person's approval (or a policy's) before it runs: every scenario's
+   * does, but one whose plan, as the diagnosis found it, only reads.
+   */
+  protected boolean needsApproval(Plan plan) {
+    return true;
+  }
+
+  /** A plan that changes nothing passes the gate without a decision; the timeline says why. */
+  private ApprovalRecord noApprovalNeeded() {
+    timeline.skip("approval", "not needed: nothing in the plan changes the cluster now");
+    pastGate = true;
+    return new ApprovalRecord("approval", ApprovalRecord.APPROVED, null, "nothing in the plan changes the cluster", false, now());
+  }
+
+  /**
+   * The target policy that could approve this run's plan in a person's place, with the conditions
+   * it sets and whether each holds now; null when no policy covers this scenario (the default).
+   */
+  protected PolicyCheck policyCheck() {
+    return null;
+  }
+
+  /** The approval the run's changes go ahead on; null before it or when none was needed. */
+  protected ApprovalRecord approvalGiven() {
+    return gate == null ? null : gate.records().stream().filter(ApprovalRecord::approved).reduce((a, b) -> b).orElse(null);
+  }
+
   /** What in the target or the request this scenario cannot work with; empty when it can start. */
   protected List<String> inputProblems() {
     return target.problems();
@@ -172,9 +205,10 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    */
   protected <T> T step(String name, Supplier<T> body) {
     // before the approval only reading steps run (the diagnosis); after it, only the plan's steps
-    PlannedStep planned = !changing ? null : plan.find(name).orElseThrow(() -> new IllegalStateException(
+    PlannedStep planned = !pastGate ? null : plan.find(name).orElseThrow(() -> new IllegalStateException(
         "step " + name + " is not in the plan the approver saw " + plan.names()));
     if (planned != null && planned.destructive()) {
+      changing = true;
       ledger.begin(planned);
     }
     T result;
@@ -298,13 +332,22 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * uniqueness of workflow IDs.
    */
   private String identityProblem() {
-    String expected = target.recoveryWorkflowId();
+    String expected = workflowId();
     String actual = Workflow.getInfo().getWorkflowId();
     if (!target.problems().isEmpty() || expected.equals(actual)) {
       return null;
     }
-    return "this run's workflow ID is " + actual + ", but a recovery of " + target.namespace() + "/" + target.statefulSet()
-        + " runs as " + expected + ", so that only one runs at a time: start it again with that workflow ID. Nothing was changed";
+    if (Workflow.getInfo().getParentWorkflowId().filter(expected::equals).isPresent()) {
+      return null; // started by the database's running recovery (an escalation), which holds the one-at-a-time guard
+    }
+    return "this run's workflow ID is " + actual + ", but a" + (expected.startsWith(DatabaseTarget.INCIDENT_PREFIX) ? "n incident" : " recovery")
+        + " of " + target.namespace() + "/" + target.statefulSet() + " runs as " + expected
+        + ", so that only one runs at a time: start it again with that workflow ID. Nothing was changed";
+  }
+
+  /** The workflow ID this scenario's runs of the target use: one at a time per database. */
+  protected String workflowId() {
+    return target.recoveryWorkflowId();
   }
 
   /** Moves the run to another phase (see {@link RunSearchAttributes#PHASE}). */
@@ -340,6 +383,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     ApprovalRecord decision = awaitDecision(request, preApproval);
     // nothing may stop the run between here and its first destructive step, in this same task
     changing = decision.approved();
+    pastGate = changing;
     return decision;
   }
 
@@ -353,6 +397,14 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       ApprovalRecord given = gate.preApproved(request, preApproval);
       if (given != null) {
         timeline.skip("approval", "pre-approved by " + given.by() + " (" + given.reason() + ")");
+        return given;
+      }
+    }
+    PolicyCheck check = policyCheck();
+    if (check != null && target.approval().has(check.policy())) {
+      ApprovalRecord given = gate.byPolicy(request, check, target.owner());
+      if (given != null) {
+        timeline.skip("approval", "approved by policy " + check.policy() + ": " + String.join("; ", check.held()));
         return given;
       }
     }
@@ -370,6 +422,52 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       }
       return decision;
     });
+  }
+
+  /**
+   * Asks for a decision from within {@link #change()} without waiting for it (a restart while the run
+   * keeps watching): pending, with the gate's rules, until answered ({@link #answer()}) or
+   * {@link #withdraw withdrawn}. The run's pre-approval (--yes) answers it at once when it fits.
+   *
+   * @return the pre-approval when it answered the request; null when the request is pending
+   */
+  protected ApprovalRecord ask(ApprovalRequest request) {
+    if (preApproval != null) {
+      ApprovalRecord given = gate.preApproved(request, preApproval);
+      if (given != null) {
+        timeline.note("pre-approved by " + given.by() + ": " + request.summary());
+        return given;
+      }
+    }
+    gate.open(request);
+    upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, true));
+    phase("awaiting-approval");
+    return null;
+  }
+
+  /** The decision on what {@link #ask} asked, once there is one (then nothing is pending); null until then. */
+  protected ApprovalRecord answer() {
+    ApprovalRecord answered = gate.take();
+    if (answered != null) {
+      upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, false));
+      timeline.note(answered.decision() + (answered.by() == null ? "" : " by " + answered.by()) + ": " + answered.step());
+      phase("recovering");
+    }
+    return answered;
+  }
+
+  /** Whether a decision arrived on what {@link #ask} asked: what a wait wakes on. */
+  protected boolean answered() {
+    return gate.hasAnswer();
+  }
+
+  /** Withdraws what {@link #ask} asked, which nobody answered: it is no longer needed. */
+  protected void withdraw(String why) {
+    if (gate.withdraw()) {
+      upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, false));
+      timeline.note("request withdrawn: " + why);
+      phase("recovering");
+    }
   }
 
   /** The deadline an approval request shows, counted from {@code now}. */
@@ -481,6 +579,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   public void validateAbort(AbortRequest request) {
     String refusal = gate == null ? "the run has not started yet; try again in a moment"
         : report != null ? "the run has ended " + report.outcome()
+        : pastGate && !changing ? "the run is past its approval gate (phase " + phase + "): reject the decision it asks for, or"
+            + " cancel the run from Temporal (the UI's Cancel) to stop it"
         : changing ? "the run is already changing the cluster (phase " + phase + "); stopping midway would leave it half-done."
             + " Let it finish, then recover again if needed"
         : gate.refusalOf(request);
@@ -509,7 +609,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     warnings.addAll(undeliveredEscalations);
     return new RunStatus(scenario, target == null ? null : target.name(), phase, timeline.current(),
         gate == null ? null : gate.pending(), timeline.steps(), gate == null ? List.of() : gate.records(),
-        warnings, clock != null && clock.breached(), report, plan == null || !changing ? null : plan.names());
+        warnings, clock != null && clock.breached(), report, plan == null || !pastGate ? null : plan.names());
   }
 
   /** The target's Deployments (the writers), for plans and notes. */

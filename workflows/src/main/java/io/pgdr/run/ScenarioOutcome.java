@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.pgdr.failover.PromotionOutcome;
+import io.pgdr.incident.IncidentOutcome;
+import io.pgdr.outage.TransientOutageOutcome;
 import io.pgdr.patroni.PatroniFailoverOutcome;
 import io.pgdr.pitr.PitrOutcome;
 import io.pgdr.pool.PoolRecoveryOutcome;
@@ -22,7 +24,9 @@ import java.util.List;
     @JsonSubTypes.Type(value = RestoreOutcome.class, name = "restore-from-backup"),
     @JsonSubTypes.Type(value = PitrOutcome.class, name = "point-in-time-recovery"),
     @JsonSubTypes.Type(value = PatroniFailoverOutcome.class, name = "patroni-failover"),
-    @JsonSubTypes.Type(value = PoolRecoveryOutcome.class, name = "connection-pool-recovery")})
+    @JsonSubTypes.Type(value = PoolRecoveryOutcome.class, name = "connection-pool-recovery"),
+    @JsonSubTypes.Type(value = IncidentOutcome.class, name = "incident"),
+    @JsonSubTypes.Type(value = TransientOutageOutcome.class, name = "transient-outage")})
 public interface ScenarioOutcome {
 
   /** Label and value pairs, in order, as the CLI's report and the run's page show them. */

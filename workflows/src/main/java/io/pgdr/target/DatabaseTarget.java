@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * @param notifications where escalations go besides the log
  * @param backups where the database's backups live; needed by restore and backup commands only
  * @param patroni Patroni's REST API when Patroni manages the database; null when it does not
+ * @param owner who answers for this file (a team, a person); recorded beside a policy that approves
+ *     for them ({@code approval.policies}); null when not given
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DatabaseTarget(
@@ -39,7 +41,8 @@ public record DatabaseTarget(
     Verification verification,
     Notify notifications,
     BackupLocation backups,
-    PatroniAccess patroni) {
+    PatroniAccess patroni,
+    String owner) {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -98,6 +101,17 @@ public record DatabaseTarget(
   /** The workflow ID of recoveries of the StatefulSet {@code statefulSet} in {@code namespace}. */
   public static String recoveryWorkflowId(String namespace, String statefulSet) {
     return RECOVERY_PREFIX + namespace + "." + statefulSet;
+  }
+
+  /** What every incident's workflow ID starts with. */
+  public static final String INCIDENT_PREFIX = "incident-";
+
+  /**
+   * The workflow ID of this database's incident: one at a time, beside (not instead of) the one
+   * recovery it may start, so an alert repeated while either runs joins the incident.
+   */
+  public String incidentWorkflowId() {
+    return INCIDENT_PREFIX + namespace + "." + statefulSet;
   }
 
   /** Where to connect to a pod when the target overrides the pod's own address (lab, port-forward). */

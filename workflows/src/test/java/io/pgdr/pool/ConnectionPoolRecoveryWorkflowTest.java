@@ -153,7 +153,7 @@ class ConnectionPoolRecoveryWorkflowTest {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of("fabrica-api"), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
-        new Verification(List.of("stories")), null, null, null);
+        new Verification(List.of("stories")), null, null, null, null);
   }
 
   private ConnectionPoolRecoveryWorkflow start(ApprovalDecision preApproval, Boolean planOnly, Duration threshold) {

@@ -1,6 +1,7 @@
 package io.pgdr.activities.kubernetes;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -82,6 +83,46 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   @Override
   public ClusterState describeCluster(DatabaseTarget target) {
     return answered("describe cluster", () -> reader.read(target));
+  }
+
+  @Override
+  public Map<String, List<String>> podLogs(DatabaseTarget target, List<String> pods, int lines) {
+    Map<String, List<String>> logs = new java.util.LinkedHashMap<>();
+    for (String pod : pods) {
+      logs.put(pod, answered("read the log of pod " + pod, () -> PodLog.tail(client, target.namespace(), pod, lines)));
+    }
+    return logs;
+  }
+
+  @Override
+  public String podUsage(DatabaseTarget target, String pod) {
+    return answered("read the metrics of pod " + pod, () -> PodUsage.of(client, target.namespace(), pod));
+  }
+
+  @Override
+  public boolean restartPod(DatabaseTarget target, String pod, String runId) {
+    return answered("restart pod " + pod, () -> {
+      String ns = target.namespace();
+      StatefulSet sts = statefulSetOf(target);
+      String recorded = annotation(sts.getMetadata().getAnnotations(), KubernetesLabels.RESTARTED_POD);
+      var podResource = client.pods().inNamespace(ns).withName(pod);
+      Pod current = podResource.get();
+      String prefix = runId + "/" + pod + "/";
+      if (recorded != null && recorded.startsWith(prefix)) {
+        if (current == null || !recorded.equals(prefix + current.getMetadata().getUid())) {
+          return false; // deleted by an earlier attempt: this is its replacement, or it is still being recreated
+        }
+      } else {
+        if (current == null) {
+          return false; // gone already: the StatefulSet is recreating it
+        }
+        client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).patch(MERGE, json(Map.of("metadata",
+            Map.of("annotations", Map.of(KubernetesLabels.RESTARTED_POD, prefix + current.getMetadata().getUid())))));
+      }
+      podResource.delete();
+      log.info("pod {}/{} deleted for run {}: the StatefulSet starts it again on its volumes", ns, pod, runId);
+      return true;
+    });
   }
 
   /**

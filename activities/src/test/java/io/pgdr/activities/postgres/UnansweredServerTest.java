@@ -22,12 +22,16 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A server that accepts the TCP connection and never says a word (a hung postmaster, a black-holing
  * proxy) fails every kind of connection pgdr opens within its login bound, naming host:port and
  * database, instead of hanging the step.
  */
+// waits on silent sockets, using no CPU: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class UnansweredServerTest {
 
   /** Only a guard against a hang; the login bound is seconds. */

@@ -15,11 +15,15 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A store that accepts the connection and never answers fails a listing in bounded time
  * (the client's read timeout, then the SDK's few retries), naming the endpoint and the bucket.
  */
+// waits on silent sockets, using no CPU: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class UnansweredStoreTest {
 
   /** Only a guard against a hang; the read timeout is seconds. */

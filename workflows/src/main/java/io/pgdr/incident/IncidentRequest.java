@@ -1,0 +1,33 @@
+package io.pgdr.incident;
+
+import io.pgdr.run.ApprovalDecision;
+import io.pgdr.target.DatabaseTarget;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One JSON record starts an incident: from an alert (the worker's {@code POST /alerts}), the CLI
+ * ({@code pgdr incident start}) or the UI's start page.
+ *
+ * @param incidentStart the RTO clock's zero; null: the earliest alert's start, else the run's start
+ * @param preApproval a decision given up front (the CLI's {@code --yes}) for the scenario the
+ *     incident recommends; null asks at the gate, unless a target policy approves
+ * @param planOnly true: assess and recommend, then end with the plan, starting nothing
+ * @param cause what was observed, in words ("checkout fails with connection refused"); may be null
+ *     when alerts say it
+ * @param alerts the alerts that started the incident; empty when a person started it
+ */
+public record IncidentRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, ApprovalDecision preApproval,
+    Boolean planOnly, String cause, List<Alert> alerts) {
+
+  public IncidentRequest {
+    alerts = alerts == null ? List.of() : List.copyOf(alerts);
+  }
+
+  /** When the incident began: as given, else when its earliest alert started firing; null: the run's start. */
+  public Instant start() {
+    return incidentStart != null ? incidentStart
+        : alerts.stream().map(Alert::startsAt).filter(java.util.Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
+  }
+}
