@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import io.temporal.client.WorkflowClient;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,8 +35,10 @@ public final class MonitoringEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MonitoringEndpoint.class);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+  private static final String JSON = "application/json";
 
   private final HttpServer server;
+  private volatile AlertReceiver alerts;
   private final ExecutorService handlers;
   private final Supplier<String> metrics;
   private volatile BooleanSupplier readiness = () -> false;
@@ -71,6 +75,14 @@ public final class MonitoringEndpoint implements AutoCloseable {
     return endpoint;
   }
 
+  /**
+   * From now on {@code POST /alerts} takes Alertmanager's notifications (webhook version 4) and
+   * starts or joins the incident of each database an alert names, whose target file is in {@code targets}.
+   */
+  public void receiveAlerts(WorkflowClient client, Path targets) {
+    this.alerts = new AlertReceiver(client, new AlertTargets(targets));
+  }
+
   /** From now on {@code /readyz} answers what {@code check} says at each probe. */
   public void readyWhen(BooleanSupplier check) {
     this.readiness = check;
@@ -104,8 +116,30 @@ public final class MonitoringEndpoint implements AutoCloseable {
           boolean ready = isReady();
           answer(exchange, ready ? 200 : 503, PLAIN_TEXT, ready ? "ready\n" : "not ready\n");
         }
-        default -> answer(exchange, 404, PLAIN_TEXT, "no such page: /metrics, /healthz and /readyz are served here\n");
+        case "/alerts" -> receive(exchange);
+        default -> answer(exchange, 404, PLAIN_TEXT, "no such page: /metrics, /healthz, /readyz and POST /alerts are served here\n");
       }
+    }
+  }
+
+  private void receive(HttpExchange exchange) throws IOException {
+    AlertReceiver receiver = alerts;
+    if (receiver == null) {
+      answer(exchange, 404, PLAIN_TEXT, "alerts are not received here: start the worker with --alert-targets DIR\n");
+    } else if (!"POST".equals(exchange.getRequestMethod())) {
+      exchange.getResponseHeaders().set("Allow", "POST");
+      answer(exchange, 405, PLAIN_TEXT, "POST an Alertmanager notification (webhook version 4) to /alerts\n");
+    } else {
+      byte[] body = exchange.getRequestBody().readNBytes(AlertmanagerPayload.MAX_BYTES + 1);
+      AlertReceiver.Answer answer;
+      try {
+        answer = receiver.receive(body);
+      } catch (RuntimeException e) {
+        // Temporal unreachable, a query that failed: Alertmanager retries a 5xx
+        log.warn("alert notification not handled: {}", e.toString());
+        answer = new AlertReceiver.Answer(503, "{\"error\": \"not handled, try again: " + e.getClass().getSimpleName() + "\"}\n");
+      }
+      answer(exchange, answer.status(), JSON, answer.body());
     }
   }
 

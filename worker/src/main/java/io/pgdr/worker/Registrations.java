@@ -6,15 +6,17 @@ import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.notification.NotificationActivitiesImpl;
 import io.pgdr.activities.patroni.PatroniActivitiesImpl;
-import io.pgdr.patroni.PatroniFailoverWorkflowImpl;
-import io.pgdr.pool.ConnectionPoolRecoveryWorkflowImpl;
 import io.pgdr.activities.pitr.PitrActivitiesImpl;
 import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
+import io.pgdr.incident.IncidentWorkflowImpl;
+import io.pgdr.outage.TransientOutageWorkflowImpl;
+import io.pgdr.patroni.PatroniFailoverWorkflowImpl;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflowImpl;
+import io.pgdr.pool.ConnectionPoolRecoveryWorkflowImpl;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
 import io.temporal.worker.Worker;
 
@@ -26,7 +28,7 @@ final class Registrations {
   static void register(Worker worker, KubernetesClient kubernetes) {
     worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class,
         PointInTimeRecoveryWorkflowImpl.class, PatroniFailoverWorkflowImpl.class,
-        ConnectionPoolRecoveryWorkflowImpl.class);
+        ConnectionPoolRecoveryWorkflowImpl.class, IncidentWorkflowImpl.class, TransientOutageWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
     S3Clients s3 = new S3Clients();

@@ -10,6 +10,7 @@ import io.pgdr.worker.MonitoringEndpoint;
 import io.pgdr.worker.PgdrWorker;
 import io.pgdr.worker.TemporalConnection;
 import io.pgdr.worker.WorkerMetrics;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,9 +39,15 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "port of /metrics, /healthz and /readyz (env PGDR_METRICS_PORT, default 9464; 0 = any free port)")
   Integer metricsPort;
 
+  @Option(names = "--alert-targets", paramLabel = "DIR",
+      description = "receive Alertmanager's webhook on POST /alerts (same port): an alert whose labels namespace and statefulset match a"
+          + " target file in DIR starts or joins that database's incident (env PGDR_ALERT_TARGETS; default: alerts not received)")
+  Path alertTargets;
+
   @Override
   public Integer call() throws Exception {
     int port = metricsPort();
+    Path alerts = alertTargets();
     EmbeddedTemporal service = embedded ? EmbeddedTemporal.start(embeddedPort) : null;
     TemporalConnection connection = service == null ? temporal.connection()
         : new TemporalConnection(service.address(), temporal.connection().namespace());
@@ -49,10 +56,13 @@ public final class WorkerCommand implements Callable<Integer> {
          KubernetesClient kubernetes = kubernetesOptions.client();
          PgdrWorker worker = PgdrWorker.start(connection.withMetrics(metrics.temporalScope()).client(), kubernetes)) {
       endpoint.readyWhen(worker::isReady);
+      if (alerts != null) {
+        endpoint.receiveAlerts(connection.client(), alerts);
+      }
       spec.commandLine().getErr().printf("pgdr worker: connected to Temporal at %s (namespace %s)%s; Kubernetes API %s;"
-              + " metrics and health on port %d (/metrics, /healthz, /readyz)%n",
+              + " metrics and health on port %d (/metrics, /healthz, /readyz)%s%n",
           connection.address(), connection.namespace(), service == null ? "" : ", embedded", kubernetes.getMasterUrl(),
-          endpoint.port());
+          endpoint.port(), alerts == null ? "" : "; alerts on POST /alerts, targets in " + alerts);
       spec.commandLine().getErr().flush();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         worker.close();
@@ -63,6 +73,20 @@ public final class WorkerCommand implements Callable<Integer> {
       worker.awaitTermination();
     }
     return ExitCodes.OK;
+  }
+
+  /** The directory of alert targets, checked now: a worker told to receive alerts must be able to read them. */
+  private Path alertTargets() {
+    Path dir = alertTargets;
+    if (dir == null) {
+      String fromEnv = System.getenv("PGDR_ALERT_TARGETS");
+      dir = fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
+    }
+    if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+      throw CliException.badInput("alert targets " + dir + " is not a directory", "give --alert-targets the directory of the target files"
+          + " alerts map to");
+    }
+    return dir;
   }
 
   private int metricsPort() {
