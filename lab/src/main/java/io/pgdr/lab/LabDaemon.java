@@ -98,7 +98,8 @@ public final class LabDaemon {
       KubernetesFixture.createForPatroni(api.client(), patroni, leader);
       patroniReconciler = PatroniReconciler.start(api.client(), patroni);
       patroni.members().values().forEach(m -> pods.put(m.name(), "127.0.0.1:" + m.postgresPort()));
-      labTarget = LabTarget.ofPatroni(patroni, s3.join().endpoint());
+      proxy = ServiceProxy.start(api.client());
+      labTarget = LabTarget.ofPatroni(patroni, s3.join().endpoint(), proxy.endpoint());
     } else {
       pair = PostgresPair.open(Lab.pairDir(dir));
       for (PostgresNode node : pair.nodes()) {
@@ -107,10 +108,11 @@ public final class LabDaemon {
       KubernetesFixture.create(api.client(), pair);
       reconciler = LabReconciler.start(api.client(), pair);
       pair.nodes().forEach(node -> pods.put(node.name(), node.host() + ":" + node.port()));
-      labTarget = LabTarget.of(pair, s3.join().endpoint());
+      api.servePodLogs(pair.nodes().stream().collect(java.util.stream.Collectors.toMap(PostgresNode::name, PostgresNode::logFile)));
+      proxy = ServiceProxy.start(api.client());
+      labTarget = LabTarget.of(pair, s3.join().endpoint(), proxy.endpoint());
     }
     log.info("PostgreSQL servers started after {} ms", (System.nanoTime() - started) / 1_000_000);
-    proxy = ServiceProxy.start(api.client());
     String s3Endpoint = s3.join().endpoint();
     Temporal service = temporal.join();
 

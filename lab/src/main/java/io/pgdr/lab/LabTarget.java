@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * The target file of the lab's database: the runbook's names, plus endpoint overrides that send
- * pgdr to the real servers, since the pods' IPs exist only in the mock API.
+ * pgdr to the real servers, since the pods' IPs exist only in the mock API, and to the Service
+ * proxy for what goes through the Service.
  */
 final class LabTarget {
 
@@ -26,9 +27,13 @@ final class LabTarget {
 
   private LabTarget() {}
 
-  /** @param s3Endpoint the lab's S3 store, which asks for no credentials */
-  static DatabaseTarget of(PostgresPair pair, String s3Endpoint) {
+  /**
+   * @param s3Endpoint the lab's S3 store, which asks for no credentials
+   * @param serviceEndpoint the lab's Service proxy, where clients of the Service connect
+   */
+  static DatabaseTarget of(PostgresPair pair, String s3Endpoint, String serviceEndpoint) {
     Map<String, String> endpoints = new TreeMap<>();
+    endpoints.put(KubernetesFixture.SERVICE, serviceEndpoint);
     for (PostgresNode node : pair.nodes()) {
       endpoints.put(node.name(), node.host() + ":" + node.port());
     }
@@ -36,8 +41,9 @@ final class LabTarget {
   }
 
   /** The Patroni lab's target: the same database, and Patroni's REST API per member, which says it is Patroni-managed. */
-  static DatabaseTarget ofPatroni(PatroniCluster cluster, String s3Endpoint) {
+  static DatabaseTarget ofPatroni(PatroniCluster cluster, String s3Endpoint, String serviceEndpoint) {
     Map<String, String> endpoints = new TreeMap<>();
+    endpoints.put(KubernetesFixture.SERVICE, serviceEndpoint);
     cluster.members().values().forEach(m -> endpoints.put(m.name(), "127.0.0.1:" + m.postgresPort()));
     return target(endpoints, s3Endpoint, new PatroniAccess(null, cluster.restEndpoints(), null));
   }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
         RestoreCommand.class,
         PitrCommand.class,
         io.pgdr.cli.recovery.PoolCommand.class,
+        io.pgdr.cli.recovery.WaitRecoveryCommand.class,
+        io.pgdr.cli.recovery.IncidentCommand.class,
         BackupCommand.class,
         StatusCommand.class,
         ListCommand.class,

@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
  */
 public final class RunListing {
 
-  private static final String PREFIX = DatabaseTarget.RECOVERY_PREFIX;
   /** Names and scenarios are Kubernetes names and Java identifiers: nothing that could break out of a quoted query value. */
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
@@ -59,7 +58,8 @@ public final class RunListing {
 
     /** The list query a service with search attributes answers. */
     String query() {
-      StringBuilder query = new StringBuilder("WorkflowId STARTS_WITH '" + PREFIX + "'");
+      StringBuilder query = new StringBuilder("(WorkflowId STARTS_WITH '" + DatabaseTarget.RECOVERY_PREFIX + "' OR WorkflowId STARTS_WITH '"
+          + DatabaseTarget.INCIDENT_PREFIX + "')");
       equal(query, RunSearchAttributes.DATABASE.getName(), database);
       equal(query, RunSearchAttributes.SCENARIO.getName(), scenario);
       equal(query, RunSearchAttributes.PHASE.getName(), phase);
@@ -116,7 +116,7 @@ public final class RunListing {
       String workflowId = run.getExecution().getWorkflowId();
       return new RunRow(workflowId, run.getExecution().getRunId(),
           Optional.ofNullable(attributes.get(RunSearchAttributes.SCENARIO)).orElse(run.getWorkflowType()),
-          Optional.ofNullable(attributes.get(RunSearchAttributes.DATABASE)).orElse(workflowId.substring(PREFIX.length())),
+          Optional.ofNullable(attributes.get(RunSearchAttributes.DATABASE)).orElse(workflowId.substring(DatabaseTarget.runPrefix(workflowId).length())),
           statusOf(run.getStatus()), attributes.get(RunSearchAttributes.PHASE),
           attributes.get(RunSearchAttributes.RTO_BREACHED), attributes.get(RunSearchAttributes.APPROVAL_PENDING),
           run.getStartTime(), run.getCloseTime());
@@ -159,7 +159,7 @@ public final class RunListing {
     }
     return found.stream()
         .map(WorkflowExecutionInfo::getExecution)
-        .filter(execution -> execution.getWorkflowId().startsWith(PREFIX))
+        .filter(execution -> DatabaseTarget.runPrefix(execution.getWorkflowId()) != null)
         .map(this::describe)
         .map(RunRow::of)
         .toList();

@@ -40,11 +40,11 @@ public final class Runs {
   }
 
   /**
-   * A run is named by its workflow ID ({@code recovery-<namespace>.<statefulSet>}), by
+   * A run is named by its workflow ID ({@code recovery-<namespace>.<statefulSet>}, {@code incident-...}), by
    * {@code <namespace>/<statefulSet>}, or by the database name its target gives (its newest run).
    */
   public String workflowId(String run) {
-    if (run.startsWith(DatabaseTarget.RECOVERY_PREFIX)) {
+    if (DatabaseTarget.runPrefix(run) != null) {
       return run;
     }
     int slash = run.indexOf('/');
@@ -69,7 +69,7 @@ public final class Runs {
 
   private static CliException noSuchRun(String run) {
     return CliException.badInput("no run " + run + " in this namespace",
-        "runs are named recovery-<namespace>.<statefulSet> (pgdr list); check --temporal-address and --namespace");
+        "runs are named recovery-<namespace>.<statefulSet> or incident-<namespace>.<statefulSet> (pgdr list); check --temporal-address and --namespace");
   }
 
   /**

@@ -41,8 +41,10 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
   static final String ASSESS = "assess";
   static final String RECOMMEND = "recommend";
   static final String RECOVER = "recover";
-  /** Log lines kept per database pod (runbook 000 §2.2 {@code kubectl logs --tail}). */
+  /** Log lines read per database pod (runbook 000 §2.2 {@code kubectl logs --tail}). */
   static final int LOG_LINES = 20;
+  /** Of those, the last ones the findings show. */
+  static final int LOG_LINES_SHOWN = 3;
   /** What the connections check counts as idle in a transaction for too long: pool recovery's default. */
   static final Duration IDLE_THRESHOLD = PoolRecoveryRequest.DEFAULT_IDLE;
 
@@ -146,10 +148,9 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
     if (connections.get() != null) {
       noteConnections(connections.get());
     }
-    logs.get().forEach((pod, lines) -> {
-      finding("log " + pod + ": " + (lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1)));
-      lines.forEach(line -> timeline.note(pod + " | " + line));
-    });
+    // the last lines in the findings, the rest of the tail in the activity's result (the run's history)
+    logs.get().forEach((pod, lines) -> finding("log " + pod + ": " + (lines.isEmpty() ? "(none)"
+        : String.join(" | ", lines.subList(Math.max(0, lines.size() - LOG_LINES_SHOWN), lines.size())))));
 
     String primaryPod = servicePod != null ? servicePod
         : live.map(ServerState::pod).orElse(diagnosis.states().stream().filter(s -> s.reachable() && !s.inRecovery()).map(ServerState::pod).findFirst().orElse(null));
@@ -266,6 +267,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
       timeline.note("starting " + recommendation.scenario() + " as " + child.workflowId() + (passed == null ? "" : ", approved by " + passed.by()));
       return child.run(target, incidentStart(), request.requestedBy(), passed, "incident " + Workflow.getInfo().getWorkflowId());
     });
+    ledger.handBack(RECOVER, null); // the child's own report says what it left
     if (childReport.verification() != null) {
       recovered(childReport.verification());
     }

@@ -212,6 +212,7 @@ public class TransientOutageWorkflowImpl extends RecoveryWorkflow implements Tra
     escalation = new ChildRecovery(failoverScenario(), escalationId());
     RecoveryReport report = step(ESCALATE, () -> escalation.run(target, incidentStart(), request.requestedBy(),
         ChildRecovery.passedOn(approval, "run " + Workflow.getInfo().getWorkflowId()), "run " + Workflow.getInfo().getWorkflowId()));
+    ledger.handBack(ESCALATE, null); // the failover's own report says what it left
     if (report.verification() != null) {
       recovered(report.verification());
     }

@@ -106,6 +106,11 @@ public record DatabaseTarget(
   /** What every incident's workflow ID starts with. */
   public static final String INCIDENT_PREFIX = "incident-";
 
+  /** The prefix of one of pgdr's run IDs (recovery or incident) {@code workflowId} starts with; null when none. */
+  public static String runPrefix(String workflowId) {
+    return workflowId.startsWith(RECOVERY_PREFIX) ? RECOVERY_PREFIX : workflowId.startsWith(INCIDENT_PREFIX) ? INCIDENT_PREFIX : null;
+  }
+
   /**
    * The workflow ID of this database's incident: one at a time, beside (not instead of) the one
    * recovery it may start, so an alert repeated while either runs joins the incident.

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param port the server port on each pod's IP (5432 unless the image says otherwise)
  * @param credentials where the activity finds the user and password; the target holds no secret
  * @param endpoints optional {@code pod -> host:port} used instead of the pod IP, for a worker
- *     outside the cluster (port-forwarding) and for the local lab
+ *     outside the cluster (port-forwarding) and for the local lab; under the Service's name, where
+ *     a connection through the Service goes instead of {@code <service>.<namespace>.svc}
  */
 public record PostgresAccess(String database, Integer port, SecretRef credentials, Map<String, String> endpoints) {
 

@@ -7,6 +7,10 @@ import io.pgdr.cli.IncidentStart;
 import io.pgdr.cli.Operator;
 import io.pgdr.cli.Runs;
 import io.pgdr.failover.ReplicaPromotionRequest;
+import io.pgdr.incident.IncidentRequest;
+import io.pgdr.incident.IncidentWorkflow;
+import io.pgdr.outage.TransientOutageRequest;
+import io.pgdr.outage.TransientOutageWorkflow;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.patroni.PatroniFailoverRequest;
 import io.pgdr.patroni.PatroniFailoverWorkflow;
@@ -102,13 +106,30 @@ public final class RecoveryStart {
         request.incidentStart(), run -> WorkflowClient.start(run::recoverPool, request));
   }
 
+  /** Starts a wait for a transient outage. @return its workflow ID */
+  public static String transientOutage(WorkflowClient client, TransientOutageRequest request) {
+    return start(client, TransientOutageWorkflow.class, TransientOutageWorkflow.SCENARIO, request.target(), request.incidentStart(),
+        run -> WorkflowClient.start(run::waitForRecovery, request));
+  }
+
+  /** Starts an incident: assessment, recommendation, and the recovery it recommends. @return its workflow ID */
+  public static String incident(WorkflowClient client, IncidentRequest request) {
+    IncidentWorkflow run = client.newWorkflowStub(IncidentWorkflow.class, RecoveryOptions.forIncident(request.target(), request.start()));
+    return started("an incident", request.target(), () -> WorkflowClient.start(run::handle, request));
+  }
+
   private static <W> String start(WorkflowClient client, Class<W> workflow, String scenario, DatabaseTarget target, Instant incidentStart,
       Function<W, WorkflowExecution> start) {
     W run = client.newWorkflowStub(workflow, RecoveryOptions.forTarget(target, scenario, incidentStart));
+    return started("a recovery", target, () -> start.apply(run));
+  }
+
+  /** Starts a run; one already running under the same ID is refused, with how to follow it. */
+  private static String started(String what, DatabaseTarget target, java.util.function.Supplier<WorkflowExecution> start) {
     try {
-      return start.apply(run).getWorkflowId();
+      return start.get().getWorkflowId();
     } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new CliException(ExitCodes.ALREADY_RUNNING, "a recovery of " + target.namespace() + "/" + target.statefulSet() + " is already running: "
+      throw new CliException(ExitCodes.ALREADY_RUNNING, what + " of " + target.namespace() + "/" + target.statefulSet() + " is already running: "
           + e.getExecution().getWorkflowId() + " (run " + e.getExecution().getRunId() + ")",
           "follow it with: pgdr status " + e.getExecution().getWorkflowId() + " --follow");
     }
