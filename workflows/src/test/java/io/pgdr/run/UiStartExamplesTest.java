@@ -11,6 +11,10 @@ import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.patroni.PatroniFailoverRequest;
 import io.pgdr.patroni.PatroniFailoverWorkflow;
 import io.pgdr.pitr.PitrRequest;
+import io.pgdr.incident.IncidentRequest;
+import io.pgdr.incident.IncidentWorkflow;
+import io.pgdr.outage.TransientOutageRequest;
+import io.pgdr.outage.TransientOutageWorkflow;
 import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
 import io.pgdr.pool.PoolRecoveryRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
@@ -45,7 +49,9 @@ class UiStartExamplesTest {
       RestoreFromBackupWorkflow.SCENARIO, new Scenario<>(RestoreRequest.class, RestoreRequest::target),
       PointInTimeRecoveryWorkflow.SCENARIO, new Scenario<>(PitrRequest.class, PitrRequest::target),
       PatroniFailoverWorkflow.SCENARIO, new Scenario<>(PatroniFailoverRequest.class, PatroniFailoverRequest::target),
-      ConnectionPoolRecoveryWorkflow.SCENARIO, new Scenario<>(PoolRecoveryRequest.class, PoolRecoveryRequest::target));
+      ConnectionPoolRecoveryWorkflow.SCENARIO, new Scenario<>(PoolRecoveryRequest.class, PoolRecoveryRequest::target),
+      TransientOutageWorkflow.SCENARIO, new Scenario<>(TransientOutageRequest.class, TransientOutageRequest::target),
+      IncidentWorkflow.SCENARIO, new Scenario<>(IncidentRequest.class, IncidentRequest::target));
 
   record Scenario<T>(Class<T> requestType, Function<T, DatabaseTarget> target) {
     DatabaseTarget targetOf(Object request) {
@@ -84,6 +90,7 @@ class UiStartExamplesTest {
 
     DatabaseTarget target = scenario.targetOf(request);
     assertEquals(List.of(), target.problems(), file + ": the target is not valid");
-    assertEquals(target.recoveryWorkflowId(), example.path("workflowId").asText());
+    assertEquals(IncidentWorkflow.SCENARIO.equals(workflowType) ? target.incidentWorkflowId() : target.recoveryWorkflowId(),
+        example.path("workflowId").asText());
   }
 }

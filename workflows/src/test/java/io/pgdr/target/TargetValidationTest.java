@@ -95,4 +95,20 @@ class TargetValidationTest {
     assertTrue(new PatroniAccess(null, java.util.Map.of("postgresql-0", "file:///etc/passwd"), null).problems().get(0)
         .startsWith("patroni.endpoints.postgresql-0: "));
   }
+
+  @Test
+  void policiesAreTheKnownOnesOnlyAndTheOwnerIsRead() {
+    DatabaseTarget target = TargetYaml.parse(String.join("\n", "name: fabrica-db", "namespace: fabrica-agentes", "statefulSet: postgresql",
+        "service: postgresql", "owner: dba-team", "postgres:", "  database: fabrica_db", "  credentials:", "    secret: pg",
+        "approval:", "  policies: [promote-within-rpo]", ""), "t.yaml");
+    assertEquals(List.of(), target.problems());
+    assertTrue(target.approval().has(ApprovalPolicy.PROMOTE_WITHIN_RPO));
+    assertEquals("dba-team", target.owner());
+    assertFalse(ApprovalPolicy.DEFAULT.has(ApprovalPolicy.PROMOTE_WITHIN_RPO), "off by default");
+
+    List<String> problems = new ApprovalPolicy(null, null, List.of("restore-anything")).problems();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("approval.policies: 'restore-anything' is not a policy pgdr knows (promote-within-rpo)"),
+        problems.get(0));
+  }
 }
