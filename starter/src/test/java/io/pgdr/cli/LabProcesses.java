@@ -49,8 +49,21 @@ final class LabProcesses implements AutoCloseable {
     return processes;
   }
 
-  void startWorker() throws Exception {
-    worker = PgdrProcess.start(logs, env, "worker");
+  void startWorker(String... options) throws Exception {
+    String[] args = new String[options.length + 1];
+    args[0] = "worker";
+    System.arraycopy(options, 0, args, 1, options.length);
+    worker = PgdrProcess.start(logs, env, args);
+  }
+
+  /** The port of the worker's HTTP endpoint (metrics, health, alerts), as it says when it is up. */
+  int workerPort() {
+    java.util.regex.Pattern said = java.util.regex.Pattern.compile("metrics and health on port (\\d+)");
+    return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          java.util.regex.Matcher m = said.matcher(worker.stderr());
+          return m.find() ? Integer.parseInt(m.group(1)) : null;
+        }, java.util.Objects::nonNull);
   }
 
   /** SIGKILL, as when the worker's node dies. */

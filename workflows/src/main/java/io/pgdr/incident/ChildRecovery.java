@@ -22,6 +22,7 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -51,6 +52,12 @@ public final class ChildRecovery {
    *     child against its own diagnosis; null lets the child ask (or apply a target policy) itself
    */
   public RecoveryReport run(DatabaseTarget target, Instant incidentStart, String requestedBy, ApprovalDecision approval, String startedBy) {
+    return run(target, incidentStart, requestedBy, approval, startedBy, null);
+  }
+
+  /** @param idleLongerThan a pool recovery's threshold; null: its default */
+  public RecoveryReport run(DatabaseTarget target, Instant incidentStart, String requestedBy, ApprovalDecision approval, String startedBy,
+      Duration idleLongerThan) {
     ChildWorkflowOptions options = ChildWorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         // a recovery decides for itself whether it may stop midway: its parent cancelled, or lost, never cuts it short
@@ -64,7 +71,7 @@ public final class ChildRecovery {
         case PatroniFailoverWorkflow.SCENARIO -> Workflow.newChildWorkflowStub(PatroniFailoverWorkflow.class, options)
             .failover(new PatroniFailoverRequest(target, incidentStart, requestedBy, approval, false, null, false));
         case ConnectionPoolRecoveryWorkflow.SCENARIO -> Workflow.newChildWorkflowStub(ConnectionPoolRecoveryWorkflow.class, options)
-            .recoverPool(new PoolRecoveryRequest(target, incidentStart, requestedBy, approval, false, null));
+            .recoverPool(new PoolRecoveryRequest(target, incidentStart, requestedBy, approval, false, idleLongerThan));
         case TransientOutageWorkflow.SCENARIO -> Workflow.newChildWorkflowStub(TransientOutageWorkflow.class, options)
             .waitForRecovery(new TransientOutageRequest(target, incidentStart, requestedBy, approval, false, null, null));
         default -> throw new IllegalStateException("no child run for " + scenario);

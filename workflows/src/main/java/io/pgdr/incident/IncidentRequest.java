@@ -2,6 +2,8 @@ package io.pgdr.incident;
 
 import io.pgdr.run.ApprovalDecision;
 import io.pgdr.target.DatabaseTarget;
+import io.pgdr.pool.PoolRecoveryRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -17,12 +19,25 @@ import java.util.List;
  * @param cause what was observed, in words ("checkout fails with connection refused"); may be null
  *     when alerts say it
  * @param alerts the alerts that started the incident; empty when a person started it
+ * @param idleLongerThan what the assessment, and a pool recovery it starts, count as idle in a
+ *     transaction for too long; null: the pool recovery's default (300 s)
  */
 public record IncidentRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, ApprovalDecision preApproval,
-    Boolean planOnly, String cause, List<Alert> alerts) {
+    Boolean planOnly, String cause, List<Alert> alerts, Duration idleLongerThan) {
 
   public IncidentRequest {
     alerts = alerts == null ? List.of() : List.copyOf(alerts);
+  }
+
+  /** Alerts and a cause, the defaults for the rest. */
+  public IncidentRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, ApprovalDecision preApproval, Boolean planOnly,
+      String cause, List<Alert> alerts) {
+    this(target, incidentStart, requestedBy, preApproval, planOnly, cause, alerts, null);
+  }
+
+  /** The idle threshold this incident uses. */
+  public Duration threshold() {
+    return idleLongerThan == null ? PoolRecoveryRequest.DEFAULT_IDLE : idleLongerThan;
   }
 
   /** When the incident began: as given, else when its earliest alert started firing; null: the run's start. */

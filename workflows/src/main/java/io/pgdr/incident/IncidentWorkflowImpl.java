@@ -7,7 +7,6 @@ import io.pgdr.outage.TransientOutageRequest;
 import io.pgdr.outage.TransientOutageWorkflow;
 import io.pgdr.patroni.PatroniFailoverWorkflow;
 import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
-import io.pgdr.pool.PoolRecoveryRequest;
 import io.pgdr.ports.ConnectionsReport;
 import io.pgdr.ports.PatroniView;
 import io.pgdr.ports.PodState;
@@ -45,8 +44,6 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
   static final int LOG_LINES = 20;
   /** Of those, the last ones the findings show. */
   static final int LOG_LINES_SHOWN = 3;
-  /** What the connections check counts as idle in a transaction for too long: pool recovery's default. */
-  static final Duration IDLE_THRESHOLD = PoolRecoveryRequest.DEFAULT_IDLE;
 
   private IncidentRequest request;
   private final List<Alert> alerts = new ArrayList<>();
@@ -131,7 +128,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
     Promise<PatroniView> patroni = target.patroni() == null ? Workflow.newPromise(null)
         : Async.function(Ports.patroni("Patroni's view of " + target.name())::describePatroni, target, pods);
     Promise<ConnectionsReport> connections = live.isEmpty() ? Workflow.newPromise(null)
-        : Async.function(Ports.postgres("connections on " + live.get().pod())::describeConnections, diagnosis.servers().get(live.get().pod()), IDLE_THRESHOLD);
+        : Async.function(Ports.postgres("connections on " + live.get().pod())::describeConnections, diagnosis.servers().get(live.get().pod()), request.threshold());
     Promise.allOf(logs, throughService, patroni, connections).get();
 
     noteCluster(diagnosis);
@@ -196,7 +193,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
     finding("connections: " + c.clients() + " of " + c.maxConnections() + " (" + Math.round(c.usage() * 100) + "% of those open to"
         + " applications), by state " + c.byState());
     if (!c.idleInTransaction().isEmpty()) {
-      finding("idle in a transaction past " + IDLE_THRESHOLD.toSeconds() + " s: " + c.idleInTransaction().size() + " sessions, the longest pid "
+      finding("idle in a transaction past " + request.threshold().toSeconds() + " s: " + c.idleInTransaction().size() + " sessions, the longest pid "
           + c.idleInTransaction().get(0).pid() + " for " + Math.round(c.idleInTransaction().get(0).stateSeconds()) + " s");
     }
     c.longRunning().stream().limit(5).forEach(s -> finding("running for " + Math.round(s.stateSeconds()) + " s: pid " + s.pid() + " "
@@ -225,7 +222,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
       case ReplicaPromotionWorkflow.SCENARIO -> "fence the old primary, promote " + (candidate == null ? "the best replica" : candidate.pod())
           + ", repoint Service " + target.service() + ", restart " + deployments() + ", verify";
       case PatroniFailoverWorkflow.SCENARIO -> "Patroni's failover to the healthiest replica, repoint, restart " + deployments() + ", verify";
-      case ConnectionPoolRecoveryWorkflow.SCENARIO -> "end the sessions idle in a transaction past " + IDLE_THRESHOLD.toSeconds()
+      case ConnectionPoolRecoveryWorkflow.SCENARIO -> "end the sessions idle in a transaction past " + request.threshold().toSeconds()
           + " s, verify, count again";
       case TransientOutageWorkflow.SCENARIO -> "look again every " + TransientOutageRequest.DEFAULT_CHECK.toSeconds() + " s, restart the pod"
           + " after an approval if it stays down, escalate to a failover past half the RTO";
@@ -265,7 +262,8 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
     ApprovalDecision passed = ChildRecovery.passedOn(approvalGiven(), "incident " + Workflow.getInfo().getWorkflowId());
     RecoveryReport childReport = step(RECOVER, () -> {
       timeline.note("starting " + recommendation.scenario() + " as " + child.workflowId() + (passed == null ? "" : ", approved by " + passed.by()));
-      return child.run(target, incidentStart(), request.requestedBy(), passed, "incident " + Workflow.getInfo().getWorkflowId());
+      return child.run(target, incidentStart(), request.requestedBy(), passed, "incident " + Workflow.getInfo().getWorkflowId(),
+          request.idleLongerThan());
     });
     ledger.handBack(RECOVER, null); // the child's own report says what it left
     if (childReport.verification() != null) {

@@ -4,6 +4,7 @@ import io.pgdr.cli.CliException;
 import io.pgdr.cli.TargetFiles;
 import io.pgdr.incident.IncidentRequest;
 import io.pgdr.incident.IncidentWorkflow;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,14 +29,22 @@ final class IncidentStartCommand implements Callable<Integer> {
           + " corrupt report bad data")
   String cause;
 
+  @Option(names = "--idle-longer-than", paramLabel = "SECONDS", description = "what counts as idle in a transaction for too long, in"
+      + " the assessment and in a pool recovery it starts (default: 300)")
+  Long idleSeconds;
+
   @Override
   public Integer call() throws Exception {
     if (cause.isBlank() || cause.length() > CAUSE_LIMIT) {
       throw CliException.badInput("--cause must say in up to " + CAUSE_LIMIT + " characters what was observed",
           "e.g. --cause \"checkout fails with connection refused\"");
     }
+    if (idleSeconds != null && idleSeconds <= 0) {
+      throw CliException.badInput("--idle-longer-than " + idleSeconds + " is not a positive number of seconds", "e.g. --idle-longer-than 300");
+    }
+    Duration threshold = idleSeconds == null ? null : Duration.ofSeconds(idleSeconds);
     return RecoveryStart.startAndFollow(start, IncidentWorkflow.SCENARIO, TargetFiles::read, (client, run) ->
         RecoveryStart.incident(client, new IncidentRequest(run.target(), run.incidentStart(), run.requestedBy(), run.preApproval(),
-            run.planOnly(), cause.strip(), List.of())));
+            run.planOnly(), cause.strip(), List.of(), threshold)));
   }
 }
