@@ -50,6 +50,10 @@ final class LabDrillCommand implements Callable<Integer> {
   @Option(names = "--down", description = "tear the lab down after the drill")
   boolean down;
 
+  @Option(names = "--via-alert", description = "start from Alertmanager's PostgresDown POSTed to the worker's receiver: the incident"
+      + " assesses, and the lab target's promote-within-rpo policy approves the promotion (no --yes, nobody asked)")
+  boolean viaAlert;
+
   @Option(names = "--markers", defaultValue = "200", description = "marker rows committed before the kill (default: ${DEFAULT-VALUE})")
   int markers;
 
@@ -85,14 +89,26 @@ final class LabDrillCommand implements Callable<Integer> {
         err.printf("drill: killed %s (immediate stop) at %s; pg_ctl returned after %d ms%n", killed, killedAt, kill.stopMillis());
         err.flush();
 
-        ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
-        String workflowId = RecoveryStart.promoteReplica(client, new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval));
-        RecoveryReport report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);
+        Double alertAfterKill = null;
+        RecoveryReport report;
+        if (viaAlert) {
+          try (AlertDrill alerts = AlertDrill.start(client, target, lab.dir())) {
+            alertAfterKill = (System.nanoTime() - kill.nanos()) / 1e9;
+            err.printf("drill: PostgresDown POSTed to the alert receiver: %s%n", alerts.postgresDown(target, killed, killedAt).strip());
+            err.flush();
+            report = new RunFollower(new Runs(client), err, false).follow(target.incidentWorkflowId());
+          }
+        } else {
+          ApprovalDecision preApproval = yes ? Operator.preApproval(client) : null;
+          String workflowId = RecoveryStart.promoteReplica(client, new ReplicaPromotionRequest(target, killedAt, Operator.name(), preApproval));
+          report = new RunFollower(new Runs(client), err, !yes).follow(workflowId);
+        }
 
         Optional<Double> firstWrite = probe.awaitFirstWrite(RecoveryReport.SUCCEEDED.equals(report.outcome()) ? Duration.ofSeconds(10) : Duration.ZERO);
         long found = RecoveryReport.SUCCEEDED.equals(report.outcome()) ? markerRows.countThroughService(lastMarker) : -1;
+        Double alertToWrite = alertAfterKill == null || firstWrite.isEmpty() ? null : firstWrite.get() - alertAfterKill;
         DrillFigures figures = new DrillFigures(killed, killedAt, status.serviceEndpoint(), markers, markers, found,
-            firstWrite.orElse(null));
+            firstWrite.orElse(null), alertToWrite);
         print(report, figures);
         if (!RecoveryReport.SUCCEEDED.equals(report.outcome())) {
           return Runs.exitCodeOf(report);
@@ -109,9 +125,10 @@ final class LabDrillCommand implements Callable<Integer> {
   /**
    * @param firstWriteAfterKillSeconds kill to the first write committed through the Service
    * @param markersFound replicated markers readable through the Service after the failover; -1 when not checked
+   * @param alertToFirstWriteSeconds with --via-alert: the alert's POST to the first write committed through the Service
    */
   record DrillFigures(String killedPod, Instant killedAt, String serviceEndpoint, long markersWritten,
-                      long markersReplicated, long markersFound, Double firstWriteAfterKillSeconds) {}
+                      long markersReplicated, long markersFound, Double firstWriteAfterKillSeconds, Double alertToFirstWriteSeconds) {}
 
   private void print(RecoveryReport report, DrillFigures figures) {
     PrintWriter out = spec.commandLine().getOut();
@@ -126,6 +143,9 @@ final class LabDrillCommand implements Callable<Integer> {
       out.printf("  first write    %s after the kill, through the Service %s%n",
           figures.firstWriteAfterKillSeconds() == null ? "none" : String.format("%.3fs", figures.firstWriteAfterKillSeconds()),
           figures.serviceEndpoint());
+      if (figures.alertToFirstWriteSeconds() != null) {
+        out.printf("  alert          %.3fs from the PostgresDown POST to the first write through the Service%n", figures.alertToFirstWriteSeconds());
+      }
     }
     out.flush();
   }
