@@ -26,10 +26,11 @@ import picocli.CommandLine.ParseResult;
  */
 class ReadmeCommandsTest {
 
-  private static final Pattern EXAMPLE = Pattern.compile("\\./pgdr((?: [^\\s&|)#\"]+| \"\\$PGDR_TARGET\")+)");
-  private static final Map<String, String> PLACEHOLDERS = Map.of(
-      "FILE", "target.yaml", "TIME", "2026-11-22T03:12:00Z", "KEY", "db/latest.dump", "NAME", "alice",
-      "TEXT", "why", "RUN", "recovery-fabrica-agentes.postgresql", "PORT", "0", "\"$PGDR_TARGET\"", "target.yaml", "POD", "postgresql-1", "SECONDS", "300");
+  private static final Pattern EXAMPLE = Pattern.compile("\\./pgdr((?: [^\\s&|)#\"]+| \"[^\"]*\")+)");
+  private static final Map<String, String> PLACEHOLDERS = Map.ofEntries(Map.entry("FILE", "target.yaml"),
+      Map.entry("TIME", "2026-11-22T03:12:00Z"), Map.entry("KEY", "db/latest.dump"), Map.entry("NAME", "alice"), Map.entry("TEXT", "why"),
+      Map.entry("RUN", "recovery-fabrica-agentes.postgresql"), Map.entry("PORT", "0"), Map.entry("\"$PGDR_TARGET\"", "target.yaml"),
+      Map.entry("POD", "postgresql-1"), Map.entry("SECONDS", "300"), Map.entry("PERCENT", "50"), Map.entry("DIR", "/tmp"));
 
   static Stream<List<String>> readmeCommands() throws IOException {
     List<List<String>> commands = new ArrayList<>();
@@ -75,12 +76,14 @@ class ReadmeCommandsTest {
     return commands;
   }
 
+  /** Words as the shell splits them: a double-quoted string is one word, without its quotes. */
   private static List<String> words(String text) {
     List<String> words = new ArrayList<>();
-    for (String word : text.split("\\s+")) {
-      if (!word.isBlank()) {
-        words.add(PLACEHOLDERS.getOrDefault(word, word));
-      }
+    Matcher word = Pattern.compile("\"[^\"]*\"|\\S+").matcher(text);
+    while (word.find()) {
+      String w = word.group();
+      String placeholder = PLACEHOLDERS.get(w);
+      words.add(placeholder != null ? placeholder : w.startsWith("\"") ? w.substring(1, w.length() - 1) : w);
     }
     return words;
   }
@@ -89,7 +92,7 @@ class ReadmeCommandsTest {
   void theReadmeShowsTheCommandsOfEveryScenario() throws IOException {
     List<String> shown = readmeCommands().map(c -> String.join(" ", c)).toList();
     for (String expected : List.of("lab drill --yes", "failover promote-replica", "restore --target", "backup run", "backup list",
-        "list", "status", "approve", "reject", "worker", "lab up", "lab down", "completion")) {
+        "list", "status", "approve", "reject", "worker", "lab up", "lab down", "completion", "incident start", "wait-recovery")) {
       assertTrue(shown.stream().anyMatch(c -> c.startsWith(expected)), "the README shows " + expected + ": " + shown);
     }
   }
