@@ -12,8 +12,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgdr.ports.KubernetesLabels;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,18 @@ public final class LabReconciler implements AutoCloseable {
   private final PostgresPair pair;
   private final LabVolumes volumes;
   private ReconcileLoop loop;
+  /**
+   * How long a recreated pod waits before its server starts, as a kubelet pulling an image and
+   * starting a container does: {@value #START_DELAY_ENV} seconds, 0 (start at once) by default.
+   * The pod is Pending meanwhile.
+   */
+  static final String START_DELAY_ENV = "PGDR_LAB_POD_START_DELAY";
+  private final Duration startDelay = startDelay(System.getenv(START_DELAY_ENV));
+  /** Recreated pods whose server starts later, by node name: when, and whether fenced. */
+  private final Map<String, PendingStart> pendingStarts = new HashMap<>();
+
+  private record PendingStart(Instant at, boolean fenced) {}
+
   /** Claims deleted while their pod runs, already logged: a cluster keeps them Terminating. */
   private final Set<String> claimsHeldByPods = new HashSet<>();
 
@@ -144,6 +159,7 @@ public final class LabReconciler implements AutoCloseable {
   }
 
   private void scaleDown(PostgresNode node) {
+    pendingStarts.remove(node.name());
     log.info("StatefulSet scaled below {}: stopping its server and deleting the pod", node.name());
     node.stopFast();
     client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).delete();
@@ -157,6 +173,15 @@ public final class LabReconciler implements AutoCloseable {
     // the pod exists, not ready, before its server starts, as a kubelet creates the container: a
     // server whose start waits on someone (a recovery fed its WAL by pgdr) is found by its pod
     client.pods().inNamespace(KubernetesFixture.NAMESPACE).resource(KubernetesFixture.pod(node, false)).create();
+    if (!startDelay.isZero()) {
+      log.info("pod {} Pending: its server starts in {}", node.name(), startDelay);
+      pendingStarts.put(node.name(), new PendingStart(Instant.now().plus(startDelay), fenced));
+      return;
+    }
+    startServer(node, fenced);
+  }
+
+  private void startServer(PostgresNode node, boolean fenced) {
     try {
       if (fenced) {
         node.startFenced();
@@ -214,8 +239,14 @@ public final class LabReconciler implements AutoCloseable {
 
   /** Patches the pod's status only when the server's state differs from it; returns readiness. */
   private boolean mirrorReadiness(Pod pod, PostgresNode node) {
+    PendingStart pending = pendingStarts.get(node.name());
+    if (pending != null && !Instant.now().isBefore(pending.at())) {
+      pendingStarts.remove(node.name());
+      startServer(node, pending.fenced());
+      pending = null;
+    }
     boolean ready = node.acceptsConnections();
-    String phase = node.isRunning() ? "Running" : "Failed";
+    String phase = node.isRunning() ? "Running" : pending != null ? "Pending" : "Failed";
     if (ready == isReady(pod) && phase.equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
       return ready;
     }
@@ -232,6 +263,17 @@ public final class LabReconciler implements AutoCloseable {
     client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name())
         .subresource("status").patch(JSON_PATCH, client.getKubernetesSerialization().asJson(operations));
     return ready;
+  }
+
+  private static Duration startDelay(String seconds) {
+    if (seconds == null || seconds.isBlank()) {
+      return Duration.ZERO;
+    }
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(seconds.trim())));
+    } catch (NumberFormatException e) {
+      throw new LabException(START_DELAY_ENV + "=" + seconds + " is not a number of seconds");
+    }
   }
 
   private void recordReadyReplicas(StatefulSet statefulSet, int replicas, int ready) {

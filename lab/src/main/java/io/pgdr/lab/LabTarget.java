@@ -62,6 +62,6 @@ final class LabTarget {
         null,
         new Verification(List.of("stories")),
         null,
-        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null, null), patroni, null);
+        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null, null), patroni, null, null);
   }
 }

@@ -36,8 +36,14 @@ final class LabProcesses implements AutoCloseable {
 
   /** @param patroni {@code lab up --patroni}: the pair under real Patroni and etcd */
   static LabProcesses up(Path logs, boolean patroni) throws Exception {
+    return up(logs, patroni, Map.of());
+  }
+
+  /** @param labEnvironment variables the lab's daemon starts with (PGDR_LAB_POD_START_DELAY) */
+  static LabProcesses up(Path logs, boolean patroni, Map<String, String> labEnvironment) throws Exception {
     Path labDir = Files.createTempDirectory("pgdr-e2e");
     Map<String, String> env = new HashMap<>(Map.of("PGDR_LAB_DIR", labDir.toString()));
+    env.putAll(labEnvironment);
     CliRun up = patroni ? PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--patroni", "--output", "json")
         : PgdrProcess.run(logs, env, Duration.ofMinutes(3), "lab", "up", "--output", "json");
     assertEquals(0, up.exitCode(), up.toString());

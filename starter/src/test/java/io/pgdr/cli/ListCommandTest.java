@@ -71,7 +71,7 @@ class ListCommandTest {
   static DatabaseTarget target(String name, String namespace) {
     return new DatabaseTarget(name, namespace, name, "postgresql", List.of(), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
   }
 
   static void awaitClosed(WorkflowClient client, String workflowId) throws InterruptedException {

@@ -30,7 +30,8 @@ class ReadmeCommandsTest {
   private static final Map<String, String> PLACEHOLDERS = Map.ofEntries(Map.entry("FILE", "target.yaml"),
       Map.entry("TIME", "2026-11-22T03:12:00Z"), Map.entry("KEY", "db/latest.dump"), Map.entry("NAME", "alice"), Map.entry("TEXT", "why"),
       Map.entry("RUN", "recovery-fabrica-agentes.postgresql"), Map.entry("PORT", "0"), Map.entry("\"$PGDR_TARGET\"", "target.yaml"),
-      Map.entry("POD", "postgresql-1"), Map.entry("SECONDS", "300"), Map.entry("PERCENT", "50"), Map.entry("DIR", "/tmp"));
+      Map.entry("POD", "postgresql-1"), Map.entry("SECONDS", "300"), Map.entry("PERCENT", "50"), Map.entry("DIR", "/tmp"),
+      Map.entry("SIZE", "20"));
 
   static Stream<List<String>> readmeCommands() throws IOException {
     List<List<String>> commands = new ArrayList<>();

@@ -67,8 +67,12 @@ abstract class StandingChaos {
   }
 
   void assertRtoFromTheRunsStart(JsonNode report) {
+    assertRtoFromTheRunsStart(report, RUN);
+  }
+
+  void assertRtoFromTheRunsStart(JsonNode report, String workflowId) {
     assertEquals(RtoClock.RUN_START, report.path("rto").path("incidentStartBasis").asText(), report.path("rto").toString());
-    Instant runStart = temporal.newUntypedWorkflowStub(RUN).describe().getStartTime();
+    Instant runStart = temporal.newUntypedWorkflowStub(workflowId).describe().getStartTime();
     Instant incidentStart = Instant.parse(report.path("incidentStart").asText());
     assertTrue(Duration.between(runStart, incidentStart).abs().toMillis() < 1000, incidentStart + " is the run's start " + runStart);
   }

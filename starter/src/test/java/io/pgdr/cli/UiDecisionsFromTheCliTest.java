@@ -293,6 +293,16 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public String configMapValue(DatabaseTarget target, String configMap, String key) {
+      throw new UnsupportedOperationException("a failover reads no pool size");
+    }
+
+    @Override
+    public String setConfigMapValue(DatabaseTarget target, String configMap, String key, String value, String runId) {
+      throw new UnsupportedOperationException("a failover sets no pool size");
+    }
+
+    @Override
     public String podUsage(DatabaseTarget target, String pod) {
       throw new UnsupportedOperationException("a failover reads no metrics");
     }

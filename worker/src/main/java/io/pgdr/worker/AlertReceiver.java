@@ -15,7 +15,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -61,7 +60,7 @@ final class AlertReceiver {
             + " database it has no target file for"));
         work.put(target, entry.getValue());
       }
-    } catch (AlertmanagerPayload.BadPayload | UncheckedIOException e) {
+    } catch (AlertmanagerPayload.BadPayload e) {
       log.warn("alert notification refused: {}", e.getMessage());
       return answer(400, Map.of("error", e.getMessage(), "started", List.of()));
     }
@@ -84,8 +83,15 @@ final class AlertReceiver {
       return result(id, "nothing-running", "resolved, and no incident runs for " + target.name() + ": nothing started");
     }
     if (running || firing.isEmpty()) {
-      alerts.forEach(alert -> client.newUntypedWorkflowStub(id).signal(IncidentWorkflow.ALERT, alert));
-      return result(id, "joined", alerts.size() + " alert(s) recorded on the running incident");
+      try {
+        alerts.forEach(alert -> client.newUntypedWorkflowStub(id).signal(IncidentWorkflow.ALERT, alert));
+        return result(id, "joined", alerts.size() + " alert(s) recorded on the running incident");
+      } catch (WorkflowNotFoundException ended) {
+        // it ended (or was terminated, leaving no report) since it was looked at: a new firing starts a new one
+        if (firing.isEmpty()) {
+          return result(id, "nothing-running", "resolved, and no incident runs for " + target.name() + ": nothing started");
+        }
+      }
     }
     IncidentRequest request = new IncidentRequest(target, null, "alertmanager" + (payload.receiver() == null ? "" : " (receiver "
         + payload.receiver() + ")"), null, false, cause(payload, firing), alerts);

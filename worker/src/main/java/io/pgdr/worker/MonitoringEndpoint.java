@@ -39,6 +39,7 @@ public final class MonitoringEndpoint implements AutoCloseable {
 
   private final HttpServer server;
   private volatile AlertReceiver alerts;
+  private volatile String alertToken;
   private final ExecutorService handlers;
   private final Supplier<String> metrics;
   private volatile BooleanSupplier readiness = () -> false;
@@ -62,8 +63,9 @@ public final class MonitoringEndpoint implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on port " + port + " for metrics and health", e);
     }
-    // two threads: a readiness check waiting on Temporal never holds up a scrape or a liveness probe
-    ExecutorService handlers = Executors.newFixedThreadPool(2, runnable -> {
+    // a few threads: a readiness check waiting on Temporal, or an alert being started, never holds up a
+    // scrape or a liveness probe
+    ExecutorService handlers = Executors.newFixedThreadPool(4, runnable -> {
       Thread thread = new Thread(runnable, "pgdr-monitoring");
       thread.setDaemon(true);
       return thread;
@@ -78,8 +80,12 @@ public final class MonitoringEndpoint implements AutoCloseable {
   /**
    * From now on {@code POST /alerts} takes Alertmanager's notifications (webhook version 4) and
    * starts or joins the incident of each database an alert names, whose target file is in {@code targets}.
+   *
+   * @param token when given, a notification must carry {@code Authorization: Bearer <token>}
+   *     (Alertmanager's {@code http_config.authorization}); anything else is answered 401
    */
-  public void receiveAlerts(WorkflowClient client, Path targets) {
+  public void receiveAlerts(WorkflowClient client, Path targets, String token) {
+    this.alertToken = token == null || token.isBlank() ? null : token;
     this.alerts = new AlertReceiver(client, new AlertTargets(targets));
   }
 
@@ -126,6 +132,8 @@ public final class MonitoringEndpoint implements AutoCloseable {
     AlertReceiver receiver = alerts;
     if (receiver == null) {
       answer(exchange, 404, PLAIN_TEXT, "alerts are not received here: start the worker with --alert-targets DIR\n");
+    } else if (alertToken != null && !("Bearer " + alertToken).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      answer(exchange, 401, PLAIN_TEXT, "a notification must carry the alert token: Authorization: Bearer <PGDR_ALERT_TOKEN>\n");
     } else if (!"POST".equals(exchange.getRequestMethod())) {
       exchange.getResponseHeaders().set("Allow", "POST");
       answer(exchange, 405, PLAIN_TEXT, "POST an Alertmanager notification (webhook version 4) to /alerts\n");

@@ -86,7 +86,7 @@ class AlertReceiverTest {
         "postgres:", "  database: fabrica_db", "  credentials:", "    secret: postgresql-credentials", ""));
     Files.writeString(targets.resolve("broken.yaml"), "name: [unclosed\n");
     endpoint = MonitoringEndpoint.start(0, () -> "");
-    endpoint.receiveAlerts(client, targets);
+    endpoint.receiveAlerts(client, targets, null);
   }
 
   @AfterEach
@@ -107,6 +107,14 @@ class AlertReceiverTest {
     assertRefused(notification("pending", "PostgresDown", labels("postgresql")), "alerts[0].status: pending is neither firing nor resolved");
 
     assertEquals(405, http.send(HttpRequest.newBuilder(alerts()).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertThrows(WorkflowNotFoundException.class, () -> client.newUntypedWorkflowStub(INCIDENT).query("status", RunStatus.class));
+  }
+
+  @Test
+  void withATokenANotificationWithoutItIsRefused() throws Exception {
+    endpoint.receiveAlerts(client, targets, "s3cret-token");
+    HttpResponse<String> without = post(notification("firing", "PostgresDown", labels("postgresql")));
+    assertEquals(401, without.statusCode(), without.body());
     assertThrows(WorkflowNotFoundException.class, () -> client.newUntypedWorkflowStub(INCIDENT).query("status", RunStatus.class));
   }
 

@@ -92,13 +92,21 @@ public final class Candidates {
 
   /**
    * The conditions of {@link ApprovalPolicy#PROMOTE_WITHIN_RPO} for promoting {@code choice}: its
-   * loss measured and within the RPO, and the old primary among the pods fenced before the promotion.
+   * loss measured and within the RPO; when the old primary cannot say its position, the candidate
+   * replayed a transaction within the RPO before the incident (else "0 bytes behind what the replicas
+   * received" says nothing of what they never received); the old primary not answering as a primary;
+   * and the old primary among the pods fenced before the promotion.
    *
+   * @param servers every server as diagnosed (the candidate's and the old primary's states among them)
    * @param oldPrimary the pod the Service selects; null when it selects none by name
+   * @param lossAnchor when the old primary was last known to write: the incident start when it is down
    */
-  public static PolicyCheck promoteWithinRpo(CandidateChoice choice, String oldPrimary, List<String> fencedFirst, Duration rpo) {
+  public static PolicyCheck promoteWithinRpo(CandidateChoice choice, List<ServerState> servers, String oldPrimary,
+      List<String> fencedFirst, Duration rpo, Instant lossAnchor) {
     List<String> held = new ArrayList<>();
     List<String> failed = new ArrayList<>();
+    Optional<ServerState> old = servers.stream().filter(s -> s.pod().equals(oldPrimary)).findFirst();
+    boolean oldAnswers = old.filter(s -> s.reachable() && !s.inRecovery()).isPresent();
     if (choice.lostBytes() < 0 || choice.lostSeconds() < 0) {
       failed.add("the loss of promoting " + choice.pod() + " cannot be measured");
     } else if (choice.rpoExceeded()) {
@@ -106,14 +114,28 @@ public final class Candidates {
     } else {
       held.add(choice.lossText() + " is within the RPO of " + rpo.toSeconds() + " s");
     }
+    if (!oldAnswers) {
+      Instant lastReplay = servers.stream().filter(s -> s.pod().equals(choice.pod())).findFirst().map(ServerState::lastReplayAt).orElse(null);
+      if (lastReplay == null) {
+        failed.add(choice.pod() + " has replayed no transaction pgdr can date, so what it never received cannot be bounded");
+      } else if (Duration.between(lastReplay, lossAnchor).compareTo(rpo) > 0) {
+        failed.add(choice.pod() + " last replayed a transaction at " + lastReplay + ", more than the RPO before the incident ("
+            + lossAnchor + "): it may have stopped receiving long before");
+      } else {
+        held.add(choice.pod() + " last replayed a transaction at " + lastReplay + ", within the RPO of the incident start " + lossAnchor);
+      }
+    }
     if (oldPrimary == null) {
       failed.add("the old primary is not known (the Service selects no pod by name), so pgdr cannot show it fenced");
     } else if (oldPrimary.equals(choice.pod())) {
       failed.add(choice.pod() + " is the old primary itself: nothing to fail over from");
+    } else if (oldAnswers) {
+      failed.add("the old primary " + oldPrimary + " answers as a primary: failing over from a live primary is a person's decision");
     } else if (!fencedFirst.contains(oldPrimary)) {
       failed.add("the old primary " + oldPrimary + " is not among the pods fenced before the promotion");
     } else {
-      held.add("the old primary " + oldPrimary + " is fenced (read-only, marked in the StatefulSet) before the promotion");
+      held.add("the old primary " + oldPrimary + " does not answer as a primary, and is fenced (read-only, marked in the StatefulSet)"
+          + " before the promotion");
     }
     return new PolicyCheck(ApprovalPolicy.PROMOTE_WITHIN_RPO, held, failed);
   }

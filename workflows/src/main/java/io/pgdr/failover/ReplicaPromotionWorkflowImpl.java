@@ -42,6 +42,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   private List<String> fencedPods = List.of();
   private String servicePod;
   private PromotionIntent promotion;
+  /** When the old primary was last known to write: what the estimated loss is counted to. */
+  private Instant lossAnchor;
 
   /**
    * Runs since version 1 record their candidate on the StatefulSet before fencing, and a run that
@@ -173,7 +175,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
         .toList();
     ServerState oldPrimary = servers.stream().filter(s -> s.pod().equals(servicePod)).findFirst()
         .orElse(servers.stream().filter(s -> s.reachable() && !s.inRecovery()).findFirst().orElse(null));
-    Instant lossAnchor = oldPrimary != null && oldPrimary.reachable() ? now() : incidentStart();
+    lossAnchor = oldPrimary != null && oldPrimary.reachable() ? now() : incidentStart();
     Optional<CandidateChoice> chosen = Candidates.choose(replicas, oldPrimary, lossAnchor, target.objectives().rpo());
     if (chosen.isEmpty() && resumes) {
       chosen = Candidates.alreadyPromoted(servers, fencedPods, servicePod, promotion);
@@ -239,7 +241,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   /** The target's promote-within-rpo policy, checked on this run's own choice. */
   @Override
   protected PolicyCheck policyCheck() {
-    return Candidates.promoteWithinRpo(choice, servicePod, toFence, target.objectives().rpo());
+    return Candidates.promoteWithinRpo(choice, servers, servicePod, toFence, target.objectives().rpo(),
+        lossAnchor == null ? incidentStart() : lossAnchor);
   }
 
   @Override

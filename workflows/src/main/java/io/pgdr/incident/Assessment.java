@@ -26,6 +26,23 @@ public record Assessment(boolean patroniManaged, String primaryPodName, PodState
     String primaryError, CandidateChoice candidate, ConnectionsReport connections, Boolean serviceAnswers, boolean dataReportedBad,
     Duration rpo) {
 
+  /** What PostgreSQL answers while it replays its WAL after a crash or restart (SQLSTATE 57P03). */
+  private static final java.util.List<String> STARTING = java.util.List.of("the database system is starting up",
+      "the database system is in recovery mode", "the database system is not yet accepting connections");
+  /** What PostgreSQL answers when every connection slot is taken (SQLSTATE 53300): alive, and full. */
+  private static final java.util.List<String> FULL = java.util.List.of("too many clients",
+      "remaining connection slots are reserved");
+
+  /** The primary answered that its connection slots are all taken: it is alive, not down. */
+  public boolean primaryFull() {
+    return says(primaryError, FULL);
+  }
+
+  private static boolean says(String error, java.util.List<String> phrases) {
+    String lower = error == null ? "" : error.toLowerCase(Locale.ROOT);
+    return phrases.stream().anyMatch(lower::contains);
+  }
+
   /** Words that, in what a person observed, mean the data itself is wrong: no recovery of service fixes that. */
   private static final java.util.List<String> BAD_DATA_WORDS = java.util.List.of("corrupt", "deleted", "dropped", "truncated",
       "wrong data", "bad data", "data loss", "lost data", "missing rows", "bad migration");
@@ -46,6 +63,9 @@ public record Assessment(boolean patroniManaged, String primaryPodName, PodState
   public String comingBack() {
     if (primaryPodName == null) {
       return null;
+    }
+    if (says(primaryError, STARTING)) {
+      return "the server of " + primaryPodName + " answers that it is starting up (crash recovery): it is coming back on its data";
     }
     if (primaryPod == null) {
       return "pod " + primaryPodName + " does not exist: the StatefulSet recreates it";

@@ -20,6 +20,7 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowCancellationType;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -45,8 +46,9 @@ public final class ChildRecovery {
   }
 
   /**
-   * Starts the child and waits for its report. A failed, cancelled or refused child stops the
-   * parent ({@link StopRun}) with its reason; {@link #report()} keeps what it reported.
+   * Starts the child and waits for its report. A child that did not succeed (failed, aborted,
+   * cancelled, refused) stops the parent ({@link StopRun}) with its reason; {@link #report()} keeps
+   * what it reported.
    *
    * @param approval the parent's approval passed on as the child's pre-approval, checked by the
    *     child against its own diagnosis; null lets the child ask (or apply a target policy) itself
@@ -62,6 +64,7 @@ public final class ChildRecovery {
         .setWorkflowId(workflowId)
         // a recovery decides for itself whether it may stop midway: its parent cancelled, or lost, never cuts it short
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+        .setCancellationType(ChildWorkflowCancellationType.ABANDON)
         .setStaticSummary(scenario + " started by " + startedBy)
         .build();
     try {
@@ -76,6 +79,10 @@ public final class ChildRecovery {
             .waitForRecovery(new TransientOutageRequest(target, incidentStart, requestedBy, approval, false, null, null));
         default -> throw new IllegalStateException("no child run for " + scenario);
       };
+      if (!RecoveryReport.SUCCEEDED.equals(report.outcome())) {
+        // rejected, not approved in time: nothing was recovered, whatever the child's own run says of itself
+        throw new StopRun(scenario + " " + workflowId + " ended " + report.outcome() + ": " + report.message());
+      }
       return report;
     } catch (ChildWorkflowFailure failure) {
       throw stopped(target, failure);

@@ -40,9 +40,13 @@ public record IncidentRequest(DatabaseTarget target, Instant incidentStart, Stri
     return idleLongerThan == null ? PoolRecoveryRequest.DEFAULT_IDLE : idleLongerThan;
   }
 
-  /** When the incident began: as given, else when its earliest alert started firing; null: the run's start. */
+  /**
+   * When the incident began: as given, else when the earliest of its firing alerts started (a resolved
+   * one in the same notification says nothing of this outage); null: the run's start.
+   */
   public Instant start() {
     return incidentStart != null ? incidentStart
-        : alerts.stream().map(Alert::startsAt).filter(java.util.Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
+        : alerts.stream().filter(Alert::firing).map(Alert::startsAt).filter(java.util.Objects::nonNull).min(Comparator.naturalOrder())
+            .orElse(null);
   }
 }

@@ -52,6 +52,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
   private Recommendation recommendation;
   private CandidateChoice candidate;
   private String servicePod;
+  private List<ServerState> servers = List.of();
   private List<String> fencedFirst = List.of();
   private ChildRecovery child;
 
@@ -166,6 +167,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
     List<String> fenced = diagnosis.fencedPods();
     List<ServerState> replicas = diagnosis.states().stream().filter(s -> s.reachable() && s.inRecovery() && !fenced.contains(s.pod())).toList();
     candidate = Candidates.choose(replicas, oldPrimary, incidentStart(), target.objectives().rpo()).orElse(null);
+    servers = diagnosis.states();
     if (candidate != null) {
       fencedFirst = Candidates.podsToFence(diagnosis.states(), candidate.pod(), servicePod);
       finding("candidate: " + candidate.pod() + " at " + candidate.replayLsn() + ", " + candidate.lossText() + " (" + candidate.basis() + ")");
@@ -249,7 +251,7 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
   @Override
   protected PolicyCheck policyCheck() {
     return ReplicaPromotionWorkflow.SCENARIO.equals(recommendation.scenario()) && candidate != null
-        ? Candidates.promoteWithinRpo(candidate, servicePod, fencedFirst, target.objectives().rpo()) : null;
+        ? Candidates.promoteWithinRpo(candidate, servers, servicePod, fencedFirst, target.objectives().rpo(), incidentStart()) : null;
   }
 
   @Override
@@ -265,7 +267,9 @@ public class IncidentWorkflowImpl extends RecoveryWorkflow implements IncidentWo
       return child.run(target, incidentStart(), request.requestedBy(), passed, "incident " + Workflow.getInfo().getWorkflowId(),
           request.idleLongerThan());
     });
-    ledger.handBack(RECOVER, null); // the child's own report says what it left
+    if (childChanges()) {
+      ledger.handBack(RECOVER, null); // the child's own report says what it left
+    }
     if (childReport.verification() != null) {
       recovered(childReport.verification());
     }

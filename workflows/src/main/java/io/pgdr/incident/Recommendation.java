@@ -31,6 +31,11 @@ public record Recommendation(String scenario, List<String> reasons, boolean star
     List<String> reasons = new ArrayList<>();
     if (a.livePrimary() == null) {
       reasons.add("no server answers as the primary" + (a.primaryError() == null ? "" : " (" + a.primaryPodName() + ": " + a.primaryError() + ")"));
+      if (a.primaryFull()) {
+        reasons.add(a.primaryPodName() + " is alive but refuses new connections (too many clients): failing over from it would"
+            + " leave its sessions writing. End sessions from a superuser connection (its reserved slots), or let a person decide");
+        return new Recommendation(null, reasons, false);
+      }
       if (a.patroniManaged()) {
         reasons.add("Patroni manages the database: only Patroni may choose the new leader");
         return new Recommendation(PatroniFailoverWorkflow.SCENARIO, reasons, true);

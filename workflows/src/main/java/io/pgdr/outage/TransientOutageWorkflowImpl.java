@@ -61,8 +61,9 @@ public class TransientOutageWorkflowImpl extends RecoveryWorkflow implements Tra
     if (request.check().isNegative() || request.check().isZero()) {
       problems.add("checkEvery: " + request.check() + " is not a positive duration");
     }
-    if (!(request.escalation() > 0 && request.escalation() <= 1)) {
-      problems.add("escalateAt: " + request.escalation() + " is not a share of the RTO (above 0, at most 1)");
+    if (!(request.escalation() > 0 && request.escalation() < 1)) {
+      problems.add("escalateAt: " + request.escalation() + " is not a share of the RTO below it all (above 0, below 1): a failover"
+          + " asked for at the RTO's end could never be approved in time");
     }
     return problems;
   }
@@ -142,6 +143,7 @@ public class TransientOutageWorkflowImpl extends RecoveryWorkflow implements Tra
         withdraw(pod + " answers again");
         return null;
       }
+      boolean restartedNow = false;
       ApprovalRecord decision = answer();
       if (decision != null) {
         if (ESCALATE.equals(decision.step())) {
@@ -150,26 +152,25 @@ public class TransientOutageWorkflowImpl extends RecoveryWorkflow implements Tra
           }
           escalationRejected = true;
         } else if (decision.approved()) {
-          restart();
+          restartedNow = restart();
         }
       }
       Instant now = now();
       if (!askedRestart && !askedEscalation && !now.isBefore(restartAt())) {
         askedRestart = true;
-        ApprovalRecord pre = ask(restartRequest());
+        // the run's --yes covers the restart, never the failover: that is asked of a person every time
+        ApprovalRecord pre = ask(restartRequest(), true);
         if (pre != null) {
-          restart();
+          restartedNow = restart();
         }
       }
-      if (!askedEscalation && !now.isBefore(escalateAt())) {
+      // a pod restarted just now gets at least one look before the failover is asked for
+      if (!askedEscalation && !restartedNow && !now.isBefore(escalateAt())) {
         askedEscalation = true;
         withdraw("the failover is asked for instead");
         escalate(pod + " is still down after " + checks + " checks, at " + Math.round(request.escalation() * 100)
             + "% of the RTO: pgdr asks to fail over to " + failoverScenario());
-        ApprovalRecord pre = ask(escalationRequest());
-        if (pre != null) {
-          return failOver(pre);
-        }
+        ask(escalationRequest(), false);
       }
       if (!now.isBefore(rtoEnd)) {
         withdraw("the RTO has passed");
@@ -199,13 +200,16 @@ public class TransientOutageWorkflowImpl extends RecoveryWorkflow implements Tra
     return state;
   }
 
-  private void restart() {
-    restarted = step(RESTART, () -> {
-      boolean deleted = Ports.kubernetes("restart pod " + pod).restartPod(target, pod, runId());
-      timeline.note(deleted ? "pod " + pod + " deleted: StatefulSet " + target.statefulSet() + " starts it again on its volumes"
-          : "pod " + pod + " was already gone or restarted");
-      return true;
+  /** Restarts the pod (the step that was approved); true when this run deleted it. */
+  private boolean restart() {
+    boolean deleted = step(RESTART, () -> {
+      boolean done = Ports.kubernetes("restart pod " + pod).restartPod(target, pod, runId());
+      timeline.note(done ? "pod " + pod + " deleted: StatefulSet " + target.statefulSet() + " starts it again on its volumes"
+          : "pod " + pod + " was already gone: StatefulSet " + target.statefulSet() + " is recreating it");
+      return done;
     });
+    restarted = restarted || deleted;
+    return deleted;
   }
 
   private String failOver(ApprovalRecord approval) {

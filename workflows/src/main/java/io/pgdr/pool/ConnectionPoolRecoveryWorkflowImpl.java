@@ -2,6 +2,7 @@ package io.pgdr.pool;
 
 import io.pgdr.ports.ClientSession;
 import io.pgdr.ports.ConnectionsReport;
+import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.TerminatedSessions;
@@ -25,12 +26,19 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
   static final String TERMINATE = "terminate-idle";
   static final String VERIFY = "verify";
   static final String RECOUNT = "recount";
+  static final String POOL_SIZE = "pool-size";
+  static final String RAISE_POOL = "raise-pool";
+  static final String RESTART_APPS = "restart-apps";
 
   private Duration threshold;
   private PostgresServer primary;
   private ConnectionsReport before;
   private ConnectionsReport after;
   private TerminatedSessions ended;
+  private Integer raiseTo;
+  /** The pool size key's value at the diagnosis (null: absent), when a raise was asked. */
+  private String poolSizeBefore;
+  private boolean raised;
 
   public ConnectionPoolRecoveryWorkflowImpl() {
     super(SCENARIO);
@@ -39,6 +47,7 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
   @Override
   public RecoveryReport recoverPool(PoolRecoveryRequest request) {
     threshold = request.threshold();
+    raiseTo = request.raisePoolTo();
     return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
   }
 
@@ -47,6 +56,12 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
     List<String> problems = new java.util.ArrayList<>(super.inputProblems());
     if (threshold.isNegative() || threshold.isZero()) {
       problems.add("idleLongerThan: " + threshold + " is not a positive duration");
+    }
+    if (raiseTo != null && raiseTo <= 0) {
+      problems.add("raisePoolTo: " + raiseTo + " is not a pool size");
+    }
+    if (raiseTo != null && target.poolSize() == null) {
+      problems.add("raisePoolTo: the target names no poolSize (configMap, key) the applications read their pool size from");
     }
     return problems;
   }
@@ -64,16 +79,38 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
       note(report);
       return report;
     });
-    if (before.idleInTransaction().isEmpty()) {
+    if (raiseTo != null) {
+      poolSizeBefore = step(POOL_SIZE, () -> {
+        String value = Ports.kubernetes("read " + target.poolSize().key() + " of ConfigMap " + target.poolSize().configMap())
+            .configMapValue(target, target.poolSize().configMap(), target.poolSize().key());
+        timeline.note(target.poolSize().key() + " = " + (value == null ? "(absent)" : value) + " in ConfigMap " + target.poolSize().configMap());
+        return value;
+      });
+    }
+    if (before.idleInTransaction().isEmpty() && raiseTo == null) {
       throw new StopRun("no session on " + primary.pod() + " has been idle in a transaction for more than " + threshold.toSeconds()
           + " s: there is nothing pgdr would end (" + usage(before) + "). Long-running queries are shown above; ending one is a"
           + " person's decision");
     }
-    return plan()
-        .changes(TERMINATE, PlannedStep.POSTGRES, "end " + before.idleInTransaction().size() + " sessions idle in a transaction for more"
+    Plan.Builder plan = plan();
+    if (!before.idleInTransaction().isEmpty()) {
+      plan.changes(TERMINATE, PlannedStep.POSTGRES, "end " + before.idleInTransaction().size() + " sessions idle in a transaction for more"
             + " than " + threshold.toSeconds() + " s on " + primary.pod() + ": " + sessions(before.idleInTransaction())
             + "; each only while it still is (never an active one, never pgdr's); their open transactions roll back",
-            "The ended sessions' transactions rolled back: check those applications' logs for work they must redo")
+            "The ended sessions' transactions rolled back: check those applications' logs for work they must redo");
+    }
+    if (raiseTo != null) {
+      String where = target.poolSize().key() + " of ConfigMap " + target.poolSize().configMap();
+      plan.changes(RAISE_POOL, PlannedStep.KUBERNETES, "set " + where + " from " + (poolSizeBefore == null ? "(absent)" : poolSizeBefore)
+              + " to " + raiseTo + " (the value before recorded on the ConfigMap, annotation " + KubernetesLabels.VALUE_BEFORE
+              + target.poolSize().key() + ")",
+              where + " is " + raiseTo + " (was " + (poolSizeBefore == null ? "absent" : poolSizeBefore) + "): put it back once the"
+                  + " applications' leak is fixed, then restart " + deployments())
+          .changes(RESTART_APPS, PlannedStep.KUBERNETES, "rollout restart " + deployments() + ", so they read the new pool size", null)
+          .note(raiseTo + " connections per application pod, times their replicas, must stay under the " + before.maxConnections()
+              + " max_connections less " + before.reservedConnections() + " reserved");
+    }
+    return plan
         .reads(VERIFY, PlannedStep.POSTGRES, "verify " + primary.pod() + ": write probe (a WAL message: nothing is created), integrity"
             + " tables " + target.verification().integrityTables())
         .reads(RECOUNT, PlannedStep.POSTGRES, "the connections of " + primary.pod() + " again")
@@ -82,6 +119,27 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
 
   @Override
   protected String change() {
+    if (!before.idleInTransaction().isEmpty()) {
+      terminate();
+    }
+    if (raiseTo != null) {
+      step(RAISE_POOL, () -> Ports.kubernetes("set " + target.poolSize().key() + " to " + raiseTo)
+          .setConfigMapValue(target, target.poolSize().configMap(), target.poolSize().key(), String.valueOf(raiseTo), runId()));
+      raised = true;
+      restartApps(RESTART_APPS);
+    }
+    // the sessions are gone for good: nothing is left to hand back but the instructions above
+    verifyPrimary(VERIFY, primary, before.idleInTransaction().isEmpty() ? "had its pool size raised" : "had its idle sessions ended");
+    after = step(RECOUNT, () -> {
+      ConnectionsReport report = Ports.postgres("connections on " + primary.pod() + " after").describeConnections(primary, threshold);
+      note(report);
+      return report;
+    });
+    return (ended == null ? "" : ended.terminated().size() + " idle sessions ended on " + primary.pod() + "; ")
+        + (raised ? target.poolSize().key() + " raised to " + raiseTo + " and " + deployments() + " restarted; " : "") + usage(after) + " now";
+  }
+
+  private void terminate() {
     ended = step(TERMINATE, () -> {
       TerminatedSessions result = Ports.postgres("end idle sessions on " + primary.pod())
           .terminateIdleSessions(primary, before.idleInTransaction(), threshold);
@@ -90,14 +148,6 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
       result.spared().forEach(timeline::note);
       return result;
     });
-    // the sessions are gone for good: nothing is left to hand back but the instruction above
-    verifyPrimary(VERIFY, primary, "had its idle sessions ended");
-    after = step(RECOUNT, () -> {
-      ConnectionsReport report = Ports.postgres("connections on " + primary.pod() + " after").describeConnections(primary, threshold);
-      note(report);
-      return report;
-    });
-    return ended.terminated().size() + " idle sessions ended on " + primary.pod() + "; " + usage(after) + " now";
   }
 
   private void note(ConnectionsReport report) {
@@ -123,7 +173,10 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
   @Override
   protected ApprovalRequest approvalRequest(Plan plan) {
     Instant now = now();
-    return new ApprovalRequest(TERMINATE, "end " + before.idleInTransaction().size() + " sessions idle in a transaction on "
+    String what = (before.idleInTransaction().isEmpty() ? "" : "end " + before.idleInTransaction().size()
+        + " sessions idle in a transaction") + (raiseTo == null ? "" : (before.idleInTransaction().isEmpty() ? "" : " and ") + "raise "
+        + target.poolSize().key() + " to " + raiseTo);
+    return new ApprovalRequest(before.idleInTransaction().isEmpty() ? RAISE_POOL : TERMINATE, what + " on "
         + target.name() + " (" + usage(before) + ")", plan.lines(), primary.pod(), 0, false, target.approval().approvers(), now,
         approvalDeadline(now));
   }
@@ -137,6 +190,7 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
   @Override
   protected PoolRecoveryOutcome outcome() {
     return before == null ? null : new PoolRecoveryOutcome(primary.pod(), before.maxConnections(), before.clients(),
-        after == null ? null : after.clients(), ended == null ? List.of() : ended.terminated(), ended == null ? List.of() : ended.spared());
+        after == null ? null : after.clients(), ended == null ? List.of() : ended.terminated(), ended == null ? List.of() : ended.spared(),
+        raiseTo == null ? null : poolSizeBefore, raised ? raiseTo : null);
   }
 }

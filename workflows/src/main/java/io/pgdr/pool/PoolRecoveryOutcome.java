@@ -13,9 +13,11 @@ import java.util.List;
  * @param clientsAfter client sessions at the verification; null before it
  * @param terminated the sessions ended
  * @param spared approved sessions left alone, each with why
+ * @param poolSizeBefore the pool size key's value before a raise was asked; null without one (or when absent)
+ * @param poolSizeRaisedTo the pool size this run set; null when it set none
  */
 public record PoolRecoveryOutcome(String pod, int maxConnections, int clientsBefore, Integer clientsAfter, List<ClientSession> terminated,
-    List<String> spared) implements ScenarioOutcome {
+    List<String> spared, String poolSizeBefore, Integer poolSizeRaisedTo) implements ScenarioOutcome {
 
   public PoolRecoveryOutcome {
     terminated = terminated == null ? List.of() : List.copyOf(terminated);
@@ -31,6 +33,9 @@ public record PoolRecoveryOutcome(String pod, int maxConnections, int clientsBef
       facts.add(new Fact("ended", String.join(", ", terminated.stream().map(PoolRecoveryOutcome::describe).toList())));
     }
     spared.forEach(s -> facts.add(new Fact("left alone", s)));
+    if (poolSizeRaisedTo != null) {
+      facts.add(new Fact("pool size", poolSizeRaisedTo + " (was " + (poolSizeBefore == null ? "absent" : poolSizeBefore) + ")"));
+    }
     return facts;
   }
 

@@ -29,8 +29,8 @@ public interface KubernetesActivities {
   CallOptions WAIT = CallOptions.heartbeating(Duration.ofMinutes(15), 3, Duration.ofSeconds(1));
 
   CallTable<KubernetesActivities> CALLS = CallTable.of(KubernetesActivities.class)
-      .calls(CRITICAL_PATH, "describeCluster", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
-      .calls(API_CALL, "podLogs", "podUsage", "restartPod", "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
+      .calls(CRITICAL_PATH, "describeCluster", "configMapValue", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
+      .calls(API_CALL, "podLogs", "podUsage", "restartPod", "setConfigMapValue", "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
       .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume")
       .build();
 
@@ -45,6 +45,21 @@ public interface KubernetesActivities {
    */
   @ActivityMethod
   Map<String, List<String>> podLogs(DatabaseTarget target, List<String> pods, int lines);
+
+  /** The value of {@code key} in ConfigMap {@code configMap} of the target's namespace; null when the key is absent. Read-only. */
+  @ActivityMethod
+  String configMapValue(DatabaseTarget target, String configMap, String key);
+
+  /**
+   * Sets {@code key} of ConfigMap {@code configMap} to {@code value}, recording the value before on
+   * the ConfigMap ({@link KubernetesLabels#VALUE_BEFORE} + key: {@code runId=value}) in the same
+   * patch, so it can be put back. Idempotent: a record this run made already stands, so a retry
+   * never records its own value as the one before.
+   *
+   * @return the value before this run changed it; null when the key was absent
+   */
+  @ActivityMethod
+  String setConfigMapValue(DatabaseTarget target, String configMap, String key, String value, String runId);
 
   /**
    * A pod's resource use from the metrics API ({@code kubectl top pod}): "cpu 250m, memory 310Mi", or

@@ -22,6 +22,8 @@ public final class KubernetesLabels {
   public static final String KEPT_CLAIM = "pgdr.io/kept-claim";
   /** On a PersistentVolume pgdr set to Retain: its reclaim policy before, recorded once. */
   public static final String RECLAIM_POLICY_BEFORE = "pgdr.io/reclaim-policy-before";
+  /** Prefix of the ConfigMap annotation ({@code <prefix><key>}) holding {@code runId=value}: a key's value before pgdr changed it. */
+  public static final String VALUE_BEFORE = "pgdr.io/before.";
   /** On the StatefulSet: {@code runId/pod/uid} of the pod a run deleted so it restarts, so a retry never deletes its replacement. */
   public static final String RESTARTED_POD = "pgdr.io/restarted-pod";
   /** On a pod pgdr is about to recreate on new volumes: the run, so a retry deletes that pod only. */

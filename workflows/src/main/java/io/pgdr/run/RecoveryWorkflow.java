@@ -104,7 +104,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       if (Boolean.TRUE.equals(planOnly)) {
         return finish(RecoveryReport.PLANNED, "the plan, from a diagnosis that only read the cluster: nothing was changed");
       }
-      ApprovalRecord decision = needsApproval(plan) ? approval(approvalRequest(plan), preApproval) : noApprovalNeeded();
+      ApprovalRecord decision = needsApproval(plan) || gate.aborted() != null ? approval(approvalRequest(plan), preApproval)
+          : noApprovalNeeded();
       if (!decision.approved()) {
         return finish(RecoveryReport.ABORTED, abortMessage(decision));
       }
@@ -429,10 +430,12 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * keeps watching): pending, with the gate's rules, until answered ({@link #answer()}) or
    * {@link #withdraw withdrawn}. The run's pre-approval (--yes) answers it at once when it fits.
    *
+   * @param preApprovable whether the run's pre-approval may answer it: false for a change the
+   *     person who started the run cannot have meant to approve up front (a failover from a wait)
    * @return the pre-approval when it answered the request; null when the request is pending
    */
-  protected ApprovalRecord ask(ApprovalRequest request) {
-    if (preApproval != null) {
+  protected ApprovalRecord ask(ApprovalRequest request, boolean preApprovable) {
+    if (preApproval != null && preApprovable) {
       ApprovalRecord given = gate.preApproved(request, preApproval);
       if (given != null) {
         timeline.note("pre-approved by " + given.by() + ": " + request.summary());

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param notifications where escalations go besides the log
  * @param backups where the database's backups live; needed by restore and backup commands only
  * @param patroni Patroni's REST API when Patroni manages the database; null when it does not
+ * @param poolSize the ConfigMap key the applications read their pool size from; null when not given
  * @param owner who answers for this file (a team, a person); recorded beside a policy that approves
  *     for them ({@code approval.policies}); null when not given
  */
@@ -42,6 +43,7 @@ public record DatabaseTarget(
     Notify notifications,
     BackupLocation backups,
     PatroniAccess patroni,
+    PoolSizeRef poolSize,
     String owner) {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -69,6 +71,9 @@ public record DatabaseTarget(
     }
     if (configMap != null) {
       problems.addAll(configMap.problems());
+    }
+    if (poolSize != null) {
+      problems.addAll(poolSize.problems());
     }
     if (postgres == null) {
       problems.add("postgres: missing (database, credentials)");

@@ -28,7 +28,7 @@ final class FailoverFixtures {
         List.of("fabrica-api", "fabrica-workers"), new ConfigMapRef("fabrica-config", "DATABASE_HOST", "{pod}.postgresql"),
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(rto, rpo), new ApprovalPolicy(approvalTimeout, approvers),
-        new Verification(List.of("stories")), null, null, null, null);
+        new Verification(List.of("stories")), null, null, null, null, null);
   }
 
   static DatabaseTarget target() {

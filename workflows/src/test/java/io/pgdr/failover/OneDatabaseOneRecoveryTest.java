@@ -72,6 +72,6 @@ class OneDatabaseOneRecoveryTest {
 
   private static DatabaseTarget renamed(DatabaseTarget t, String name) {
     return new DatabaseTarget(name, t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(), t.postgres(),
-        t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), null, null);
+        t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), null, null, null);
   }
 }

@@ -323,7 +323,7 @@ class ReplicaPromotionWorkflowTest {
     DatabaseTarget t = target();
     DatabaseTarget patroni = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(),
         t.postgres(), t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(),
-        new io.pgdr.target.PatroniAccess("http://{pod}.postgresql:8008", null, null), null);
+        new io.pgdr.target.PatroniAccess("http://{pod}.postgresql:8008", null, null), null, null);
     start(patroni, null, new ApprovalDecision("alice", "--yes", false));
 
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);

@@ -98,7 +98,7 @@ class UndeliveredEscalationTest {
 
   private static DatabaseTarget withWebhook(DatabaseTarget t) {
     return new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(), t.postgres(),
-        t.objectives(), t.approval(), t.verification(), new Notify(WEBHOOK), t.backups(), null, null);
+        t.objectives(), t.approval(), t.verification(), new Notify(WEBHOOK), t.backups(), null, null, null);
   }
 
   private RecoveryReport result() {

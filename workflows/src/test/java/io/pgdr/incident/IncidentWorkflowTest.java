@@ -103,7 +103,7 @@ class IncidentWorkflowTest {
     assertEquals("policy promote-within-rpo (owner dba-team)", incident.by());
     assertTrue(incident.byPolicy());
     assertTrue(incident.reason().contains("within the RPO of 60 s"), incident.reason());
-    assertTrue(incident.reason().contains("the old primary postgresql-0 is fenced"), incident.reason());
+    assertTrue(incident.reason().contains("the old primary postgresql-0 does not answer as a primary, and is fenced"), incident.reason());
     ApprovalRecord promotion = ((IncidentOutcome) report.result()).childReport().approvals().get(0);
     assertEquals("policy promote-within-rpo (owner dba-team)", promotion.by(), "the promotion checked the policy again itself");
     verify(scene.postgres).promoteServer(any());
@@ -147,10 +147,9 @@ class IncidentWorkflowTest {
   @Test
   void aPodComingBackIsATransientOutageStartedAtOnce() {
     scene.primaryPod(new PodState(PRIMARY, "Pending", false, 0, "10.0.0.10", 5432, false));
-    // the pod is back at the wait's first look
+    // the pod is back when the wait diagnoses it: no timer to skip (the wait's own test skips its timers)
     org.mockito.Mockito.when(scene.postgres.inspectServer(org.mockito.ArgumentMatchers.argThat(s -> s != null && s.pod().equals(PRIMARY))))
-        .thenReturn(io.pgdr.ports.ServerState.unreachable(PRIMARY, "10.0.0.10:5432", "the database system is starting up"))
-        .thenReturn(io.pgdr.ports.ServerState.unreachable(PRIMARY, "10.0.0.10:5432", "the database system is starting up"))
+        .thenReturn(io.pgdr.ports.ServerState.unreachable(PRIMARY, "10.0.0.10:5432", "Connection refused"))
         .thenReturn(new io.pgdr.ports.ServerState(PRIMARY, "10.0.0.10:5432", true, null, false, "0/3000100", null, null, null, false, "15.8",
             List.of(), false));
     start(OutageScene.target(), new IncidentRequest(OutageScene.target(), null, "sre", null, null, null, List.of()));

@@ -97,7 +97,7 @@ public final class OutageScene {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of("fabrica-api"), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofMinutes(10), Duration.ofMinutes(1)), new ApprovalPolicy(Duration.ofMinutes(15), List.of(), policies),
-        new Verification(List.of("stories")), null, null, null, owner);
+        new Verification(List.of("stories")), null, null, null, null, owner);
   }
 
   public static DatabaseTarget target() {

@@ -52,6 +52,18 @@ class RecommendationTest {
   }
 
   @Test
+  void aServerStartingUpIsComingBackAndAFullOneIsAlive() {
+    Assessment starting = new Assessment(false, "pg-0", pod("Running", false, 0), null, "FATAL: the database system is starting up", WITHIN,
+        null, false, false, RPO);
+    assertEquals("TransientOutage", Recommendation.of(starting).scenario(), "crash recovery in a running container");
+    Assessment full = new Assessment(false, "pg-0", pod("Running", true, 0), null, "FATAL: sorry, too many clients already", WITHIN,
+        null, false, false, RPO);
+    Recommendation alive = Recommendation.of(full);
+    assertNull(alive.scenario(), "never a failover from a primary that is only full");
+    assertTrue(alive.reasons().stream().anyMatch(r -> r.contains("refuses new connections")), alive.reasons().toString());
+  }
+
+  @Test
   void connectionsNearTheLimitNeedIdleTransactionsForPoolRecovery() {
     assertEquals("ConnectionPoolRecovery", Recommendation.of(up(connections(90, List.of(IDLE)), false, true)).scenario());
     Recommendation busy = Recommendation.of(up(connections(90, List.of()), false, true));

@@ -122,6 +122,21 @@ class TransientOutageWorkflowTest {
   }
 
   @Test
+  void aYesApprovesTheRestartButNeverTheFailover() throws Exception {
+    TransientOutageRequest request = new TransientOutageRequest(OutageScene.target(), scene.now, "sre",
+        new ApprovalDecision("alice", "--yes", false), null, null, null);
+    TransientOutageWorkflow run = client.newWorkflowStub(TransientOutageWorkflow.class,
+        WorkflowOptions.newBuilder(RecoveryOptions.forTarget(request.target(), TransientOutageWorkflow.SCENARIO)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(run::waitForRecovery, request);
+
+    awaitPending(run, "escalate");
+    verify(scene.kubernetes).restartPod(any(), eq(PRIMARY), anyString());
+    verify(scene.postgres, never()).promoteServer(any());
+    run.reject(new ApprovalDecision("bob", "not yet", false));
+    assertTrue(RunResults.failedReport(client).message().contains("the failover was rejected"));
+  }
+
+  @Test
   void badCheckSettingsAreBadInput() {
     start(Duration.ZERO);
     RecoveryReport report = RunResults.failedReport(client);

@@ -354,7 +354,7 @@ class PatroniFailoverWorkflowTest {
   @Test
   void aTargetWithoutPatroniIsBadInput() {
     DatabaseTarget plain = new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of("fabrica-api"),
-        null, target().postgres(), target().objectives(), target().approval(), target().verification(), null, null, null, null);
+        null, target().postgres(), target().objectives(), target().approval(), target().verification(), null, null, null, null, null);
     PatroniFailoverRequest request = new PatroniFailoverRequest(plain, now, "sre", approved(), null, null, null);
     PatroniFailoverWorkflow run = client.newWorkflowStub(PatroniFailoverWorkflow.class, options(plain));
     WorkflowClient.start(run::failover, request);
@@ -370,7 +370,7 @@ class PatroniFailoverWorkflowTest {
         new ConfigMapRef("fabrica-config", "DATABASE_HOST", "{pod}.postgresql"),
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
-        new Verification(List.of("stories")), null, null, new PatroniAccess("http://{pod}.postgresql:8008", null, null), null);
+        new Verification(List.of("stories")), null, null, new PatroniAccess("http://{pod}.postgresql:8008", null, null), null, null);
   }
 
   private PatroniFailoverWorkflow start(String candidate, boolean switchover, ApprovalDecision preApproval, Boolean planOnly) {

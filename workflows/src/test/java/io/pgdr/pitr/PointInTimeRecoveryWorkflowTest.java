@@ -118,7 +118,7 @@ class PointInTimeRecoveryWorkflowTest {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of("fabrica-api"), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
-        new Verification(List.of("stories")), null, LOCATION, null, null);
+        new Verification(List.of("stories")), null, LOCATION, null, null, null);
   }
 
   private PointInTimeRecoveryWorkflow start(PitrTarget recoveryTarget, ApprovalDecision preApproval, Boolean planOnly) {

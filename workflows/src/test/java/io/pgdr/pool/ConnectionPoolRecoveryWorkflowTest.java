@@ -149,11 +149,59 @@ class ConnectionPoolRecoveryWorkflowTest {
     verify(postgres, never()).terminateIdleSessions(any(), anyList(), any());
   }
 
+  @Test
+  void aRaiseOfThePoolSizeIsPlannedApprovedRecordedAndHandedBack() throws Exception {
+    when(kubernetes.configMapValue(any(), eq("fabrica-config"), eq("DATABASE_POOL_SIZE"))).thenReturn("10");
+    when(kubernetes.setConfigMapValue(any(), anyString(), anyString(), anyString(), anyString())).thenReturn("10");
+    when(kubernetes.restartDeployments(any(), anyString())).thenReturn(List.of("fabrica-api"));
+    DatabaseTarget target = withPoolSize(target());
+    PoolRecoveryRequest request = new PoolRecoveryRequest(target, now, "sre@example", null, null, null, 20);
+    ConnectionPoolRecoveryWorkflow run = client.newWorkflowStub(ConnectionPoolRecoveryWorkflow.class,
+        WorkflowOptions.newBuilder(RecoveryOptions.forTarget(target, ConnectionPoolRecoveryWorkflow.SCENARIO)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(run::recoverPool, request);
+
+    RunStatus waiting = RunResults.awaitApproval(run);
+    assertTrue(waiting.pendingApproval().summary().contains("and raise DATABASE_POOL_SIZE to 20"), waiting.pendingApproval().summary());
+    assertEquals(List.of("terminate-idle", "raise-pool", "restart-apps", "verify", "recount"), waiting.pendingApproval().plan().stream()
+        .filter(l -> !l.startsWith("note: ")).map(l -> l.substring(0, l.indexOf(" ["))).toList());
+    assertTrue(waiting.pendingApproval().plan().stream().anyMatch(l -> l.contains("from 10 to 20")), waiting.pendingApproval().plan().toString());
+    verify(kubernetes, never()).setConfigMapValue(any(), anyString(), anyString(), anyString(), anyString());
+
+    run.approve(new ApprovalDecision("alice", "leak found, pool too small meanwhile", false));
+    RecoveryReport report = RunResults.result(client);
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    verify(kubernetes).setConfigMapValue(any(), eq("fabrica-config"), eq("DATABASE_POOL_SIZE"), eq("20"), anyString());
+    verify(kubernetes).restartDeployments(any(), anyString());
+    PoolRecoveryOutcome outcome = (PoolRecoveryOutcome) report.result();
+    assertEquals("10", outcome.poolSizeBefore());
+    assertEquals(20, outcome.poolSizeRaisedTo());
+    assertTrue(report.message().contains("DATABASE_POOL_SIZE of ConfigMap fabrica-config is 20 (was 10): put it back"), report.message());
+  }
+
+  @Test
+  void aRaiseNeedsThePoolSizeKeyInTheTarget() {
+    PoolRecoveryRequest request = new PoolRecoveryRequest(target(), now, "sre@example", new ApprovalDecision("alice", "--yes", false), null,
+        null, 20);
+    WorkflowClient.start(client.newWorkflowStub(ConnectionPoolRecoveryWorkflow.class, WorkflowOptions.newBuilder(
+        RecoveryOptions.forTarget(request.target(), ConnectionPoolRecoveryWorkflow.SCENARIO)).setTaskQueue(taskQueue).build())::recoverPool, request);
+    RecoveryReport refused = RunResults.failedReport(client);
+    assertTrue(refused.badInput(), refused.message());
+    assertTrue(refused.message().contains("raisePoolTo: the target names no poolSize"), refused.message());
+    verify(kubernetes, never()).setConfigMapValue(any(), anyString(), anyString(), anyString(), anyString());
+  }
+
+  static DatabaseTarget withPoolSize(DatabaseTarget t) {
+    return new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(), t.postgres(),
+        t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), t.patroni(),
+        new io.pgdr.target.PoolSizeRef("fabrica-config", "DATABASE_POOL_SIZE"), t.owner());
+  }
+
   static DatabaseTarget target() {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of("fabrica-api"), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
-        new Verification(List.of("stories")), null, null, null, null);
+        new Verification(List.of("stories")), null, null, null, null, null);
   }
 
   private ConnectionPoolRecoveryWorkflow start(ApprovalDecision preApproval, Boolean planOnly, Duration threshold) {

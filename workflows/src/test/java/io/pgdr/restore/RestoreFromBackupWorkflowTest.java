@@ -135,7 +135,7 @@ class RestoreFromBackupWorkflowTest {
         List.of("fabrica-api", "fabrica-workers"), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofHours(1), rpo), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
-        new Verification(List.of("stories")), null, backups, null, null);
+        new Verification(List.of("stories")), null, backups, null, null, null);
   }
 
   static DatabaseTarget target() {

@@ -139,7 +139,7 @@ class LedgerTest {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of(), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)), new ApprovalPolicy(Duration.ofMinutes(15), List.of()),
-        new Verification(List.of()), null, null, null, null);
+        new Verification(List.of()), null, null, null, null, null);
   }
 
   private ScratchRun start() {

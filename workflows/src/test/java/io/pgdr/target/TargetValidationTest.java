@@ -12,7 +12,7 @@ class TargetValidationTest {
 
   private static DatabaseTarget target(ConfigMapRef configMap, Notify notify) {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of(), configMap,
-        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("postgresql-credentials"), null), null, null, null, notify, null, null, null);
+        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("postgresql-credentials"), null), null, null, null, notify, null, null, null, null);
   }
 
   private static List<String> problemsOfHostTemplate(String template) {
@@ -68,7 +68,7 @@ class TargetValidationTest {
     List<String> problems = target(null, null).problems();
     assertEquals(List.of(), problems);
     String problem = new DatabaseTarget(huge, "fabrica-agentes", "postgresql", "postgresql", null, null,
-        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("s"), null), null, null, null, null, null, null, null).problems().get(0);
+        new PostgresAccess("fabrica_db", null, SecretRef.kubernetesSecret("s"), null), null, null, null, null, null, null, null, null).problems().get(0);
     assertTrue(problem.startsWith("name: '" + "x".repeat(Echo.MAX_CHARS) + "…' is not"), problem);
     assertTrue(problem.length() < 200, problem);
   }

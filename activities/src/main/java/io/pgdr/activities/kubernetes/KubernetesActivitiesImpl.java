@@ -1,6 +1,7 @@
 package io.pgdr.activities.kubernetes;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,6 +93,47 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
       logs.put(pod, answered("read the log of pod " + pod, () -> PodLog.tail(client, target.namespace(), pod, lines)));
     }
     return logs;
+  }
+
+  @Override
+  public String configMapValue(DatabaseTarget target, String configMap, String key) {
+    return answered("read ConfigMap " + configMap, () -> {
+      ConfigMap map = client.configMaps().inNamespace(target.namespace()).withName(configMap).get();
+      if (map == null) {
+        throw MissingResource.failure("ConfigMap", target.namespace(), configMap);
+      }
+      return map.getData() == null ? null : map.getData().get(key);
+    });
+  }
+
+  @Override
+  public String setConfigMapValue(DatabaseTarget target, String configMap, String key, String value, String runId) {
+    return answered("set " + key + " in ConfigMap " + configMap, () -> {
+      String ns = target.namespace();
+      ConfigMap map = client.configMaps().inNamespace(ns).withName(configMap).get();
+      if (map == null) {
+        throw MissingResource.failure("ConfigMap", ns, configMap);
+      }
+      String recordKey = KubernetesLabels.VALUE_BEFORE + key;
+      String recorded = annotation(map.getMetadata().getAnnotations(), recordKey);
+      String before;
+      String current = map.getData() == null ? null : map.getData().get(key);
+      String recordedBefore = recorded == null || recorded.indexOf('=') < 0 || recorded.endsWith("=") ? null
+          : recorded.substring(recorded.indexOf('=') + 1);
+      if (recorded != null && recorded.startsWith(runId + "=")) {
+        before = recordedBefore; // an earlier attempt of this run changed it
+      } else if (recordedBefore != null && !recordedBefore.equals(current)) {
+        before = recordedBefore; // an earlier run raised it and nobody put it back: the original stays the one to return to
+      } else {
+        before = current;
+      }
+      Map<String, Object> patch = new java.util.HashMap<>();
+      patch.put("metadata", Map.of("annotations", Map.of(recordKey, runId + "=" + (before == null ? "" : before))));
+      patch.put("data", Map.of(key, value));
+      client.configMaps().inNamespace(ns).withName(configMap).patch(MERGE, json(patch));
+      log.info("ConfigMap {}/{}: {} = {} (was {}) for run {}", ns, configMap, key, value, before, runId);
+      return before;
+    });
   }
 
   @Override

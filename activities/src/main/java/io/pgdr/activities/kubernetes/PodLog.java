@@ -24,7 +24,7 @@ final class PodLog {
       if (log == null || log.isBlank()) {
         return List.of("(the log is empty)");
       }
-      return Arrays.stream(log.split("\n")).map(PodLog::cut).toList();
+      return Arrays.stream(log.split("\n")).map(PodLog::redacted).map(PodLog::cut).toList();
     } catch (KubernetesClientException e) {
       if (e.getCode() > 0) {
         return List.of("(no log: the API server answered " + e.getCode() + (e.getStatus() == null || e.getStatus().getMessage() == null
@@ -32,6 +32,14 @@ final class PodLog {
       }
       throw e;
     }
+  }
+
+  /** {@code PASSWORD 'x'} (a logged ALTER ROLE) and {@code password=x} (a logged connection string): never into a run's history. */
+  private static final java.util.regex.Pattern QUOTED_PASSWORD = java.util.regex.Pattern.compile("(?i)(password\\s+)'(?:[^']|'')*'");
+  private static final java.util.regex.Pattern PASSWORD_SETTING = java.util.regex.Pattern.compile("(?i)(password\\s*=\\s*)\\S+");
+
+  static String redacted(String line) {
+    return PASSWORD_SETTING.matcher(QUOTED_PASSWORD.matcher(line).replaceAll("$1'***'")).replaceAll("$1***");
   }
 
   private static String cut(String line) {

@@ -69,6 +69,10 @@ public final class PostgresConnector {
     // and bounds each read of the login too, so the driver's login thread does not outlive it
     props.setProperty("socketTimeout", Long.toString(loginSeconds));
     props.setProperty("tcpKeepAlive", "true");
+    if (server.host() == null || server.host().isBlank()) {
+      // a pod just created, Pending, or on a lost node has no IP: unreachable, as a refused connection is
+      throw new SQLException("pod " + server.pod() + " has no address yet (no pod IP)", "08001");
+    }
     String url = jdbcUrl(server, database);
     Connection connection = new Driver().connect(url, props);
     if (connection == null) {

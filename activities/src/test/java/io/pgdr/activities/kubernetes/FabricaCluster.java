@@ -54,7 +54,7 @@ public final class FabricaCluster {
         List.of("fabrica-api", "fabrica-workers"),
         new ConfigMapRef(CONFIG_MAP, HOST_KEY, "{pod}.postgresql." + NAMESPACE + ".svc.cluster.local"),
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret(SECRET), endpointOverrides),
-        null, null, new Verification(List.of("stories")), null, null, null, null);
+        null, null, new Verification(List.of("stories")), null, null, null, null, null);
   }
 
   public static void seed(KubernetesClient client) {

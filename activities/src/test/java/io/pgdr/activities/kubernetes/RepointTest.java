@@ -71,7 +71,7 @@ class RepointTest {
   void aTargetWithoutConfigMapChangesNothing() {
     DatabaseTarget t = FabricaCluster.target();
     DatabaseTarget noConfigMap = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(),
-        t.deployments(), null, t.postgres(), t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), null, null);
+        t.deployments(), null, t.postgres(), t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), null, null, null);
 
     activities.repointConfigMap(noConfigMap, "postgresql-1");
 

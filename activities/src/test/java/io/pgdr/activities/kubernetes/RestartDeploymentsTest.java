@@ -75,7 +75,7 @@ class RestartDeploymentsTest {
     DatabaseTarget t = FabricaCluster.target();
     DatabaseTarget typo = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(),
         List.of("fabrica-api", "fabrica-wrokers"), t.configMap(), t.postgres(), t.objectives(), t.approval(),
-        t.verification(), t.notifications(), t.backups(), null, null);
+        t.verification(), t.notifications(), t.backups(), null, null, null);
 
     ApplicationFailure failure =
         assertThrows(ApplicationFailure.class, () -> activities.restartDeployments(typo, "run-1"));

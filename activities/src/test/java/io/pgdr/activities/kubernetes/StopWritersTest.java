@@ -103,7 +103,7 @@ class StopWritersTest {
     DatabaseTarget t = FabricaCluster.target();
     DatabaseTarget typo = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(),
         List.of("fabrica-api", "fabrica-wrokers"), t.configMap(), t.postgres(), t.objectives(), t.approval(),
-        t.verification(), t.notifications(), t.backups(), null, null);
+        t.verification(), t.notifications(), t.backups(), null, null, null);
 
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> activities.stopWriters(typo, "run-1"));
 

@@ -60,7 +60,7 @@ class PatroniOnARealClusterTest {
     patroni = new PatroniActivitiesImpl(credentials);
     target = new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql", List.of(), null,
         new PostgresAccess("postgres", null, SecretRef.environment(cluster.superuser(), "PGDR_TEST_PASSWORD"), null), null, null, null,
-        null, null, new PatroniAccess(null, cluster.restEndpoints(), null), null);
+        null, null, new PatroniAccess(null, cluster.restEndpoints(), null), null, null);
   }
 
   @AfterAll

@@ -40,10 +40,10 @@ final class AlertDrill implements AutoCloseable {
     DatabaseTarget withPolicy = new DatabaseTarget(target.name(), target.namespace(), target.statefulSet(), target.service(),
         target.deployments(), target.configMap(), target.postgres(), target.objectives(),
         new ApprovalPolicy(target.approval().timeout(), target.approval().approvers(), List.of(ApprovalPolicy.PROMOTE_WITHIN_RPO)),
-        target.verification(), target.notifications(), target.backups(), target.patroni(), OWNER);
+        target.verification(), target.notifications(), target.backups(), target.patroni(), target.poolSize(), OWNER);
     Files.writeString(targets.resolve("lab.yaml"), TargetYaml.write(withPolicy));
     MonitoringEndpoint endpoint = MonitoringEndpoint.start(0, () -> "");
-    endpoint.receiveAlerts(client, targets);
+    endpoint.receiveAlerts(client, targets, null);
     return new AlertDrill(endpoint);
   }
 

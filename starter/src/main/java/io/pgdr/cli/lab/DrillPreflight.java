@@ -108,7 +108,7 @@ final class DrillPreflight {
   private static DatabaseTarget withApprovalTimeout(DatabaseTarget t, Duration timeout) {
     return new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(),
         t.postgres(), t.objectives(), new ApprovalPolicy(timeout, t.approval().approvers()), t.verification(),
-        t.notifications(), t.backups(), null, null);
+        t.notifications(), t.backups(), null, null, null);
   }
 
   private static long millisSince(long startedNanos) {

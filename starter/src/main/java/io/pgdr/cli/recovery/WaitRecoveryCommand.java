@@ -30,8 +30,8 @@ public final class WaitRecoveryCommand implements Callable<Integer> {
     if (checkSeconds != null && checkSeconds <= 0) {
       throw CliException.badInput("--check-every " + checkSeconds + " is not a positive number of seconds", "e.g. --check-every 30");
     }
-    if (escalatePercent != null && (escalatePercent <= 0 || escalatePercent > 100)) {
-      throw CliException.badInput("--escalate-at " + escalatePercent + " is not a share of the RTO", "1 to 100, e.g. --escalate-at 50");
+    if (escalatePercent != null && (escalatePercent <= 0 || escalatePercent >= 100)) {
+      throw CliException.badInput("--escalate-at " + escalatePercent + " is not a share of the RTO", "1 to 99, e.g. --escalate-at 50");
     }
     Duration every = checkSeconds == null ? null : Duration.ofSeconds(checkSeconds);
     Double share = escalatePercent == null ? null : escalatePercent / 100.0;

@@ -41,7 +41,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = "--alert-targets", paramLabel = "DIR",
       description = "receive Alertmanager's webhook on POST /alerts (same port): an alert whose labels namespace and statefulset match a"
-          + " target file in DIR starts or joins that database's incident (env PGDR_ALERT_TARGETS; default: alerts not received)")
+          + " target file in DIR starts or joins that database's incident (env PGDR_ALERT_TARGETS; default: alerts not received);"
+          + " with PGDR_ALERT_TOKEN set, a notification must carry Authorization: Bearer <token>")
   Path alertTargets;
 
   @Override
@@ -57,7 +58,8 @@ public final class WorkerCommand implements Callable<Integer> {
          PgdrWorker worker = PgdrWorker.start(connection.withMetrics(metrics.temporalScope()).client(), kubernetes)) {
       endpoint.readyWhen(worker::isReady);
       if (alerts != null) {
-        endpoint.receiveAlerts(connection.client(), alerts);
+        // from the environment only: a secret on the command line is visible to every user of the machine
+        endpoint.receiveAlerts(connection.client(), alerts, System.getenv("PGDR_ALERT_TOKEN"));
       }
       spec.commandLine().getErr().printf("pgdr worker: connected to Temporal at %s (namespace %s)%s; Kubernetes API %s;"
               + " metrics and health on port %d (/metrics, /healthz, /readyz)%s%n",

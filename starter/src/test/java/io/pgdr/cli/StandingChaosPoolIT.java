@@ -1,0 +1,92 @@
+package io.pgdr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgdr.lab.PostgresPair;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The standing chaos test of ConnectionPoolRecovery: sessions idle in a transaction past the
+ * threshold, {@code pgdr pool recover --yes}, and the worker killed in the diagnosis, right after the
+ * sessions were ended and as the run verifies the primary. It ends as an undisturbed run: those
+ * sessions ended (by the first attempt, or found gone by the retry), every other one left alone.
+ */
+@org.junit.jupiter.api.Tag("real-servers")
+class StandingChaosPoolIT extends StandingChaos {
+
+  private static final int IDLE_IN_TRANSACTION = 6;
+
+  @Test
+  void aPoolRecoveryWhoseWorkerIsKilledAtEveryStepEndsAsAnUndisturbedOne() throws Exception {
+    PostgresPair pair = processes.lab.pair();
+    List<Connection> stale = new ArrayList<>();
+    List<Connection> idle = new ArrayList<>();
+    Set<Integer> stalePids = new HashSet<>();
+    try {
+      for (int i = 0; i < 10; i++) {
+        Connection c = connect(pair, "app-" + i);
+        if (i < IDLE_IN_TRANSACTION) {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            stalePids.add(rs.getInt(1)); // and the transaction stays open
+          }
+          stale.add(c);
+        } else {
+          idle.add(c);
+        }
+      }
+      Thread.sleep(2_500);
+      PgdrProcess cli = processes.startPgdr("pool", "recover", "--target", processes.targetFile(), "--idle-longer-than", "2", "--yes",
+          "--follow", "--output", "json");
+
+      KillPoints kills = new KillPoints(processes, temporal, RUN)
+          .killInFirstTask()
+          .killWhen("the idle transactions ended", () -> !stale.get(0).isValid(1))
+          .killAtActivity("VerifyPrimary");
+      CliRun run = cli.await(Duration.ofMinutes(5));
+      System.out.println("pool recovery chaos kills:\n" + kills.table());
+
+      assertEquals(0, run.exitCode(), run.toString());
+      JsonNode report = Json.MAPPER.readTree(run.out());
+      assertEquals("succeeded", report.path("outcome").asText(), report.toString());
+      Set<Integer> ended = new HashSet<>();
+      report.path("result").path("terminated").forEach(s -> ended.add(s.path("pid").asInt()));
+      for (Connection c : stale) {
+        assertFalse(c.isValid(2), "every idle transaction past the threshold was ended");
+      }
+      for (Connection c : idle) {
+        assertTrue(c.isValid(2), "no other session was ended");
+      }
+      assertTrue(stalePids.containsAll(ended), "only approved sessions were ended: " + ended + " of " + stalePids);
+      assertRtoFromTheRunsStart(report);
+    } finally {
+      for (Connection c : stale) {
+        c.close();
+      }
+      for (Connection c : idle) {
+        c.close();
+      }
+    }
+  }
+
+  private Connection connect(PostgresPair pair, String application) throws Exception {
+    Properties login = new Properties();
+    login.setProperty("user", pair.superuser());
+    login.setProperty("password", pair.password());
+    login.setProperty("ApplicationName", application);
+    return DriverManager.getConnection("jdbc:postgresql://" + processes.status.serviceEndpoint() + "/" + pair.database(), login);
+  }
+}
