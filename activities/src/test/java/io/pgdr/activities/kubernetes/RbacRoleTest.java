@@ -55,6 +55,12 @@ class RbacRoleTest {
   static {
     DatabaseTarget target = FabricaCluster.target();
     CALLS.put("describeCluster", k -> k.describeCluster(target));
+    // an incident's assessment and a wait's looks
+    CALLS.put("podLogs", k -> k.podLogs(target, List.of("postgresql-0"), 20));
+    CALLS.put("podUsage", k -> k.podUsage(target, "postgresql-0"));
+    // a pool recovery that raises the applications' pool size
+    CALLS.put("configMapValue", k -> k.configMapValue(target, target.configMap().name(), "DATABASE_POOL_SIZE"));
+    CALLS.put("setConfigMapValue", k -> k.setConfigMapValue(target, target.configMap().name(), "DATABASE_POOL_SIZE", "20", "run-1"));
     CALLS.put("fencePod", k -> k.fencePod(target, "postgresql-0", "run-1"));
     CALLS.put("recordPromotionIntent", k -> k.recordPromotionIntent(target,
         new PromotionIntent("run-1", "postgresql-1", "0/3000100", 0, 0, "old primary unreachable", false)));
@@ -68,6 +74,8 @@ class RbacRoleTest {
     CALLS.put("keepVolumes", k -> k.keepVolumes(target, "postgresql-0", "run-1"));
     CALLS.put("awaitPodReady", k -> k.awaitPodReady(target, "postgresql-1", List.of()));
     CALLS.put("recreatePod", k -> k.recreatePod(target, "postgresql-0", k.keepVolumes(target, "postgresql-0", "run-1"), "run-1"));
+    // a wait that restarts the primary's pod
+    CALLS.put("restartPod", k -> k.restartPod(target, "postgresql-1", "run-1"));
     // a point-in-time recovery: the StatefulSet controller and a provisioner play their parts as the stand-in
     CALLS.put("stopDatabase", k -> {
       standIn.pods().inNamespace(target.namespace()).delete();
@@ -192,7 +200,7 @@ class RbacRoleTest {
     }
     // KubernetesClients builds the client and calls nothing
     assertEquals(Set.of("ClusterReader.java", "CredentialResolver.java", "FreshVolume.java", "KubernetesActivitiesImpl.java",
-        "KubernetesClients.java", "PodRebuild.java", "VolumeJobs.java"), users,
+        "KubernetesClients.java", "PodLog.java", "PodRebuild.java", "PodUsage.java", "VolumeJobs.java"), users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
 
