@@ -55,10 +55,16 @@ final class LabProcesses implements AutoCloseable {
     return processes;
   }
 
+  /** The worker's options: a worker started again without any (after a kill) gets the last ones. */
+  private String[] workerOptions = new String[0];
+
   void startWorker(String... options) throws Exception {
-    String[] args = new String[options.length + 1];
+    if (options.length > 0) {
+      workerOptions = options;
+    }
+    String[] args = new String[workerOptions.length + 1];
     args[0] = "worker";
-    System.arraycopy(options, 0, args, 1, options.length);
+    System.arraycopy(workerOptions, 0, args, 1, workerOptions.length);
     worker = PgdrProcess.start(logs, env, args);
   }
 

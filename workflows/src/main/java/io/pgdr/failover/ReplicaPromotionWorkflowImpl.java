@@ -42,6 +42,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   private List<String> fencedPods = List.of();
   private String servicePod;
   private PromotionIntent promotion;
+  /** The choice is the one this run recorded before its worker was lost: it was approved then. */
+  private boolean resumed;
   /** When the old primary was last known to write: what the estimated loss is counted to. */
   private Instant lossAnchor;
 
@@ -164,11 +166,12 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
       if (servers.stream().noneMatch(s -> s.pod().equals(promotion.pod()))) {
         return null; // its candidate is gone, maybe promoted: never promote a second server (see noCandidate)
       }
-      CandidateChoice resumed = CandidateChoice.recorded(promotion, servers.stream()
+      resumed = true;
+      CandidateChoice recorded = CandidateChoice.recorded(promotion, servers.stream()
           .anyMatch(s -> s.pod().equals(promotion.pod()) && s.reachable() && !s.inRecovery()));
-      timeline.note("this run chose " + resumed.pod() + " before its worker was lost; carrying on with it"
-          + (resumed.alreadyPromoted() ? " (already promoted)" : ""));
-      return resumed;
+      timeline.note("this run chose " + recorded.pod() + " before its worker was lost; carrying on with it"
+          + (recorded.alreadyPromoted() ? " (already promoted)" : ""));
+      return recorded;
     }
     List<ServerState> replicas = servers.stream()
         .filter(s -> s.reachable() && s.inRecovery() && !fencedPods.contains(s.pod()))
@@ -238,9 +241,17 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     }
   }
 
-  /** The target's promote-within-rpo policy, checked on this run's own choice. */
+  /**
+   * The target's promote-within-rpo policy, checked on this run's own choice. A run resuming its own
+   * recorded choice passed its approval before (the choice is recorded only after it): the cluster
+   * it finds now is half-moved by its own earlier attempt, so the conditions are not checked again.
+   */
   @Override
   protected PolicyCheck policyCheck() {
+    if (resumed) {
+      return new PolicyCheck(io.pgdr.target.ApprovalPolicy.PROMOTE_WITHIN_RPO, List.of("this run recorded its choice of " + choice.pod()
+          + " on StatefulSet " + target.statefulSet() + " after an earlier attempt passed its approval; its worker was lost midway"), List.of());
+    }
     return Candidates.promoteWithinRpo(choice, servers, servicePod, toFence, target.objectives().rpo(),
         lossAnchor == null ? incidentStart() : lossAnchor);
   }
