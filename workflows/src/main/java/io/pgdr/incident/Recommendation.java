@@ -18,8 +18,6 @@ import java.util.List;
  */
 public record Recommendation(String scenario, List<String> reasons, boolean startable) {
 
-  /** Connections past this share of the slots open to applications are "near the limit" (runbook 004 §4.1). */
-  public static final double CONNECTIONS_NEAR_LIMIT = 0.8;
   /** What the incident recommends, and never starts, when the data itself is reported bad. */
   public static final String RESTORE_OR_PITR = "RestoreFromBackup or PointInTimeRecovery";
 
@@ -58,7 +56,7 @@ public record Recommendation(String scenario, List<String> reasons, boolean star
       return new Recommendation(TransientOutageWorkflow.SCENARIO, reasons, true);
     }
     reasons.add(a.livePrimary().pod() + " answers as the primary");
-    if (a.connections() != null && a.connections().usage() >= CONNECTIONS_NEAR_LIMIT) {
+    if (a.connections() != null && a.connections().nearLimit()) {
       String usage = a.connections().clients() + " of " + a.connections().maxConnections() + " connections in use ("
           + Math.round(a.connections().usage() * 100) + "% of those open to applications)";
       if (!a.connections().idleInTransaction().isEmpty()) {

@@ -136,7 +136,8 @@ public class ConnectionPoolRecoveryWorkflowImpl extends RecoveryWorkflow impleme
       return report;
     });
     return (ended == null ? "" : ended.terminated().size() + " idle sessions ended on " + primary.pod() + "; ")
-        + (raised ? target.poolSize().key() + " raised to " + raiseTo + " and " + deployments() + " restarted; " : "") + usage(after) + " now";
+        + (raised ? target.poolSize().key() + " raised to " + raiseTo + " and " + deployments() + " restarted; " : "") + usage(after) + " now"
+        + (after.nearLimit() ? ", still near the limit: the pool refills; find the leak, or raise max_connections by hand" : "");
   }
 
   private void terminate() {

@@ -22,6 +22,14 @@ public record ConnectionsReport(int maxConnections, int reservedConnections, Map
     longRunning = List.copyOf(longRunning);
   }
 
+  /** Past this share of the slots open to applications, connections are "near the limit" (runbook 004 §4.1: 80 %). */
+  public static final double NEAR_LIMIT = 0.8;
+
+  /** Whether client sessions hold {@link #NEAR_LIMIT} or more of the slots open to applications. */
+  public boolean nearLimit() {
+    return usage() >= NEAR_LIMIT;
+  }
+
   /** Client sessions in all states. */
   public int clients() {
     return byState.values().stream().mapToInt(Integer::intValue).sum();

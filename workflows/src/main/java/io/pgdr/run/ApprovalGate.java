@@ -27,6 +27,8 @@ public final class ApprovalGate {
   private ApprovalRequest pending;
   private ApprovalRecord decision;
   private ApprovalRecord abort;
+  /** The pending request was asked by {@link #open}: only a decision naming its step answers it. */
+  private boolean stepNamedOnly;
 
   public ApprovalGate(ApprovalPolicy policy) {
     this.policy = policy;
@@ -44,6 +46,7 @@ public final class ApprovalGate {
     }
     pending = request;
     decision = null;
+    stepNamedOnly = false;
     onAsked.run();
     // the timer Workflow.await(timeout, ...) would start, with a name the UI shows
     Promise<Void> timeout = Workflow.newTimer(policy.timeout(),
@@ -60,10 +63,16 @@ public final class ApprovalGate {
     return result;
   }
 
-  /** Asks for a decision without waiting: pending until {@link #answered()} finds one. */
+  /**
+   * Asks for a decision without waiting: pending until {@link #take()} finds one. A run that asks this
+   * way may ask several things in turn (a restart, then a failover), so only the update {@code decide},
+   * which names the step, answers it: a signal carries no step, and could land on a request asked
+   * after the one its sender read.
+   */
   public void open(ApprovalRequest request) {
     pending = request;
     decision = abort;
+    stepNamedOnly = true;
   }
 
   /** A decision arrived on the request {@link #open} made pending. */
@@ -136,7 +145,7 @@ public final class ApprovalGate {
 
   /** Takes a decision sent by update, checked beforehand by {@link #refusalOf(StepDecision)}. */
   public ApprovalRecord decide(StepDecision incoming) {
-    onDecision(incoming.decision(), incoming.approve());
+    onDecision(incoming.decision(), incoming.approve(), true);
     return decision;
   }
 
@@ -171,7 +180,14 @@ public final class ApprovalGate {
   }
 
   public void onDecision(ApprovalDecision incoming, boolean approve) {
-    String refusal = pending == null ? "no approval is pending" : refusalOf(pending, incoming, approve);
+    onDecision(incoming, approve, false);
+  }
+
+  private void onDecision(ApprovalDecision incoming, boolean approve, boolean stepNamed) {
+    String refusal = pending == null ? "no approval is pending"
+        : stepNamedOnly && !stepNamed ? "this run asks about one step at a time (now '" + pending.step() + "'): answer with the update"
+            + " decide, which names the step (pgdr approve RUN sends it)"
+        : refusalOf(pending, incoming, approve);
     if (refusal != null) {
       log.warn("approval signal ignored: {}", refusal);
       refusals.add((approve ? "approve" : "reject") + (incoming == null ? "" : " by " + incoming.by() + " ("

@@ -83,12 +83,15 @@ class TransientOutageWorkflowTest {
 
     RunStatus restart = awaitPending(run, "restart-pod");
     assertTrue(restart.pendingApproval().summary().startsWith("restart pod postgresql-0 of fabrica-db"), restart.pendingApproval().summary());
-    run.approve(new ApprovalDecision("alice", "restart it", false));
+    run.approve(new ApprovalDecision("alice", "a signal names no step", false));
+    assertTrue(awaitPending(run, "restart-pod").warnings().stream().anyMatch(w -> w.contains("answer with the update decide")),
+        "a signal could land on a later request: only decide answers");
+    run.decide(new io.pgdr.run.StepDecision("restart-pod", true, "alice", "restart it", false));
 
     RunStatus failover = awaitPending(run, "escalate");
     verify(scene.kubernetes).restartPod(any(), eq(PRIMARY), anyString());
     assertTrue(failover.pendingApproval().summary().contains("is still down at 50% of the RTO"), failover.pendingApproval().summary());
-    run.approve(new ApprovalDecision("alice", "fail over", false));
+    run.decide(new io.pgdr.run.StepDecision("escalate", true, "alice", "fail over", false));
 
     RecoveryReport report = RunResults.result(client);
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
@@ -109,9 +112,9 @@ class TransientOutageWorkflowTest {
   void aRejectedFailoverEndsTheRunAtTheRtoWithoutChangingMore() throws Exception {
     TransientOutageWorkflow run = start(null);
     awaitPending(run, "restart-pod");
-    run.reject(new ApprovalDecision("bob", "leave it", false));
+    run.decide(new io.pgdr.run.StepDecision("restart-pod", false, "bob", "leave it", false));
     awaitPending(run, "escalate");
-    run.reject(new ApprovalDecision("bob", "no failover", false));
+    run.decide(new io.pgdr.run.StepDecision("escalate", false, "bob", "no failover", false));
 
     RecoveryReport report = RunResults.failedReport(client);
 
@@ -132,7 +135,7 @@ class TransientOutageWorkflowTest {
     awaitPending(run, "escalate");
     verify(scene.kubernetes).restartPod(any(), eq(PRIMARY), anyString());
     verify(scene.postgres, never()).promoteServer(any());
-    run.reject(new ApprovalDecision("bob", "not yet", false));
+    run.decide(new io.pgdr.run.StepDecision("escalate", false, "bob", "not yet", false));
     assertTrue(RunResults.failedReport(client).message().contains("the failover was rejected"));
   }
 
