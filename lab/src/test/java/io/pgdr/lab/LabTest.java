@@ -47,7 +47,9 @@ class LabTest {
     assertEquals(pair.standby().host() + ":" + pair.standby().port(), status.pods().get("postgresql-1"));
     assertTrue(ProcessHandle.of(status.daemonPid()).isPresent());
     DatabaseTarget target = TargetYaml.parse(Files.readString(status.targetFile()), status.targetFile().toString());
-    assertEquals(status.pods(), target.endpointOverrides());
+    java.util.Map<String, String> endpoints = new java.util.HashMap<>(status.pods());
+    endpoints.put(KubernetesFixture.SERVICE, status.serviceEndpoint()); // where a check through the Service connects
+    assertEquals(endpoints, target.endpointOverrides());
     assertEquals(new BackupLocation("fabrica-agentes-backups", "db/", status.s3Endpoint(), null, null, null, null), target.backups());
     assertEquals(200, HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(status.s3Endpoint() + "/fabrica-agentes-backups"))
