@@ -9,19 +9,15 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.PostgresBinaries;
-import io.pgdr.lab.PostgresPair;
 import io.pgdr.lab.RequiredComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -86,13 +82,12 @@ class IncidentEndToEndIT {
   @Test
   @Order(2)
   void connectionsNearlyExhaustedByIdleTransactionsAreAPoolRecoveryThatEndsOnlyThose() throws Exception {
-    PostgresPair pair = processes.lab.pair();
     // max_connections 40, 3 reserved: 31 clients are past 80% of the 37 open to applications
     List<Connection> idleInTransaction = new ArrayList<>();
     List<Connection> idle = new ArrayList<>();
     try {
       for (int i = 0; i < 31; i++) {
-        Connection c = connect(pair, "pool-" + i);
+        Connection c = processes.connectThroughService("pool-" + i);
         if (i < 8) {
           c.setAutoCommit(false);
           try (Statement s = c.createStatement()) {
@@ -133,11 +128,4 @@ class IncidentEndToEndIT {
     }
   }
 
-  private Connection connect(PostgresPair pair, String application) throws SQLException {
-    Properties login = new Properties();
-    login.setProperty("user", pair.superuser());
-    login.setProperty("password", pair.password());
-    login.setProperty("ApplicationName", application);
-    return DriverManager.getConnection("jdbc:postgresql://" + processes.status.serviceEndpoint() + "/" + pair.database(), login);
-  }
 }

@@ -86,6 +86,15 @@ final class LabProcesses implements AutoCloseable {
     }
   }
 
+  /** A session through the lab's Service, as an application of the given name opens it. */
+  java.sql.Connection connectThroughService(String application) throws java.sql.SQLException {
+    java.util.Properties login = new java.util.Properties();
+    login.setProperty("user", lab.pair().superuser());
+    login.setProperty("password", lab.pair().password());
+    login.setProperty("ApplicationName", application);
+    return java.sql.DriverManager.getConnection("jdbc:postgresql://" + status.serviceEndpoint() + "/" + lab.pair().database(), login);
+  }
+
   CliRun pgdr(Duration timeout, String... args) throws Exception {
     return PgdrProcess.run(logs, env, timeout, args);
   }

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pgdr.lab.PostgresPair;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -30,13 +27,12 @@ class StandingChaosPoolIT extends StandingChaos {
 
   @Test
   void aPoolRecoveryWhoseWorkerIsKilledAtEveryStepEndsAsAnUndisturbedOne() throws Exception {
-    PostgresPair pair = processes.lab.pair();
     List<Connection> stale = new ArrayList<>();
     List<Connection> idle = new ArrayList<>();
     Set<Integer> stalePids = new HashSet<>();
     try {
       for (int i = 0; i < 10; i++) {
-        Connection c = connect(pair, "app-" + i);
+        Connection c = processes.connectThroughService("app-" + i);
         if (i < IDLE_IN_TRANSACTION) {
           c.setAutoCommit(false);
           try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT pg_backend_pid()")) {
@@ -81,11 +77,4 @@ class StandingChaosPoolIT extends StandingChaos {
     }
   }
 
-  private Connection connect(PostgresPair pair, String application) throws Exception {
-    Properties login = new Properties();
-    login.setProperty("user", pair.superuser());
-    login.setProperty("password", pair.password());
-    login.setProperty("ApplicationName", application);
-    return DriverManager.getConnection("jdbc:postgresql://" + processes.status.serviceEndpoint() + "/" + pair.database(), login);
-  }
 }

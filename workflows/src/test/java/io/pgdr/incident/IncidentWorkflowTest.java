@@ -25,6 +25,7 @@ import io.pgdr.run.ApprovalRecord;
 import io.pgdr.run.RecoveryOptions;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryTestEnvironment;
+import io.pgdr.run.RunResults;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.ApprovalPolicy;
 import io.pgdr.target.DatabaseTarget;
@@ -65,7 +66,7 @@ class IncidentWorkflowTest {
     Alert down = new Alert("PostgresDown", Alert.FIRING, scene.now.minusSeconds(40), null, "fp1", PRIMARY, "postgresql-0 is down");
     IncidentWorkflow run = start(OutageScene.target(), new IncidentRequest(OutageScene.target(), null, "alertmanager", null, null, null, List.of(down)));
 
-    RunStatus waiting = awaitApproval(run);
+    RunStatus waiting = RunResults.awaitApproval(run);
     assertEquals("recover", waiting.pendingApproval().step());
     assertTrue(waiting.pendingApproval().summary().startsWith("start ReplicaPromotion for fabrica-db"), waiting.pendingApproval().summary());
     List<String> shown = waiting.pendingApproval().plan();
@@ -119,7 +120,7 @@ class IncidentWorkflowTest {
             scene.now.minusSeconds(600), false, "15.8", List.of(), false));
     IncidentWorkflow run = start(target, new IncidentRequest(target, scene.now, "sre", null, null, "PostgresDown", List.of()));
 
-    RunStatus waiting = awaitApproval(run);
+    RunStatus waiting = RunResults.awaitApproval(run);
     assertTrue(waiting.pendingApproval().rpoExceeded());
     assertTrue(waiting.warnings().stream().anyMatch(w -> w.startsWith("policy promote-within-rpo did not approve")), waiting.warnings().toString());
     run.reject(new ApprovalDecision("alice", "wait for the primary", false));
@@ -185,7 +186,7 @@ class IncidentWorkflowTest {
   void aRepeatedAlertIsRecordedOnceAndAResolvedOneIsNoted() throws Exception {
     Alert down = new Alert("PostgresDown", Alert.FIRING, scene.now.minusSeconds(40), null, "fp1", PRIMARY, "postgresql-0 is down");
     IncidentWorkflow run = start(OutageScene.target(), new IncidentRequest(OutageScene.target(), null, "alertmanager", null, null, null, List.of(down)));
-    awaitApproval(run);
+    RunResults.awaitApproval(run);
 
     run.alert(down);
     run.alert(new Alert("PostgresDown", Alert.RESOLVED, down.startsAt(), scene.now, "fp1", PRIMARY, "postgresql-0 is down"));
@@ -208,16 +209,5 @@ class IncidentWorkflowTest {
   private RecoveryReport incidentResult() {
     WorkflowStub stub = client.newUntypedWorkflowStub("incident-fabrica-agentes.postgresql");
     return stub.getResult(RecoveryReport.class);
-  }
-
-  private static RunStatus awaitApproval(IncidentWorkflow run) throws InterruptedException {
-    for (int i = 0; i < 600; i++) {
-      RunStatus status = run.status();
-      if (status.pendingApproval() != null) {
-        return status;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("no approval asked; last: " + run.status());
   }
 }
