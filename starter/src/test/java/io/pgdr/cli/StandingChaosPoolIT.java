@@ -15,15 +15,20 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The standing chaos test of ConnectionPoolRecovery: sessions idle in a transaction past the
- * threshold, {@code pgdr pool recover --yes}, and the worker killed in its first workflow task (the
- * diagnosis, the approval and the ending of the sessions share it) and as the run verifies the primary. It ends as an undisturbed run: those
- * sessions ended (by the first attempt, or found gone by the retry), every other one left alone.
+ * The standing chaos test of ConnectionPoolRecovery, as an incident starts it: the lab's
+ * max_connections nearly exhausted by a pool whose sessions are partly idle in a transaction past
+ * the threshold; {@code pgdr incident start --yes} assesses it as a pool recovery and runs it as its
+ * child; the worker is killed in the incident's first task and as the pool recovery verifies the
+ * primary. It ends as an undisturbed run: those sessions ended (by the first attempt, or found gone
+ * by the retry), every other one left alone.
  */
 @org.junit.jupiter.api.Tag("real-servers")
 class StandingChaosPoolIT extends StandingChaos {
 
-  private static final int IDLE_IN_TRANSACTION = 6;
+  private static final String INCIDENT = "incident-fabrica-agentes.postgresql";
+  /** The lab's max_connections is 40, 3 of them reserved: 31 clients are past 80 % of the 37 open to applications. */
+  private static final int CLIENTS = 31;
+  private static final int IDLE_IN_TRANSACTION = 8;
 
   @Test
   void aPoolRecoveryWhoseWorkerIsKilledAtEveryStepEndsAsAnUndisturbedOne() throws Exception {
@@ -31,34 +36,42 @@ class StandingChaosPoolIT extends StandingChaos {
     List<Connection> idle = new ArrayList<>();
     Set<Integer> stalePids = new HashSet<>();
     try {
-      for (int i = 0; i < 10; i++) {
-        Connection c = processes.connectThroughService("app-" + i);
+      for (int i = 0; i < CLIENTS; i++) {
+        Connection c = processes.connectThroughService("pool-" + i);
         if (i < IDLE_IN_TRANSACTION) {
           c.setAutoCommit(false);
           try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
-            stalePids.add(rs.getInt(1)); // and the transaction stays open
+            stalePids.add(rs.getInt(1)); // and the transaction stays open, as a leaking pool leaves it
           }
           stale.add(c);
         } else {
           idle.add(c);
         }
       }
-      Thread.sleep(2_500);
-      PgdrProcess cli = processes.startPgdr("pool", "recover", "--target", processes.targetFile(), "--idle-longer-than", "2", "--yes",
-          "--follow", "--output", "json");
+      Thread.sleep(2_500); // older than the threshold below
+      PgdrProcess cli = processes.startPgdr("incident", "start", "--target", processes.targetFile(), "--cause",
+          "checkout fails: too many clients already", "--idle-longer-than", "2", "--yes", "--follow", "--output", "json");
 
-      KillPoints kills = new KillPoints(processes, temporal, RUN)
+      KillPoints kills = new KillPoints(processes, temporal, INCIDENT)
           .killInFirstTask()
-          .killAtActivity("VerifyPrimary");
+          .killWhen("activity VerifyPrimary of the pool recovery scheduled", () -> new KillPoints(processes, temporal, RUN).scheduled("VerifyPrimary"));
       CliRun run = cli.await(Duration.ofMinutes(5));
       System.out.println("pool recovery chaos kills:\n" + kills.table());
 
       assertEquals(0, run.exitCode(), run.toString());
       JsonNode report = Json.MAPPER.readTree(run.out());
       assertEquals("succeeded", report.path("outcome").asText(), report.toString());
+      JsonNode incident = report.path("result");
+      assertEquals("ConnectionPoolRecovery", incident.path("recommended").asText(), incident.toString());
+      // the pool's sessions, and pgdr's own while it counts
+      assertTrue(incident.path("reasons").toString().matches(".*3[1-4] of 40 connections in use.*"), incident.toString());
+      assertTrue(incident.path("findings").toString().contains("idle in a transaction past 2 s: " + IDLE_IN_TRANSACTION + " sessions"),
+          incident.toString());
+      JsonNode pool = incident.path("childReport");
+      assertEquals("succeeded", pool.path("outcome").asText(), pool.toString());
       Set<Integer> ended = new HashSet<>();
-      report.path("result").path("terminated").forEach(s -> ended.add(s.path("pid").asInt()));
+      pool.path("result").path("terminated").forEach(s -> ended.add(s.path("pid").asInt()));
       for (Connection c : stale) {
         assertFalse(c.isValid(2), "every idle transaction past the threshold was ended");
       }
@@ -66,7 +79,7 @@ class StandingChaosPoolIT extends StandingChaos {
         assertTrue(c.isValid(2), "no other session was ended");
       }
       assertTrue(stalePids.containsAll(ended), "only approved sessions were ended: " + ended + " of " + stalePids);
-      assertRtoFromTheRunsStart(report);
+      assertRtoFromTheRunsStart(report, INCIDENT);
     } finally {
       for (Connection c : stale) {
         c.close();
@@ -76,5 +89,4 @@ class StandingChaosPoolIT extends StandingChaos {
       }
     }
   }
-
 }
