@@ -52,11 +52,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Patroni failover's plan, approval paths and Patroni's awkward answers, with the adapters mocked. */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class PatroniFailoverWorkflowTest {
 
   static final List<String> FAILOVER_PLAN = List.of("recheck", "failover", "follow", "repoint", "restart-apps", "verify", "rejoin");

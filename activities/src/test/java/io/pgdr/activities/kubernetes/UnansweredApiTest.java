@@ -18,6 +18,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * A Kubernetes API that does not answer fails the call in bounded time, naming the API server and
  * the resource, instead of hanging the step (fabric8's defaults retry for minutes).
  */
+// waits on silent sockets, using no CPU: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class UnansweredApiTest {
 
   /** Only a guard against a hang; the bound the client is built with is seconds. */
