@@ -28,9 +28,11 @@ public record CallOptions(boolean local, Duration startToClose, Duration schedul
    * How long an ordinary activity may go without a heartbeat before its worker counts as lost and
    * another worker takes the call over: seconds, so a SIGKILLed worker costs seconds of RTO, never
    * a long step's whole start-to-close timeout. Every activity that can run longer heartbeats well
-   * inside it (progress, or a keep-alive while one statement blocks).
+   * inside it (progress each second, or a keep-alive every 2 s while one statement blocks; the worker
+   * forwards heartbeats at most once a second), so 5 s leaves a stall of 3 s before a live attempt
+   * is taken for lost, and a retry that still finds it running meets what it already changed.
    */
-  public static final Duration WORKER_LOST_AFTER = Duration.ofSeconds(10);
+  public static final Duration WORKER_LOST_AFTER = Duration.ofSeconds(5);
 
   private static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(10);
 
