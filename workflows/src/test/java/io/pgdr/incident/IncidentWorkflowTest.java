@@ -50,12 +50,15 @@ class IncidentWorkflowTest {
       ReplicaPromotionWorkflowImpl.class, ConnectionPoolRecoveryWorkflowImpl.class, TransientOutageWorkflowImpl.class).build();
 
   private OutageScene scene;
+  private final io.pgdr.ports.PatroniActivities patroni = org.mockito.Mockito.mock(io.pgdr.ports.PatroniActivities.class,
+      org.mockito.Mockito.withSettings().withoutAnnotations());
   private WorkflowClient client;
   private String taskQueue;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     scene = new OutageScene(env, worker);
+    worker.registerActivitiesImplementations(patroni);
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
     env.start();
@@ -125,6 +128,26 @@ class IncidentWorkflowTest {
     assertTrue(waiting.warnings().stream().anyMatch(w -> w.startsWith("policy promote-within-rpo did not approve")), waiting.warnings().toString());
     run.reject(new ApprovalDecision("alice", "wait for the primary", false));
     assertEquals(RecoveryReport.ABORTED, incidentResult().outcome());
+    verify(scene.postgres, never()).promoteServer(any());
+  }
+
+  @Test
+  void onAPatroniTargetPatronisViewIsAFindingAndOnlyPatroniFailsOver() {
+    org.mockito.Mockito.when(patroni.describePatroni(any(), org.mockito.ArgumentMatchers.anyList())).thenReturn(new io.pgdr.ports.PatroniView(
+        "postgresql-1", false, List.of(new io.pgdr.ports.PatroniMember("postgresql-1", "replica", "streaming", "10.0.0.11", 5432, 1, 0L,
+            false, false, false)), 1048576L, false, null, null));
+    DatabaseTarget t = OutageScene.target();
+    DatabaseTarget target = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(),
+        t.postgres(), t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(),
+        new io.pgdr.target.PatroniAccess("http://{pod}.postgresql:8008", null, null), null, null);
+    start(target, new IncidentRequest(target, null, "sre", null, true, "PostgresDown", List.of()));
+
+    RecoveryReport plan = incidentResult();
+
+    IncidentOutcome outcome = (IncidentOutcome) plan.result();
+    assertEquals("PatroniFailover", outcome.recommended(), outcome.reasons().toString());
+    assertTrue(outcome.findings().stream().anyMatch(f -> f.startsWith("patroni: no member leads") && f.contains("postgresql-1 replica streaming")),
+        outcome.findings().toString());
     verify(scene.postgres, never()).promoteServer(any());
   }
 
