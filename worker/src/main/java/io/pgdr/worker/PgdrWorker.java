@@ -41,7 +41,7 @@ public final class PgdrWorker implements AutoCloseable {
         // bar that moves twice a minute. Once a second is cheap and keeps the bar live.
         .setMaxHeartbeatThrottleInterval(Duration.ofSeconds(1))
         .build());
-    Registrations.register(worker, kubernetes);
+    Registrations.register(worker, client, kubernetes);
     factory.start();
     log.info("pgdr worker polling task queue '{}' in namespace '{}'", TaskQueues.PGDR, client.getOptions().getNamespace());
     return new PgdrWorker(factory);

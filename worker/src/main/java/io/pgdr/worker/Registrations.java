@@ -11,6 +11,9 @@ import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.store.S3Clients;
+import io.pgdr.activities.temporal.RunActivitiesImpl;
+import io.pgdr.drill.DrillFleetWorkflowImpl;
+import io.pgdr.drill.FailoverDrillWorkflowImpl;
 import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
 import io.pgdr.incident.IncidentWorkflowImpl;
 import io.pgdr.outage.TransientOutageWorkflowImpl;
@@ -18,6 +21,7 @@ import io.pgdr.patroni.PatroniFailoverWorkflowImpl;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflowImpl;
 import io.pgdr.pool.ConnectionPoolRecoveryWorkflowImpl;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
+import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 
 /** What a pgdr worker serves: every scenario's workflow and the adapters they call. One list, one place. */
@@ -25,10 +29,11 @@ final class Registrations {
 
   private Registrations() {}
 
-  static void register(Worker worker, KubernetesClient kubernetes) {
+  static void register(Worker worker, WorkflowClient client, KubernetesClient kubernetes) {
     worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class,
         PointInTimeRecoveryWorkflowImpl.class, PatroniFailoverWorkflowImpl.class,
-        ConnectionPoolRecoveryWorkflowImpl.class, IncidentWorkflowImpl.class, TransientOutageWorkflowImpl.class);
+        ConnectionPoolRecoveryWorkflowImpl.class, IncidentWorkflowImpl.class, TransientOutageWorkflowImpl.class,
+        FailoverDrillWorkflowImpl.class, DrillFleetWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
     S3Clients s3 = new S3Clients();
@@ -39,7 +44,8 @@ final class Registrations {
         new RestoreActivitiesImpl(credentials, s3),
         new PitrActivitiesImpl(credentials, s3, new VolumeJobs(kubernetes, volumeJobImage())),
         new PatroniActivitiesImpl(credentials),
-        new NotificationActivitiesImpl());
+        new NotificationActivitiesImpl(),
+        new RunActivitiesImpl(client));
   }
 
   /** pgdr's image, which the pods that write volumes the worker cannot reach run: the worker's own (deploy/kubernetes/deployment.yaml). */

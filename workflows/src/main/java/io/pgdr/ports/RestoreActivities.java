@@ -30,7 +30,7 @@ public interface RestoreActivities {
 
   CallTable<RestoreActivities> CALLS = CallTable.of(RestoreActivities.class)
       .calls(RESTORE, "restoreBackup")
-      .calls(STATEMENTS, "checkRestore", "swapDatabases")
+      .calls(STATEMENTS, "checkRestore", "swapDatabases", "dropScratchDatabase")
       .build();
 
   /**
@@ -54,4 +54,13 @@ public interface RestoreActivities {
    */
   @ActivityMethod
   SwapResult swapDatabases(PostgresServer server, String live, String restored, String keepAs);
+
+  /**
+   * Drops a drill's scratch database {@code name} on {@code server}, ending its sessions first.
+   * Refuses (not retryable, {@code InvalidDatabaseName}) any name that is not a drill's scratch
+   * database ({@code DatabaseNames.isDrillScratch}): a drill never drops anything else. Idempotent:
+   * returns false when the database was already gone.
+   */
+  @ActivityMethod
+  boolean dropScratchDatabase(PostgresServer server, String name);
 }

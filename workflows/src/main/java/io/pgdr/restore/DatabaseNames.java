@@ -15,6 +15,23 @@ public record DatabaseNames(String live, String restored, String previous) {
     return new DatabaseNames(live, derived(live, "_restore_" + tag), derived(live, "_before_" + tag));
   }
 
+  /** What a drill's scratch database is called: its name says it is a drill's, and nothing else is ever dropped by one. */
+  private static final java.util.regex.Pattern DRILL_SCRATCH = java.util.regex.Pattern.compile("[a-z0-9_]*_pgdr_drill_[0-9a-f]{8}");
+
+  /**
+   * The scratch database a drill of {@code live} restores into: named for the drill and its run,
+   * so it can never be mistaken for the application's, and found again by a retried step.
+   */
+  public static String drillScratch(String live, String runId) {
+    String tag = runId.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+    return derived(live.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"), "_pgdr_drill_" + tag.substring(0, Math.min(8, tag.length())));
+  }
+
+  /** Whether {@code name} is a drill's scratch database: the only kind a drill drops. */
+  public static boolean isDrillScratch(String name) {
+    return name != null && DRILL_SCRATCH.matcher(name).matches();
+  }
+
   /** PostgreSQL cuts identifiers at 63 bytes: shorten the base, never the run's tag. */
   private static String derived(String base, String suffix) {
     int room = MAX_IDENTIFIER - suffix.length();

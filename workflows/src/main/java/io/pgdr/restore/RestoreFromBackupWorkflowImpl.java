@@ -1,6 +1,5 @@
 package io.pgdr.restore;
 
-import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.PodState;
@@ -86,7 +85,7 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
     if (refusal != null) {
       throw new StopRun(refusal);
     }
-    backup = step("choose-backup", () -> chooseBackup(backupKey));
+    backup = step("choose-backup", () -> BackupChoice.choose(target, backupKey, timeline));
     String pod = rebuiltPod != null ? rebuiltPod : server.pod();
     Plan.Builder plan = plan();
     if (rebuiltPod != null) {
@@ -248,28 +247,6 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
       throw new StopRun(rebuiltPod + " came back on a new volume but " + (fresh.reachable() ? "as a standby" : "its server does not answer")
           + ": nothing was restored into it");
     }
-  }
-
-  private BackupEntry chooseBackup(String named) {
-    BackupEntry chosen;
-    if (named != null) {
-      chosen = Ports.backups("check backup " + named).checkBackup(target.backups(), named);
-      if (!chosen.valid()) {
-        throw new StopRun("backup " + named + " is not usable: " + chosen.reason(), true);
-      }
-    } else {
-      BackupCatalog catalog = Ports.backups("list backups under " + target.backups().url()).listBackups(target.backups());
-      for (BackupEntry entry : catalog.entries()) {
-        if (!entry.valid() && entry.reason() != null && !entry.reason().startsWith("not checked")) {
-          timeline.note("skipped " + entry.key() + ": " + entry.reason());
-        }
-      }
-      chosen = catalog.latestValid().orElseThrow(() -> new StopRun("no valid backup under " + catalog.location()
-          + (catalog.entries().isEmpty() ? "" : ": " + catalog.entries().stream()
-              .map(e -> e.key() + " (" + e.reason() + ")").collect(Collectors.joining("; "))), false));
-    }
-    timeline.note("using " + chosen.key() + " (" + chosen.format() + ", " + chosen.sizeBytes() + " bytes, data as of " + chosen.dataAsOf() + ")");
-    return chosen;
   }
 
   @Override

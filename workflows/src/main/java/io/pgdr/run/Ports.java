@@ -7,6 +7,7 @@ import io.pgdr.ports.PatroniActivities;
 import io.pgdr.ports.PitrActivities;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
+import io.pgdr.ports.RunActivities;
 
 /**
  * The ports, as workflow code calls them: one stub per call, carrying its summary ("promote
@@ -39,6 +40,10 @@ public final class Ports {
 
   public static PatroniActivities patroni(String summary) {
     return PatroniActivities.CALLS.stub(summary);
+  }
+
+  public static RunActivities runs(String summary) {
+    return RunActivities.CALLS.stub(summary);
   }
 
   public static NotificationActivities notifications(String summary) {

@@ -1,5 +1,6 @@
 package io.pgdr.run;
 
+import io.pgdr.drill.FailoverDrillWorkflow;
 import io.pgdr.incident.IncidentWorkflow;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
@@ -41,6 +42,12 @@ public final class RecoveryOptions {
    */
   public static WorkflowOptions forIncident(DatabaseTarget target, Instant incidentStart) {
     return WorkflowOptions.newBuilder(forTarget(target, IncidentWorkflow.SCENARIO, incidentStart)).setWorkflowId(target.incidentWorkflowId()).build();
+  }
+
+  /** For a drill: the database's drill ID ({@link DatabaseTarget#drillWorkflowId()}), one at a time. */
+  public static WorkflowOptions forDrill(DatabaseTarget target) {
+    return WorkflowOptions.newBuilder(forTarget(target, FailoverDrillWorkflow.SCENARIO)).setWorkflowId(target.drillWorkflowId())
+        .setStaticSummary(FailoverDrillWorkflow.SCENARIO + " of " + target.name()).build();
   }
 
   /** One line for the UI's run list (which keeps 200 bytes of it). */

@@ -9,6 +9,8 @@ import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancelExternalWorkflowException;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -51,6 +53,11 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * failed like any stopped step when it reached them inside a step.
    */
   private static final String CANCEL_REPORT_CHANGE = "cancel-report";
+  /**
+   * Since version 1 a recovery cancels its database's drill, if one runs, before its diagnosis: the
+   * drill cleans up its scratch copy and the recovery does not wait for it.
+   */
+  private static final String DRILL_YIELDS_CHANGE = "drill-yields";
 
   protected final Timeline timeline = new Timeline(this::showDetails);
   /** What the run changed and how each change is handed back. */
@@ -99,6 +106,9 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     if (!problems.isEmpty()) {
       return refuseInput("the target is not valid: " + String.join("; ", problems) + ". Nothing was changed.");
     }
+    if (!Boolean.TRUE.equals(planOnly)) {
+      cancelDrill();
+    }
     try {
       plan = diagnose();
       if (Boolean.TRUE.equals(planOnly)) {
@@ -131,6 +141,27 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   }
 
   /**
+   * A recovery goes first: it asks the database's drill, when one runs, to stop (Temporal's cancel,
+   * so the drill drops its scratch copy on its way out), and goes on without waiting. Runs under
+   * another ID (a drill, an incident) cancel nothing.
+   */
+  private void cancelDrill() {
+    if (!target.recoveryWorkflowId().equals(workflowId())
+        || Workflow.getVersion(DRILL_YIELDS_CHANGE, Workflow.DEFAULT_VERSION, 1) < 1) {
+      return;
+    }
+    String drill = target.drillWorkflowId();
+    Async.procedure(() -> {
+      try {
+        Workflow.newUntypedExternalWorkflowStub(drill).cancel();
+        timeline.note("the drill " + drill + " was running: cancelled, it drops its scratch copy");
+      } catch (CancelExternalWorkflowException noDrill) {
+        // no drill runs: nothing to cancel
+      }
+    });
+  }
+
+  /**
    * Ends a run cancelled from Temporal (the UI's Cancel, {@code temporal workflow cancel}): the
    * undos and the report run in a scope the cancellation cannot reach. Temporal closes the run as
    * cancelled whatever it returns and keeps no result, so the report, outcome cancelled, is read
@@ -157,11 +188,17 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     return true;
   }
 
+  /** Why a plan {@link #needsApproval} says needs none goes ahead without a decision, as the timeline and the record say it. */
+  protected String noApprovalReason() {
+    return "nothing in the plan changes the cluster now";
+  }
+
   /** A plan that changes nothing passes the gate without a decision; the timeline says why. */
   private ApprovalRecord noApprovalNeeded() {
-    timeline.skip("approval", "not needed: nothing in the plan changes the cluster now");
+    String why = noApprovalReason();
+    timeline.skip("approval", "not needed: " + why);
     pastGate = true;
-    return new ApprovalRecord("approval", ApprovalRecord.APPROVED, null, "nothing in the plan changes the cluster", false, now());
+    return new ApprovalRecord("approval", ApprovalRecord.APPROVED, null, why, false, now());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.pgdr.run;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.pgdr.drill.DrillOutcome;
 import io.pgdr.failover.PromotionOutcome;
 import io.pgdr.incident.IncidentOutcome;
 import io.pgdr.outage.TransientOutageOutcome;
@@ -26,7 +27,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = PatroniFailoverOutcome.class, name = "patroni-failover"),
     @JsonSubTypes.Type(value = PoolRecoveryOutcome.class, name = "connection-pool-recovery"),
     @JsonSubTypes.Type(value = IncidentOutcome.class, name = "incident"),
-    @JsonSubTypes.Type(value = TransientOutageOutcome.class, name = "transient-outage")})
+    @JsonSubTypes.Type(value = TransientOutageOutcome.class, name = "transient-outage"),
+    @JsonSubTypes.Type(value = DrillOutcome.class, name = "failover-drill")})
 public interface ScenarioOutcome {
 
   /** Label and value pairs, in order, as the CLI's report and the run's page show them. */

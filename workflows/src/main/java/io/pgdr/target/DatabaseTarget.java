@@ -111,9 +111,21 @@ public record DatabaseTarget(
   /** What every incident's workflow ID starts with. */
   public static final String INCIDENT_PREFIX = "incident-";
 
-  /** The prefix of one of pgdr's run IDs (recovery or incident) {@code workflowId} starts with; null when none. */
+  /** What every drill's workflow ID starts with. */
+  public static final String DRILL_PREFIX = "drill-";
+
+  /** The prefix of one of pgdr's run IDs (recovery, incident or drill) {@code workflowId} starts with; null when none. */
   public static String runPrefix(String workflowId) {
-    return workflowId.startsWith(RECOVERY_PREFIX) ? RECOVERY_PREFIX : workflowId.startsWith(INCIDENT_PREFIX) ? INCIDENT_PREFIX : null;
+    return workflowId.startsWith(RECOVERY_PREFIX) ? RECOVERY_PREFIX : workflowId.startsWith(INCIDENT_PREFIX) ? INCIDENT_PREFIX
+        : workflowId.startsWith(DRILL_PREFIX) ? DRILL_PREFIX : null;
+  }
+
+  /**
+   * The workflow ID of this database's drill: one at a time, and known to the database's recovery,
+   * which cancels a drill under way (its scratch copy cleaned up) before it changes anything.
+   */
+  public String drillWorkflowId() {
+    return DRILL_PREFIX + namespace + "." + statefulSet;
   }
 
   /**

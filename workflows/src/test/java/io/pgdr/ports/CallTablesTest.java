@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class CallTablesTest {
 
   private static final List<CallTable<?>> TABLES = List.of(KubernetesActivities.CALLS, PostgresActivities.CALLS,
-      BackupActivities.CALLS, RestoreActivities.CALLS, NotificationActivities.CALLS, PitrActivities.CALLS);
+      BackupActivities.CALLS, RestoreActivities.CALLS, NotificationActivities.CALLS, PitrActivities.CALLS,
+      RunActivities.CALLS);
 
   @Test
   void everyMethodOfEveryPortHasItsOptions() {

@@ -77,9 +77,9 @@ import org.mockito.InOrder;
 /** Every branch of the restore workflow, with the adapters mocked and time skipped. */
 // its own test service and mocks, time skipped: runs beside the module's other tests
 @Execution(ExecutionMode.CONCURRENT)
-class RestoreFromBackupWorkflowTest {
+public class RestoreFromBackupWorkflowTest {
 
-  static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);
+  public static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);
   static final String NEWEST = "db/pgdr/20250110T020000Z/manifest.json";
   static final String OLDER = "db/pgdr/20250109T020000Z/manifest.json";
 
@@ -122,7 +122,7 @@ class RestoreFromBackupWorkflowTest {
   }
 
   /** The cluster a restore of corrupted data finds: postgresql-0 the primary the Service selects, postgresql-1 its standby. */
-  static void stubHealthyCluster(KubernetesActivities kubernetes, PostgresActivities postgres, Instant now) {
+  public static void stubHealthyCluster(KubernetesActivities kubernetes, PostgresActivities postgres, Instant now) {
     when(kubernetes.describeCluster(any())).thenReturn(new ClusterState(2, 2, List.of(
         new PodState("postgresql-0", "Running", true, 0, "10.0.0.10", 5432, false),
         new PodState("postgresql-1", "Running", true, 0, "10.0.0.11", 5432, false)),
@@ -134,7 +134,7 @@ class RestoreFromBackupWorkflowTest {
         new ServerState("postgresql-1", "10.0.0.11:5432", true, null, true, null, "0/5000000", "0/5000000", now, false, "15.8", List.of(), false));
   }
 
-  static DatabaseTarget target(Duration rpo, BackupLocation backups) {
+  public static DatabaseTarget target(Duration rpo, BackupLocation backups) {
     return new DatabaseTarget("fabrica-db", "fabrica-agentes", "postgresql", "postgresql",
         List.of("fabrica-api", "fabrica-workers"), null,
         new PostgresAccess("fabrica_db", 5432, SecretRef.kubernetesSecret("postgresql-credentials"), null),
@@ -146,7 +146,7 @@ class RestoreFromBackupWorkflowTest {
     return target(Duration.ofHours(1), LOCATION);
   }
 
-  static BackupEntry backup(String key, Instant end, boolean valid, String reason) {
+  public static BackupEntry backup(String key, Instant end, boolean valid, String reason) {
     return new BackupEntry(key, BackupEntry.PGDR, end.minusSeconds(60), end, 4096, "15.8", valid, reason);
   }
 

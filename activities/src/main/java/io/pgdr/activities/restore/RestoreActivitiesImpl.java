@@ -16,12 +16,15 @@ import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
 import io.pgdr.ports.SwapResult;
+import io.pgdr.restore.DatabaseNames;
 import io.pgdr.target.BackupLocation;
 import io.pgdr.target.SqlIdentifiers;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -172,6 +175,32 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       return manifest;
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure("s3://" + bucket + "/" + key + ": " + e.getMessage(), FailureTypes.BACKUP_CORRUPT);
+    }
+  }
+
+  @Override
+  public boolean dropScratchDatabase(PostgresServer server, String name) {
+    if (!DatabaseNames.isDrillScratch(name)) {
+      throw ApplicationFailure.newNonRetryableFailure("a drill drops only its own scratch database (<db>_pgdr_drill_<run>), not '"
+          + name + "'", FailureTypes.INVALID_DATABASE_NAME);
+    }
+    PartSessions sessions = PartSessions.of(credentials, server);
+    try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE);
+         PreparedStatement exists = maintenance.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, name);
+      try (ResultSet row = exists.executeQuery()) {
+        if (!row.next()) {
+          return false; // gone: an earlier attempt dropped it, or the restore never created it
+        }
+      }
+      try (Statement drop = maintenance.createStatement()) {
+        // FORCE ends the restore's own sessions too, when a cancelled drill's restore is still connected
+        drop.execute("DROP DATABASE IF EXISTS " + SqlIdentifiers.quote(name) + " WITH (FORCE)");
+      }
+      log.info("dropped the drill's scratch database {} on {}", name, server.pod());
+      return true;
+    } catch (SQLException e) {
+      throw sessions.failure("drop of the scratch database " + name, PartSessions.MAINTENANCE_DATABASE, e);
     }
   }
 

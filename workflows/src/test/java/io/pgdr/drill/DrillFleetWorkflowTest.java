@@ -1,0 +1,128 @@
+package io.pgdr.drill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.pgdr.drill.DrillFleetSummary.DrillResult;
+import io.pgdr.ports.BackupActivities;
+import io.pgdr.ports.BackupCatalog;
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.RestoreActivities;
+import io.pgdr.ports.RestoreCheck;
+import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.RunActivities;
+import io.pgdr.ports.VerificationResult;
+import io.pgdr.run.RecoveryTestEnvironment;
+import io.pgdr.target.DatabaseTarget;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/** A fleet of drills: every database drilled once, never more at a time than asked, one summary. */
+@Execution(ExecutionMode.CONCURRENT)
+class DrillFleetWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(FailoverDrillWorkflowImpl.class,
+      DrillFleetWorkflowImpl.class).build();
+
+  private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
+  private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
+  private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
+  private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
+  private final RunActivities runs = mock(RunActivities.class, withSettings().withoutAnnotations());
+  private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  private final AtomicInteger restoring = new AtomicInteger();
+  private final AtomicInteger mostAtOnce = new AtomicInteger();
+  private WorkflowClient client;
+  private String taskQueue;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+    Instant now = Instant.ofEpochMilli(env.currentTimeMillis());
+    DrillMocks.healthyCluster(kubernetes, postgres, now);
+    when(backups.listBackups(any())).thenReturn(new BackupCatalog(DrillMocks.LOCATION.url(), List.of(
+        DrillMocks.backup(DrillMocks.NEWEST, now.minus(Duration.ofMinutes(20))))));
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call -> {
+      mostAtOnce.accumulateAndGet(restoring.incrementAndGet(), Math::max);
+      Thread.sleep(300); // long enough for the fleet to start every drill it is allowed to
+      restoring.decrementAndGet();
+      return new RestoreResult(call.getArgument(3), 1, 1, 0, 1, Map.of());
+    });
+    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 42L), List.of()));
+    when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
+    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
+        new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
+    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, notifications);
+    env.start();
+  }
+
+  private static DatabaseTarget database(String statefulSet) {
+    DatabaseTarget t = DrillMocks.target();
+    return new DatabaseTarget(statefulSet + "-db", t.namespace(), statefulSet, t.service(), t.deployments(), t.configMap(), t.postgres(),
+        t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), t.patroni(), t.poolSize(), t.owner());
+  }
+
+  private DrillFleetSummary run(List<DatabaseTarget> targets, int maxConcurrent) {
+    DrillFleetWorkflow fleet = client.newWorkflowStub(DrillFleetWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(DrillFleetWorkflow.ID_PREFIX + "test").setTaskQueue(taskQueue).build());
+    return fleet.drillAll(new DrillFleetRequest(targets, null, maxConcurrent, "schedule"));
+  }
+
+  @Test
+  void everyDatabaseIsDrilledAtMostNAtATimeWithOneSummary() {
+    List<DatabaseTarget> targets = List.of(database("pg-a"), database("pg-b"), database("pg-c"), database("pg-d"), database("pg-e"));
+    DrillFleetSummary summary = run(targets, 2);
+
+    assertEquals(List.of("pg-a-db", "pg-b-db", "pg-c-db", "pg-d-db", "pg-e-db"), summary.drills().stream().map(DrillResult::database).toList());
+    assertTrue(summary.allPassed(), summary.toString());
+    assertEquals(2, mostAtOnce.get(), "two drills at once, as asked, and never more");
+    verify(restore, times(5)).dropScratchDatabase(any(), anyString());
+    DrillResult first = summary.drills().get(0);
+    assertEquals("drill-fabrica-agentes.pg-a", first.workflowId());
+    assertEquals(1260.0, first.rpoSeconds(), 1.0);
+    assertTrue(first.rtoSeconds() != null && first.message().startsWith("drill passed"), first.toString());
+  }
+
+  @Test
+  void aFailedDrillIsInTheSummaryWithItsReasonAndTheOthersStillRun() {
+    when(restore.checkRestore(any(), any(), any(), argThat(name -> name.startsWith("fabrica_db_pgdr_drill_")))).thenAnswer(call ->
+        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of(), List.of("public.stories: missing")));
+    DrillFleetSummary summary = run(List.of(database("pg-a"), database("pg-b")), 1);
+
+    assertFalse(summary.allPassed());
+    assertEquals(2, summary.count(DrillResult.FAILED), summary.toString());
+    assertEquals(1, mostAtOnce.get());
+    DrillResult failed = summary.drills().get(1);
+    assertTrue(failed.message().startsWith("drill failed: the restored copy does not match the backup"), failed.message());
+    assertNull(failed.rtoSeconds(), "no verified copy: no RTO");
+    assertEquals(1260.0, failed.rpoSeconds(), 10.0, "the second drill starts later");
+  }
+}

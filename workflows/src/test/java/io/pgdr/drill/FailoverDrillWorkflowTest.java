@@ -1,0 +1,270 @@
+package io.pgdr.drill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.pgdr.ports.BackupActivities;
+import io.pgdr.ports.BackupCatalog;
+import io.pgdr.ports.FailureTypes;
+import io.pgdr.ports.KubernetesActivities;
+import io.pgdr.ports.NotificationActivities;
+import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.RestoreActivities;
+import io.pgdr.ports.RestoreCheck;
+import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.RunActivities;
+import io.pgdr.ports.VerificationResult;
+import io.pgdr.restore.DatabaseNames;
+import io.pgdr.restore.RestoreFromBackupWorkflow;
+import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
+import io.pgdr.restore.RestoreRequest;
+import io.pgdr.run.ChangeRecord;
+import io.pgdr.run.PlannedStep;
+import io.pgdr.run.RecoveryOptions;
+import io.pgdr.run.RecoveryReport;
+import io.pgdr.run.RecoveryTestEnvironment;
+import io.pgdr.run.RunStatus;
+import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.Objectives;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/** The restore rehearsal with the adapters mocked: what it restores where, how it judges, and that it always cleans up. */
+@Execution(ExecutionMode.CONCURRENT)
+class FailoverDrillWorkflowTest {
+
+  static final String DRILL = "drill-fabrica-agentes.postgresql";
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(FailoverDrillWorkflowImpl.class,
+      RestoreFromBackupWorkflowImpl.class).build();
+
+  private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
+  private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
+  private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
+  private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
+  private final RunActivities runs = mock(RunActivities.class, withSettings().withoutAnnotations());
+  private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  private WorkflowClient client;
+  private Instant now;
+  private String taskQueue;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+    now = Instant.ofEpochMilli(env.currentTimeMillis());
+    DrillMocks.healthyCluster(kubernetes, postgres, now);
+    when(backups.listBackups(any())).thenReturn(new BackupCatalog(DrillMocks.LOCATION.url(), List.of(
+        DrillMocks.backup(DrillMocks.NEWEST, now.minus(Duration.ofMinutes(20))))));
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreResult(call.getArgument(3), 7, 7, 0, 123_456, Map.of("public.stories", 42L)));
+    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 42L), List.of()));
+    when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
+    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
+        new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
+    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, notifications);
+    env.start();
+  }
+
+  private FailoverDrillWorkflow start(DatabaseTarget target, Instant incidentStart, String mode) {
+    FailoverDrillWorkflow run = client.newWorkflowStub(FailoverDrillWorkflow.class,
+        WorkflowOptions.newBuilder(RecoveryOptions.forDrill(target)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(run::drill, new FailoverDrillRequest(target, incidentStart, "sre@example", null, null, mode));
+    return run;
+  }
+
+  private RecoveryReport result() {
+    return client.newUntypedWorkflowStub(DRILL).getResult(RecoveryReport.class);
+  }
+
+  private RecoveryReport failedReport() {
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, this::result);
+    ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, failed.getCause());
+    assertEquals(FailureTypes.RECOVERY_FAILED, failure.getType());
+    return failure.getDetails().get(RecoveryReport.class);
+  }
+
+  private static String scratchOf(RecoveryReport report) {
+    return ((DrillOutcome) report.result()).scratchDatabase();
+  }
+
+  @Test
+  void aRehearsalRestoresIntoAScratchDatabaseVerifiesItDropsItAndPassesWithinTheObjectives() {
+    start(DrillMocks.target(), null, null);
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertEquals(List.of(FailoverDrillWorkflowImpl.CHECK_NO_RECOVERY, "diagnose", "choose-backup", "approval", "restore", "check-restore",
+        "verify", "clean-up"), report.steps().stream().map(s -> s.name()).toList());
+    assertEquals(List.of("restore", "check-restore", "verify", "clean-up"), report.plan().stream().map(PlannedStep::name).toList());
+    assertTrue(report.approvals().isEmpty(), "nobody was asked");
+    assertEquals("not needed: a drill leaves the application's data alone", report.steps().get(3).detail());
+    DrillOutcome drill = (DrillOutcome) report.result();
+    String scratch = drill.scratchDatabase();
+    assertTrue(DatabaseNames.isDrillScratch(scratch) && scratch.startsWith("fabrica_db_pgdr_drill_"), scratch);
+    verify(restore).restoreBackup(argThat(s -> s.pod().equals("postgresql-0")), eq(DrillMocks.LOCATION),
+        argThat(b -> b.key().equals(DrillMocks.NEWEST)), eq(scratch));
+    verify(postgres).verifyPrimary(argThat(s -> s.database().equals(scratch)), eq(List.of("stories")), anyString());
+    verify(restore).dropScratchDatabase(any(), eq(scratch));
+    verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
+    verify(kubernetes, never()).stopWriters(any(), anyString());
+    assertTrue(drill.passed() && drill.scratchDropped(), drill.toString());
+    assertEquals(1260.0, drill.backupAgeSeconds(), 1.0, "the backup's data (its start) is 21 minutes old at the drill's start");
+    assertEquals(drill.backupAgeSeconds(), report.rpo().lostSeconds());
+    assertTrue(report.message().startsWith("drill passed: RTO: a verified copy after "), report.message());
+    assertTrue(report.message().contains("RPO: the newest valid backup is 126"), report.message());
+    assertEquals(List.of(ChangeRecord.HANDED_BACK, ChangeRecord.HANDED_BACK), report.changes().stream().map(ChangeRecord::state).toList(),
+        "the scratch copy was made and dropped: nothing is left of it");
+  }
+
+  @Test
+  void aDrillSlowerThanTheRtoOrWithABackupOlderThanTheRpoFailsWithTheReasonOnTopAndStillCleansUp() {
+    DatabaseTarget strict = DrillMocks.target(new Objectives(Duration.ofMinutes(30), Duration.ofMinutes(5)));
+    when(backups.listBackups(any())).thenReturn(new BackupCatalog(DrillMocks.LOCATION.url(), List.of(
+        DrillMocks.backup(DrillMocks.NEWEST, now.minus(Duration.ofMinutes(80))))));
+    // the clock's zero an hour back: the verified copy comes 60 minutes after it, the backup 20 minutes before it
+    start(strict, now.minus(Duration.ofHours(1)), null);
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().startsWith("drill failed: RTO: a verified copy after 36"), report.message());
+    assertTrue(report.message().contains("ABOVE the objective of PT30M"), report.message());
+    assertTrue(report.message().contains("RPO: the newest valid backup is 1260 s old, ABOVE the objective of PT5M"), report.message());
+    DrillOutcome drill = (DrillOutcome) report.result();
+    assertFalse(drill.passed());
+    assertTrue(drill.scratchDropped());
+    verify(restore).dropScratchDatabase(any(), eq(drill.scratchDatabase()));
+  }
+
+  @Test
+  void aCopyThatDoesNotMatchTheBackupFailsTheDrillAndIsDropped() {
+    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 40L), List.of("public.stories: 40 rows, the backup has 42")));
+    start(DrillMocks.target(), null, null);
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().startsWith("drill failed: the restored copy does not match the backup " + DrillMocks.NEWEST
+        + ": public.stories: 40 rows, the backup has 42"), report.message());
+    verify(restore).dropScratchDatabase(any(), eq(scratchOf(report)));
+    assertEquals(ChangeRecord.COMPENSATED, report.changes().get(0).state(), report.changes().toString());
+    verify(postgres, never()).verifyPrimary(any(), any(), anyString());
+  }
+
+  @Test
+  void aCancelledDrillDropsItsPartialCopyInADetachedScope() throws Exception {
+    CountDownLatch restoring = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call -> {
+      restoring.countDown();
+      release.await(20, TimeUnit.SECONDS);
+      return new RestoreResult(call.getArgument(3), 7, 7, 0, 1, Map.of());
+    });
+    start(DrillMocks.target(), null, null);
+    assertTrue(restoring.await(20, TimeUnit.SECONDS));
+    client.newUntypedWorkflowStub(DRILL).cancel();
+
+    verify(restore, timeout(20_000)).dropScratchDatabase(any(), argThat(DatabaseNames::isDrillScratch));
+    release.countDown();
+    WorkflowFailedException cancelled = assertThrows(WorkflowFailedException.class, this::result);
+    assertInstanceOf(CanceledFailure.class, cancelled.getCause());
+    RunStatus status = client.newWorkflowStub(FailoverDrillWorkflow.class, DRILL).status();
+    assertEquals(RecoveryReport.CANCELLED, status.report().outcome());
+    assertTrue(((DrillOutcome) status.report().result()).scratchDropped());
+    assertEquals(ChangeRecord.COMPENSATED, status.report().changes().get(0).state());
+  }
+
+  @Test
+  void aDrillStartedWhileARecoveryRunsChangesNothing() {
+    when(runs.openRun("recovery-fabrica-agentes.postgresql")).thenReturn("run-1");
+    start(DrillMocks.target(), null, null);
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().startsWith("a recovery of fabrica-agentes/postgresql is running (recovery-fabrica-agentes.postgresql):"
+        + " a drill never competes with a recovery"), report.message());
+    verify(restore, never()).restoreBackup(any(), any(), any(), anyString());
+    verify(kubernetes, never()).describeCluster(any());
+    assertTrue(report.changes().isEmpty());
+  }
+
+  @Test
+  void aRecoveryStartedDuringADrillCancelsItAndTheDrillCleansUp() throws Exception {
+    CountDownLatch restoring = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    when(restore.restoreBackup(any(), any(), any(), argThat(DatabaseNames::isDrillScratch))).thenAnswer(call -> {
+      restoring.countDown();
+      release.await(20, TimeUnit.SECONDS);
+      return new RestoreResult(call.getArgument(3), 7, 7, 0, 1, Map.of());
+    });
+    DatabaseTarget target = DrillMocks.target();
+    start(target, null, null);
+    assertTrue(restoring.await(20, TimeUnit.SECONDS));
+
+    RestoreFromBackupWorkflow recovery = client.newWorkflowStub(RestoreFromBackupWorkflow.class,
+        WorkflowOptions.newBuilder(RecoveryOptions.forTarget(target, RestoreFromBackupWorkflow.SCENARIO)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(recovery::restore, new RestoreRequest(target, now, "sre@example", null, null));
+
+    verify(restore, timeout(20_000)).dropScratchDatabase(any(), argThat(DatabaseNames::isDrillScratch));
+    release.countDown();
+    WorkflowFailedException cancelled = assertThrows(WorkflowFailedException.class, this::result);
+    assertInstanceOf(CanceledFailure.class, cancelled.getCause());
+    RunStatus recovering = awaitApproval(recovery);
+    assertTrue(recovering.steps().stream().anyMatch(s -> s.detail() != null && s.detail().contains("the drill " + DRILL
+        + " was running: cancelled")), recovering.steps().toString());
+    assertNotEquals(null, recovering.pendingApproval(), "the recovery went on to its approval");
+    WorkflowStub.fromTyped(recovery).terminate("test over");
+  }
+
+  @Test
+  void aModeThatIsNotADrillIsBadInput() {
+    start(DrillMocks.target(), null, "chaos-monkey");
+    RecoveryReport report = failedReport();
+
+    assertTrue(report.message().contains("mode: 'chaos-monkey' is not a drill; the drills are restore-rehearsal"), report.message());
+    assertEquals(Boolean.TRUE, report.badInput());
+    verify(runs, never()).openRun(anyString());
+  }
+
+  private static RunStatus awaitApproval(RestoreFromBackupWorkflow run) throws InterruptedException {
+    for (int i = 0; i < 400; i++) {
+      RunStatus status = run.status();
+      if (status.pendingApproval() != null) {
+        return status;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("no approval asked: " + run.status());
+  }
+}
