@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.pgdr.drill.FailoverDrillRequest;
+import io.pgdr.drill.FailoverDrillWorkflow;
 import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.patroni.PatroniFailoverRequest;
@@ -45,6 +47,7 @@ class UiStartExamplesTest {
 
   /** Every scenario's request type and how to find its target. */
   private static final Map<String, Scenario<?>> SCENARIOS = Map.of(
+      FailoverDrillWorkflow.SCENARIO, new Scenario<>(FailoverDrillRequest.class, FailoverDrillRequest::target),
       ReplicaPromotionWorkflow.SCENARIO, new Scenario<>(ReplicaPromotionRequest.class, ReplicaPromotionRequest::target),
       RestoreFromBackupWorkflow.SCENARIO, new Scenario<>(RestoreRequest.class, RestoreRequest::target),
       PointInTimeRecoveryWorkflow.SCENARIO, new Scenario<>(PitrRequest.class, PitrRequest::target),
@@ -90,7 +93,8 @@ class UiStartExamplesTest {
 
     DatabaseTarget target = scenario.targetOf(request);
     assertEquals(List.of(), target.problems(), file + ": the target is not valid");
-    assertEquals(IncidentWorkflow.SCENARIO.equals(workflowType) ? target.incidentWorkflowId() : target.recoveryWorkflowId(),
+    assertEquals(IncidentWorkflow.SCENARIO.equals(workflowType) ? target.incidentWorkflowId()
+        : FailoverDrillWorkflow.SCENARIO.equals(workflowType) ? target.drillWorkflowId() : target.recoveryWorkflowId(),
         example.path("workflowId").asText());
   }
 }
