@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         io.pgdr.cli.recovery.PoolCommand.class,
         io.pgdr.cli.recovery.WaitRecoveryCommand.class,
         io.pgdr.cli.recovery.IncidentCommand.class,
+        io.pgdr.cli.drill.DrillCommand.class,
         BackupCommand.class,
         StatusCommand.class,
         ListCommand.class,
