@@ -1,0 +1,183 @@
+package io.pgdr.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgdr.lab.PostgresBinaries;
+import io.pgdr.lab.RequiredComponent;
+import io.pgdr.lab.S3Store;
+import io.pgdr.lab.TemporalDevServer;
+import io.pgdr.worker.TemporalConnection;
+import io.temporal.client.WorkflowClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The restore rehearsal and its schedule with the worker and the CLI as separate processes, on
+ * one lab with the real Temporal server: a drill that passes, one that fails its objectives, one
+ * cancelled midway, one refused while a recovery runs, and a schedule created, triggered, described,
+ * paused and deleted. After each, no scratch database is left and the live data is as it was.
+ */
+@org.junit.jupiter.api.Tag("real-servers")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DrillEndToEndIT {
+
+  private static final String DRILL = "drill-fabrica-agentes.postgresql";
+  private static final String SCRATCH = "%\\_pgdr\\_drill\\_%";
+
+  @TempDir static Path logs;
+  private static LabProcesses processes;
+  private static LabData data;
+  private static String live;
+
+  @BeforeAll
+  static void labUp() throws Exception {
+    RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
+    RequiredComponent.require("S3Mock", S3Store.present(), S3Store.installHint());
+    RequiredComponent.require("the Temporal CLI (its dev server has Schedules)", TemporalDevServer.present(), "scripts/test builds it");
+    processes = LabProcesses.up(logs);
+    data = new LabData(processes);
+    // enough rows that a restore takes a moment, for the cancellation to land in it
+    for (int t = 1; t <= 12; t++) {
+      data.sql(String.format("CREATE TABLE load_%02d AS SELECT g AS id, md5(g::text) || repeat('y', 200) AS body FROM generate_series(1, 20000) g", t));
+    }
+    data.backupRun();
+    live = data.fingerprint();
+  }
+
+  @AfterAll
+  static void labDown() throws Exception {
+    if (processes != null) {
+      processes.close();
+    }
+  }
+
+  private static CliRun pgdr(String... args) throws Exception {
+    return PgdrProcess.run(logs, processes.env, Duration.ofMinutes(3), args);
+  }
+
+  private static String target() {
+    return processes.status.targetFile().toString();
+  }
+
+  private static void nothingLeft() throws Exception {
+    assertEquals(List.of(), data.databasesLike(SCRATCH), "no scratch database is left");
+    assertEquals(live, data.fingerprint(), "the live database is as it was");
+  }
+
+  @Test
+  @Order(1)
+  void aRehearsalPassesWithTheDefaultObjectivesAndLeavesNothingBehind() throws Exception {
+    CliRun run = pgdr("drill", "run", "--target", target(), "--follow", "--output", "json");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("succeeded", report.path("outcome").asText(), report.toString());
+    assertEquals(DRILL, report.path("workflowId").asText());
+    JsonNode drill = report.path("result");
+    assertEquals("failover-drill", drill.path("kind").asText());
+    assertTrue(drill.path("passed").asBoolean() && drill.path("scratchDropped").asBoolean(), drill.toString());
+    assertEquals(13, drill.path("check").path("actual").size(), "every table of the backup restored and counted: " + drill);
+    assertTrue(drill.path("verifiedAfterSeconds").asDouble() > 0, drill.toString());
+    nothingLeft();
+  }
+
+  @Test
+  @Order(2)
+  void objectivesBelowWhatTheLabCanDoFailTheDrillWithTheReasonOnTop() throws Exception {
+    Path strict = logs.resolve("strict-target.yaml");
+    Files.writeString(strict, Files.readString(processes.status.targetFile()).replaceAll("rpo: \\S+", "rpo: PT1S"));
+    Thread.sleep(1100); // the backup is older than a second
+
+    CliRun run = pgdr("drill", "run", "--target", strict.toString(), "--follow", "--output", "json");
+
+    assertEquals(1, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("failed", report.path("outcome").asText());
+    assertTrue(report.path("message").asText().startsWith("drill failed: RPO: the newest valid backup is "), report.path("message").asText());
+    assertTrue(report.path("message").asText().contains("ABOVE the objective of PT1S"), report.path("message").asText());
+    assertTrue(report.path("result").path("scratchDropped").asBoolean());
+    nothingLeft();
+  }
+
+  @Test
+  @Order(3)
+  void aDrillCancelledMidRestoreDropsItsPartialCopy() throws Exception {
+    CliRun started = pgdr("drill", "run", "--target", target());
+    assertEquals(0, started.exitCode(), started.toString());
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> !data.databasesLike(SCRATCH).isEmpty());
+
+    WorkflowClient client = new TemporalConnection(processes.status.temporalAddress(), "default").client();
+    client.newUntypedWorkflowStub(DRILL).cancel();
+
+    CliRun status = PgdrProcess.run(logs, processes.env, Duration.ofMinutes(2), "status", DRILL, "--follow", "--output", "json");
+    JsonNode report = Json.MAPPER.readTree(status.out());
+    assertEquals("cancelled", report.path("outcome").asText(), status.toString());
+    assertTrue(report.path("result").path("scratchDropped").asBoolean(), report.toString());
+    nothingLeft();
+  }
+
+  @Test
+  @Order(4)
+  void aDrillIsRefusedWhileARecoveryRuns() throws Exception {
+    CliRun restore = pgdr("restore", "--target", target()); // waits for its approval
+    assertEquals(0, restore.exitCode(), restore.toString());
+    String recovery = restore.out().trim();
+    try {
+      CliRun run = pgdr("drill", "run", "--target", target(), "--follow", "--output", "json");
+
+      assertEquals(1, run.exitCode(), run.toString());
+      String message = Json.MAPPER.readTree(run.out()).path("message").asText();
+      assertTrue(message.startsWith("a recovery of fabrica-agentes/postgresql is running (" + recovery + ")"), message);
+      assertTrue(message.endsWith("Nothing was changed."), message);
+    } finally {
+      CliRun rejected = pgdr("reject", recovery, "--reason", "a test of the drill's guard");
+      assertEquals(0, rejected.exitCode(), rejected.toString());
+    }
+    nothingLeft();
+  }
+
+  @Test
+  @Order(5)
+  void aScheduleIsCreatedTriggeredDescribedPausedAndDeleted() throws Exception {
+    CliRun created = pgdr("drill", "schedule", "create", "--target", target(), "--calendar", "day-of-month=1,15 hour=2 minute=30");
+    assertEquals(0, created.exitCode(), created.toString());
+    assertTrue(created.out().startsWith("created pgdr-drill-fabrica-agentes.postgresql: restore-rehearsal of [fabrica-db]"), created.out());
+
+    CliRun triggered = pgdr("drill", "schedule", "trigger", "fabrica-agentes.postgresql");
+    assertEquals(0, triggered.exitCode(), triggered.toString());
+    JsonNode described = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> Json.MAPPER.readTree(
+        pgdr("drill", "schedule", "describe", "fabrica-agentes.postgresql", "--output", "json").out()),
+        view -> view.path("recent").size() == 1 && "completed".equals(view.path("recent").get(0).path("status").asText()));
+    JsonNode drill = described.path("recent").get(0).path("summary").path("drills").get(0);
+    assertEquals("passed", drill.path("state").asText(), described.toString());
+    assertEquals(DRILL, drill.path("workflowId").asText());
+    assertTrue(described.path("recent").get(0).path("workflowId").asText().startsWith("drills-fabrica-agentes.postgresql-"), described.toString());
+    String next = described.path("next").get(0).asText();
+    assertTrue(next.matches("\\d{4}-\\d{2}-(01|15)T02:30:00Z"), next);
+    assertEquals("PT1H", described.path("catchUpWindow").asText());
+
+    CliRun paused = pgdr("drill", "schedule", "pause", "fabrica-agentes.postgresql", "--note", "maintenance week");
+    assertEquals(0, paused.exitCode(), paused.toString());
+    JsonNode listed = Json.MAPPER.readTree(pgdr("drill", "schedule", "list", "--output", "json").out()).get(0);
+    assertEquals("pgdr-drill-fabrica-agentes.postgresql", listed.path("id").asText());
+    assertTrue(listed.path("paused").asBoolean() && listed.path("note").asText().startsWith("maintenance week"), listed.toString());
+
+    assertEquals(0, pgdr("drill", "schedule", "delete", "fabrica-agentes.postgresql").exitCode());
+    CliRun gone = pgdr("drill", "schedule", "describe", "fabrica-agentes.postgresql");
+    assertEquals(2, gone.exitCode(), gone.toString());
+    assertTrue(gone.err().contains("no such schedule"), gone.err());
+    nothingLeft();
+  }
+}
