@@ -143,7 +143,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   /**
    * A recovery goes first: it asks the database's drill, when one runs, to stop (Temporal's cancel,
    * so the drill drops its scratch copy on its way out), and goes on without waiting. Runs under
-   * another ID (a drill, an incident) cancel nothing.
+   * another ID (a drill, an incident) cancel nothing; a plan-only run neither.
    */
   private void cancelDrill() {
     if (!target.recoveryWorkflowId().equals(workflowId())
@@ -153,10 +153,12 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     String drill = target.drillWorkflowId();
     Async.procedure(() -> {
       try {
+        // Temporal accepts a cancel of a drill that already ended without saying so: nothing to note here,
+        // the drill's own report says when it was cancelled
         Workflow.newUntypedExternalWorkflowStub(drill).cancel();
-        timeline.note("the drill " + drill + " was running: cancelled, it drops its scratch copy");
+        log.info("asked the drill {} to stop, if it runs", drill);
       } catch (CancelExternalWorkflowException noDrill) {
-        // no drill runs: nothing to cancel
+        // no drill ever ran under that ID: nothing to cancel
       }
     });
   }

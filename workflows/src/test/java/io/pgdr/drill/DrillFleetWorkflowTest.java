@@ -107,7 +107,7 @@ class DrillFleetWorkflowTest {
     verify(restore, times(5)).dropScratchDatabase(any(), anyString());
     DrillResult first = summary.drills().get(0);
     assertEquals("drill-fabrica-agentes.pg-a", first.workflowId());
-    assertEquals(1260.0, first.rpoSeconds(), 1.0);
+    assertEquals(1260.0, first.rpoSeconds(), 10.0, "the backup's age when the drill started");
     assertTrue(first.rtoSeconds() != null && first.message().startsWith("drill passed"), first.toString());
   }
 

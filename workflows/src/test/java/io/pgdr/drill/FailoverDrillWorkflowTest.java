@@ -241,8 +241,6 @@ class FailoverDrillWorkflowTest {
     WorkflowFailedException cancelled = assertThrows(WorkflowFailedException.class, this::result);
     assertInstanceOf(CanceledFailure.class, cancelled.getCause());
     RunStatus recovering = awaitApproval(recovery);
-    assertTrue(recovering.steps().stream().anyMatch(s -> s.detail() != null && s.detail().contains("the drill " + DRILL
-        + " was running: cancelled")), recovering.steps().toString());
     assertNotEquals(null, recovering.pendingApproval(), "the recovery went on to its approval");
     WorkflowStub.fromTyped(recovery).terminate("test over");
   }
