@@ -31,7 +31,7 @@ class ReadmeCommandsTest {
       Map.entry("TIME", "2026-11-22T03:12:00Z"), Map.entry("KEY", "db/latest.dump"), Map.entry("NAME", "alice"), Map.entry("TEXT", "why"),
       Map.entry("RUN", "recovery-fabrica-agentes.postgresql"), Map.entry("PORT", "0"), Map.entry("\"$PGDR_TARGET\"", "target.yaml"),
       Map.entry("POD", "postgresql-1"), Map.entry("SECONDS", "300"), Map.entry("PERCENT", "50"), Map.entry("DIR", "/tmp"),
-      Map.entry("SIZE", "20"));
+      Map.entry("SIZE", "20"), Map.entry("MODE", "restore-rehearsal"), Map.entry("N", "2"));
 
   static Stream<List<String>> readmeCommands() throws IOException {
     List<List<String>> commands = new ArrayList<>();
@@ -93,7 +93,8 @@ class ReadmeCommandsTest {
   void theReadmeShowsTheCommandsOfEveryScenario() throws IOException {
     List<String> shown = readmeCommands().map(c -> String.join(" ", c)).toList();
     for (String expected : List.of("lab drill --yes", "failover promote-replica", "restore --target", "backup run", "backup list",
-        "list", "status", "approve", "reject", "worker", "lab up", "lab down", "completion", "incident start", "wait-recovery")) {
+        "list", "status", "approve", "reject", "worker", "lab up", "lab down", "completion", "incident start", "wait-recovery",
+        "drill run --target", "drill run --targets", "drill schedule create", "drill schedule describe")) {
       assertTrue(shown.stream().anyMatch(c -> c.startsWith(expected)), "the README shows " + expected + ": " + shown);
     }
   }

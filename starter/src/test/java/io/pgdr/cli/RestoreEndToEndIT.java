@@ -24,9 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -40,19 +43,21 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * killed in the middle of a restore.
  */
 @org.junit.jupiter.api.Tag("real-servers")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestoreEndToEndIT {
 
   private static final String BUCKET = "fabrica-agentes-backups";
 
-  @TempDir Path logs;
-  private LabProcesses processes;
-  private Lab lab;
-  private LabStatus status;
-  private Map<String, String> env;
-  private LabData data;
+  @TempDir static Path logs;
+  private static LabProcesses processes;
+  private static Lab lab;
+  private static LabStatus status;
+  private static Map<String, String> env;
+  private static LabData data;
 
-  @BeforeEach
-  void labUp() throws Exception {
+  /** One lab for the three: each takes its own backups and restores the latest; the broken primary comes last. */
+  @BeforeAll
+  static void labUp() throws Exception {
     RequiredComponent.require("PostgreSQL server programs", PostgresBinaries.present(), "apt-get install postgresql");
     RequiredComponent.require("S3Mock", S3Store.present(), S3Store.installHint());
     processes = LabProcesses.up(logs);
@@ -62,14 +67,15 @@ class RestoreEndToEndIT {
     data = new LabData(processes);
   }
 
-  @AfterEach
-  void labDown() throws Exception {
+  @AfterAll
+  static void labDown() throws Exception {
     if (processes != null) {
       processes.close();
     }
   }
 
   @Test
+  @Order(1)
   void restoreBringsBackTheLatestValidBackupPassesOverADamagedOneAndKeepsTheOldDatabase() throws Exception {
     sql("INSERT INTO stories (title) SELECT 'story ' || g FROM generate_series(1, 5000) g");
     sql("CREATE TABLE \"Chapters\" (id int PRIMARY KEY, story_id bigint REFERENCES stories(id), body text)");
@@ -114,6 +120,7 @@ class RestoreEndToEndIT {
   }
 
   @Test
+  @Order(2)
   void aWorkerKilledMidRestoreIsReplacedAndTheRestoreResumesFromItsCheckpoint() throws Exception {
     for (int t = 1; t <= 24; t++) {
       sql(String.format("CREATE TABLE load_%02d AS SELECT g AS id, md5(g::text) || repeat('y', 200) AS body FROM generate_series(1, 20000) g", t));
@@ -140,6 +147,7 @@ class RestoreEndToEndIT {
   }
 
   @Test
+  @Order(3)
   void aBrokenPrimaryIsRecreatedOnANewVolumeItsOldVolumeKeptAndTheBackupRestoredIntoIt() throws Exception {
     sql("INSERT INTO stories (title) SELECT 'story ' || g FROM generate_series(1, 2000) g");
     backupRun();

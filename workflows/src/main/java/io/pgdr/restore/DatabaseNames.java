@@ -9,10 +9,22 @@ public record DatabaseNames(String live, String restored, String previous) {
 
   private static final int MAX_IDENTIFIER = 63;
 
-  public static DatabaseNames forRun(String live, String runId) {
-    String tag = runId.replace("-", "").toLowerCase(java.util.Locale.ROOT);
-    tag = tag.substring(0, Math.min(8, tag.length()));
+  /**
+   * @param fromRandomPart true: the tag is the run ID's last 8 hex digits. Temporal's server gives
+   *     runs time-ordered IDs (UUIDv7), whose first 8 digits are the same for every run started within
+   *     about a minute: two restores a minute apart would share names. False: the first 8, as runs
+   *     recorded before did (a run keeps the names it started with)
+   */
+  public static DatabaseNames forRun(String live, String runId, boolean fromRandomPart) {
+    String tag = tag(runId, fromRandomPart);
     return new DatabaseNames(live, derived(live, "_restore_" + tag), derived(live, "_before_" + tag));
+  }
+
+  /** Eight hex digits of the run ID: its last (random) ones, or its first. */
+  private static String tag(String runId, boolean fromRandomPart) {
+    String hex = runId.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+    int length = Math.min(8, hex.length());
+    return fromRandomPart ? hex.substring(hex.length() - length) : hex.substring(0, length);
   }
 
   /** What a drill's scratch database is called: its name says it is a drill's, and nothing else is ever dropped by one. */
@@ -23,8 +35,7 @@ public record DatabaseNames(String live, String restored, String previous) {
    * so it can never be mistaken for the application's, and found again by a retried step.
    */
   public static String drillScratch(String live, String runId) {
-    String tag = runId.replace("-", "").toLowerCase(java.util.Locale.ROOT);
-    return derived(live.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"), "_pgdr_drill_" + tag.substring(0, Math.min(8, tag.length())));
+    return derived(live.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"), "_pgdr_drill_" + tag(runId, true));
   }
 
   /** Whether {@code name} is a drill's scratch database: the only kind a drill drops. */

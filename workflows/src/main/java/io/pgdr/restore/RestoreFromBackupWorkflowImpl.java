@@ -34,6 +34,8 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
   static final String REBUILD_CHANGE = "rebuild-broken-primary";
   /** Version of the change that waits for the writers to be ready after scaling them back (runbook 000 C.10). */
   static final String CHECK_WRITERS_CHANGE = "check-writers-ready";
+  /** Since version 1 the databases' names carry the random end of the run ID, not its time-ordered start. */
+  static final String NAMES_FROM_RANDOM_PART = "names-from-random-part";
 
   static final String KEEP_VOLUME = "keep-volume";
   static final String STOP_WRITERS = "stop-writers";
@@ -80,7 +82,8 @@ public class RestoreFromBackupWorkflowImpl extends RecoveryWorkflow implements R
 
   @Override
   protected Plan diagnose() {
-    names = DatabaseNames.forRun(target.postgres().database(), runId());
+    names = DatabaseNames.forRun(target.postgres().database(), runId(),
+        Workflow.getVersion(NAMES_FROM_RANDOM_PART, Workflow.DEFAULT_VERSION, 1) >= 1);
     String refusal = step("diagnose", this::inspect);
     if (refusal != null) {
       throw new StopRun(refusal);

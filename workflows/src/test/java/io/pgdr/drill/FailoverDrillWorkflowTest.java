@@ -143,7 +143,7 @@ class FailoverDrillWorkflowTest {
     verify(restore, never()).swapDatabases(any(), anyString(), anyString(), anyString());
     verify(kubernetes, never()).stopWriters(any(), anyString());
     assertTrue(drill.passed() && drill.scratchDropped(), drill.toString());
-    assertEquals(1260.0, drill.backupAgeSeconds(), 1.0, "the backup's data (its start) is 21 minutes old at the drill's start");
+    assertEquals(1260.0, drill.backupAgeSeconds(), 5.0, "the backup's data (its start) is 21 minutes old at the drill's start");
     assertEquals(drill.backupAgeSeconds(), report.rpo().lostSeconds());
     assertTrue(report.message().startsWith("drill passed: RTO: a verified copy after "), report.message());
     assertTrue(report.message().contains("RPO: the newest valid backup is 126"), report.message());
