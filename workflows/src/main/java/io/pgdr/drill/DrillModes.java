@@ -7,7 +7,8 @@ public final class DrillModes {
 
   /**
    * The latest valid backup restored into a scratch database beside the live one, checked against
-   * its manifest, verified with the target's integrity tables, and dropped: safe against production.
+   * its manifest, verified with the target's integrity tables, and dropped: the application's data is
+   * never touched (the restore costs the primary disk, I/O and WAL while it runs).
    */
   public static final String RESTORE_REHEARSAL = "restore-rehearsal";
 

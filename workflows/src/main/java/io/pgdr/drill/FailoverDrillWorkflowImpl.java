@@ -2,6 +2,7 @@ package io.pgdr.drill;
 
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
@@ -108,6 +109,12 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     return false;
   }
 
+  /** A drill slower than the RTO fails as a drill; nobody is paged for it at 03:00. */
+  @Override
+  protected boolean pagesOnRtoBreach() {
+    return false;
+  }
+
   @Override
   protected String noApprovalReason() {
     return "a drill leaves the application's data alone";
@@ -119,7 +126,9 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     step(RESTORE, () -> {
       // registered before the restore starts: a restore stopped midway leaves a partial copy to drop
       ledger.compensateWith(RESTORE, this::dropScratch);
-      var restored = Ports.restore("restore " + backup.key() + " into " + scratch).restoreBackup(server, target.backups(), backup, scratch);
+      // a cancelled drill waits for the restore to stop before dropping: a restore still running could create the scratch again
+      var restored = RestoreActivities.CALLS.stubWaitingForCancellation("restore " + backup.key() + " into " + scratch)
+          .restoreBackup(server, target.backups(), backup, scratch);
       timeline.note(restored.partsRestored() + " parts restored, " + restored.bytes() + " bytes read");
     });
     check = step(CHECK_RESTORE, () -> Ports.restore("check " + scratch + " against " + backup.key())

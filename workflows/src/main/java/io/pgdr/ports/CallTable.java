@@ -1,6 +1,8 @@
 package io.pgdr.ports;
 
 import io.temporal.internal.sync.AsyncInternal;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.workflow.Workflow;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -56,6 +58,19 @@ public final class CallTable<T> {
    * call is scheduled at once in the calling workflow thread, exactly as with a Temporal stub.
    */
   public T stub(String summary) {
+    return stub(summary, false);
+  }
+
+  /**
+   * As {@link #stub}, but a cancelled run waits for the call to stop (its next heartbeat, or its
+   * heartbeat timeout) before it goes on: for a call whose undo must not race it, such as a drill's
+   * restore into the scratch database its undo drops.
+   */
+  public T stubWaitingForCancellation(String summary) {
+    return stub(summary, true);
+  }
+
+  private T stub(String summary, boolean waitForCancellation) {
     Object proxy = Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port, AsyncInternal.AsyncMarker.class},
         (self, method, args) -> {
           if (method.getDeclaringClass() == Object.class) {
@@ -66,7 +81,11 @@ public final class CallTable<T> {
               default -> throw new UnsupportedOperationException(method.getName());
             };
           }
-          return invoke(temporalStub(optionsOf(method.getName()), summary), method, args);
+          CallOptions options = optionsOf(method.getName());
+          return invoke(waitForCancellation && !options.local()
+              ? Workflow.newActivityStub(port, ActivityOptions.newBuilder(options.activityOptions(summary))
+                  .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).build())
+              : temporalStub(options, summary), method, args);
         });
     return port.cast(proxy);
   }

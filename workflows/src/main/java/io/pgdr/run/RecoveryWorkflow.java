@@ -176,8 +176,9 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
         gate.cancelled();
         upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.APPROVAL_PENDING, false));
       }
+      String at = timeline.current(); // before the undos, which run steps of their own
       ledger.compensate();
-      ended[0] = finish(RecoveryReport.CANCELLED, sentences("the run was cancelled at step " + timeline.current(), ledger.account(plan)));
+      ended[0] = finish(RecoveryReport.CANCELLED, sentences("the run was cancelled at step " + at, ledger.account(plan)));
     }).run();
     return ended[0];
   }
@@ -400,7 +401,14 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private void breached(String message) {
     upsert(SearchAttributeUpdate.valueSet(RunSearchAttributes.RTO_BREACHED, true));
     showDetails();
-    escalate(message);
+    if (pagesOnRtoBreach()) {
+      escalate(message);
+    }
+  }
+
+  /** Whether a breached RTO pages (the target's webhook): for a recovery, yes; a drill only measures it. */
+  protected boolean pagesOnRtoBreach() {
+    return true;
   }
 
   private void upsert(SearchAttributeUpdate<?>... updates) {

@@ -40,6 +40,7 @@ import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.run.RunStatus;
 import io.pgdr.target.DatabaseTarget;
 import io.pgdr.target.Objectives;
+import io.temporal.activity.Activity;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -186,22 +187,17 @@ class FailoverDrillWorkflowTest {
   @Test
   void aCancelledDrillDropsItsPartialCopyInADetachedScope() throws Exception {
     CountDownLatch restoring = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call -> {
-      restoring.countDown();
-      release.await(20, TimeUnit.SECONDS);
-      return new RestoreResult(call.getArgument(3), 7, 7, 0, 1, Map.of());
-    });
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call -> restoresUntilCancelled(restoring));
     start(DrillMocks.target(), null, null);
     assertTrue(restoring.await(20, TimeUnit.SECONDS));
     client.newUntypedWorkflowStub(DRILL).cancel();
 
     verify(restore, timeout(20_000)).dropScratchDatabase(any(), argThat(DatabaseNames::isDrillScratch));
-    release.countDown();
     WorkflowFailedException cancelled = assertThrows(WorkflowFailedException.class, this::result);
     assertInstanceOf(CanceledFailure.class, cancelled.getCause());
     RunStatus status = client.newWorkflowStub(FailoverDrillWorkflow.class, DRILL).status();
     assertEquals(RecoveryReport.CANCELLED, status.report().outcome());
+    assertTrue(status.report().message().startsWith("the run was cancelled at step restore."), status.report().message());
     assertTrue(((DrillOutcome) status.report().result()).scratchDropped());
     assertEquals(ChangeRecord.COMPENSATED, status.report().changes().get(0).state());
   }
@@ -222,12 +218,7 @@ class FailoverDrillWorkflowTest {
   @Test
   void aRecoveryStartedDuringADrillCancelsItAndTheDrillCleansUp() throws Exception {
     CountDownLatch restoring = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    when(restore.restoreBackup(any(), any(), any(), argThat(DatabaseNames::isDrillScratch))).thenAnswer(call -> {
-      restoring.countDown();
-      release.await(20, TimeUnit.SECONDS);
-      return new RestoreResult(call.getArgument(3), 7, 7, 0, 1, Map.of());
-    });
+    when(restore.restoreBackup(any(), any(), any(), argThat(DatabaseNames::isDrillScratch))).thenAnswer(call -> restoresUntilCancelled(restoring));
     DatabaseTarget target = DrillMocks.target();
     start(target, null, null);
     assertTrue(restoring.await(20, TimeUnit.SECONDS));
@@ -237,7 +228,6 @@ class FailoverDrillWorkflowTest {
     WorkflowClient.start(recovery::restore, new RestoreRequest(target, now, "sre@example", null, null));
 
     verify(restore, timeout(20_000)).dropScratchDatabase(any(), argThat(DatabaseNames::isDrillScratch));
-    release.countDown();
     WorkflowFailedException cancelled = assertThrows(WorkflowFailedException.class, this::result);
     assertInstanceOf(CanceledFailure.class, cancelled.getCause());
     RunStatus recovering = awaitApproval(recovery);
@@ -253,6 +243,15 @@ class FailoverDrillWorkflowTest {
     assertTrue(report.message().contains("mode: 'chaos-monkey' is not a drill; the drills are restore-rehearsal"), report.message());
     assertEquals(Boolean.TRUE, report.badInput());
     verify(runs, never()).openRun(anyString());
+  }
+
+  /** A restore as the real one behaves: heartbeating its progress, and stopping when its heartbeat says the run was cancelled. */
+  private static RestoreResult restoresUntilCancelled(CountDownLatch restoring) throws InterruptedException {
+    restoring.countDown();
+    while (true) {
+      Activity.getExecutionContext().heartbeat("restoring");
+      Thread.sleep(100);
+    }
   }
 
   private static RunStatus awaitApproval(RestoreFromBackupWorkflow run) throws InterruptedException {

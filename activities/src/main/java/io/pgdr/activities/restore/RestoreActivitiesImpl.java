@@ -23,8 +23,6 @@ import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -185,18 +183,11 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           + name + "'", FailureTypes.INVALID_DATABASE_NAME);
     }
     PartSessions sessions = PartSessions.of(credentials, server);
-    try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE);
-         PreparedStatement exists = maintenance.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-      exists.setString(1, name);
-      try (ResultSet row = exists.executeQuery()) {
-        if (!row.next()) {
-          return false; // gone: an earlier attempt dropped it, or the restore never created it
-        }
+    try (Connection maintenance = sessions.open(PartSessions.MAINTENANCE_DATABASE)) {
+      if (!RestoreTarget.exists(maintenance, name)) {
+        return false; // gone: an earlier attempt dropped it, or the restore never created it
       }
-      try (Statement drop = maintenance.createStatement()) {
-        // FORCE ends the restore's own sessions too, when a cancelled drill's restore is still connected
-        drop.execute("DROP DATABASE IF EXISTS " + SqlIdentifiers.quote(name) + " WITH (FORCE)");
-      }
+      RestoreTarget.drop(maintenance, name);
       log.info("dropped the drill's scratch database {} on {}", name, server.pod());
       return true;
     } catch (SQLException e) {

@@ -126,7 +126,7 @@ final class RestoreTarget {
     }
   }
 
-  private static void drop(Connection maintenance, String database) throws SQLException {
+  static void drop(Connection maintenance, String database) throws SQLException {
     // FORCE ends sessions of an earlier attempt that may still be loading parts into it
     String force = serverVersion(maintenance) >= 130000 ? " WITH (FORCE)" : "";
     FormattedSql.executeFormatted(maintenance, "DROP DATABASE IF EXISTS %I" + force, database);

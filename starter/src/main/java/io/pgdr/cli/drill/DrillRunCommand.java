@@ -66,10 +66,7 @@ public final class DrillRunCommand implements Callable<Integer> {
     if (!DrillModes.ALL.contains(mode)) {
       throw CliException.badInput("--mode " + mode + " is not a drill", "the drills are: " + String.join(", ", DrillModes.ALL));
     }
-    if (maxConcurrent != null && (maxConcurrent < 1 || !targets.fleet())) {
-      throw CliException.badInput("--max-concurrent " + maxConcurrent + (maxConcurrent < 1 ? " is less than 1" : " goes with --targets"),
-          "give --targets DIR and a count of 1 or more");
-    }
+    requireConcurrency(maxConcurrent, targets);
     List<DatabaseTarget> databases = targets.read();
     WorkflowClient client = temporal.connection().client();
     PrintWriter err = spec.commandLine().getErr();
@@ -103,6 +100,14 @@ public final class DrillRunCommand implements Callable<Integer> {
     DrillFleetSummary summary = client.newUntypedWorkflowStub(workflowId).getResult(DrillFleetSummary.class);
     print(summary);
     return summary.allPassed() ? ExitCodes.OK : ExitCodes.RUN_FAILED;
+  }
+
+  /** --max-concurrent is for --targets, and at least 1. */
+  static void requireConcurrency(Integer maxConcurrent, DrillTargets targets) {
+    if (maxConcurrent != null && (maxConcurrent < 1 || !targets.fleet())) {
+      throw CliException.badInput("--max-concurrent " + maxConcurrent + (maxConcurrent < 1 ? " is less than 1" : " goes with --targets"),
+          "give --targets DIR and a count of 1 or more");
+    }
   }
 
   private String startDrill(WorkflowClient client, DatabaseTarget target) {

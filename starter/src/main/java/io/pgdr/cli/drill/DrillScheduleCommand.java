@@ -63,6 +63,7 @@ public final class DrillScheduleCommand {
     if (!DrillModes.ALL.contains(mode)) {
       throw CliException.badInput("--mode " + mode + " is not a drill", "the drills are: " + String.join(", ", DrillModes.ALL));
     }
+    DrillRunCommand.requireConcurrency(maxConcurrent, targets);
     if (calendar.next(ZonedDateTime.now(ZoneOffset.UTC), 1).isEmpty()) {
       throw CliException.badInput("--calendar " + calendarText + " never fires", "check the day-of-month against the month");
     }
@@ -153,7 +154,13 @@ public final class DrillScheduleCommand {
     if (action.getAction() instanceof ScheduleActionExecutionStartWorkflow started) {
       drill.put("workflowId", started.getWorkflowId());
       var stub = client.newUntypedWorkflowStub(started.getWorkflowId(), Optional.of(started.getFirstExecutionRunId()), Optional.empty());
-      WorkflowExecutionStatus status = stub.describe().getStatus();
+      WorkflowExecutionStatus status;
+      try {
+        status = stub.describe().getStatus();
+      } catch (io.temporal.client.WorkflowNotFoundException e) {
+        drill.put("status", "expired (past the namespace's retention)");
+        return drill;
+      }
       drill.put("status", status.name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(java.util.Locale.ROOT));
       if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
         try {
