@@ -58,12 +58,23 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 
   /**
    * The CRUD dispatcher, plus what a kubelet adds: {@code GET .../pods/NAME/log}, from the real
-   * server's log file ({@code tailLines} honoured); 404 for a pod without one.
+   * server's log file ({@code tailLines} honoured); 404 for a pod without one. And what an API
+   * server's authorizer answers: the lab has no RBAC, so every SelfSubjectAccessReview is allowed.
    */
   private static final class PodLogs extends KubernetesCrudDispatcher {
     private static final Pattern LOG = Pattern.compile("/api/v1/namespaces/[^/]+/pods/([^/?]+)/log(?:\\?(.*))?");
     private static final Pattern TAIL = Pattern.compile("(?:^|&)tailLines=(\\d+)");
     private volatile Map<String, Path> files = Map.of();
+
+    @Override
+    public MockResponse handleCreate(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      if (!request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")) {
+        return super.handleCreate(request);
+      }
+      String review = request.getBody().readUtf8();
+      String allowed = review.replaceFirst("\\}\\s*$", ",\"status\":{\"allowed\":true,\"reason\":\"the pgdr lab has no RBAC\"}}");
+      return new MockResponse().setResponseCode(201).setBody(allowed);
+    }
 
     @Override
     public MockResponse handleGet(String path) {

@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
         io.pgdr.cli.recovery.WaitRecoveryCommand.class,
         io.pgdr.cli.recovery.IncidentCommand.class,
         io.pgdr.cli.drill.DrillCommand.class,
+        HistoryCommand.class,
+        CheckCommand.class,
         BackupCommand.class,
         StatusCommand.class,
         ListCommand.class,

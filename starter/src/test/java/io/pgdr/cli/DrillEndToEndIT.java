@@ -90,6 +90,8 @@ class DrillEndToEndIT {
     assertTrue(drill.path("passed").asBoolean() && drill.path("scratchDropped").asBoolean(), drill.toString());
     assertEquals(13, drill.path("check").path("actual").size(), "every table of the backup restored and counted: " + drill);
     assertTrue(drill.path("verifiedAfterSeconds").asDouble() > 0, drill.toString());
+    assertEquals(0, drill.path("readiness").path("items").findValues("status").stream().filter(v -> v.asText().equals("fail")).count(),
+        "the drill checked readiness first: " + drill.path("readiness"));
     nothingLeft();
   }
 
@@ -179,5 +181,72 @@ class DrillEndToEndIT {
     assertEquals(2, gone.exitCode(), gone.toString());
     assertTrue(gone.err().contains("no such schedule"), gone.err());
     nothingLeft();
+  }
+
+  @Test
+  @Order(6)
+  void everyRunKeptItsReportInTheStoreAndHistoryListsThemNewestFirstWithoutASecret() throws Exception {
+    CliRun history = pgdr("history", "--target", target(), "--output", "json");
+
+    assertEquals(0, history.exitCode(), history.toString());
+    JsonNode rows = Json.MAPPER.readTree(history.out());
+    List<String> outcomes = new java.util.ArrayList<>();
+    rows.forEach(r -> outcomes.add(r.path("scenario").asText() + " " + r.path("outcome").asText()));
+    // newest first: the scheduled drill, the restore rejected after the drill it held off, that drill, the cancelled, the failed, the passed
+    assertEquals(List.of("FailoverDrill succeeded", "RestoreFromBackup aborted", "FailoverDrill failed", "FailoverDrill cancelled",
+        "FailoverDrill failed", "FailoverDrill succeeded"), outcomes, history.out());
+    JsonNode passed = rows.get(rows.size() - 1);
+    assertTrue(passed.path("rtoSeconds").asDouble() > 0 && passed.path("rpoSeconds").asDouble() > 0, passed.toString());
+    assertEquals("not needed", passed.path("approver").asText());
+
+    CliRun table = pgdr("history", "--target", target());
+    assertTrue(table.out().startsWith("DATE"), table.out());
+    assertEquals(7, table.out().lines().count(), "a header and six runs: " + table.out());
+
+    try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(java.net.URI.create(processes.status.s3Endpoint()))
+        .forcePathStyle(true).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+        .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create()).build()) {
+      String dir = "pgdr/reports/fabrica-agentes.postgresql/";
+      List<String> keys = s3.listObjectsV2Paginator(b -> b.bucket("fabrica-agentes-backups").prefix(dir)).contents().stream()
+          .map(o -> o.key()).toList();
+      assertEquals(6, keys.stream().filter(k -> k.endsWith(".json")).count(), keys.toString());
+      assertEquals(6, keys.stream().filter(k -> k.endsWith(".md")).count(), keys.toString());
+      assertTrue(keys.contains(dir + "index.html"), keys.toString());
+      String password = processes.lab.pair().password();
+      assertTrue(password.length() >= 8, "a password worth searching for");
+      for (String key : keys) {
+        String text = s3.getObjectAsBytes(b -> b.bucket("fabrica-agentes-backups").key(key)).asUtf8String();
+        assertTrue(!text.contains(password), key + " holds the database's password");
+      }
+      String firstDrill = keys.stream().filter(k -> k.endsWith(".md")).sorted().findFirst().orElseThrow();
+      String markdown = s3.getObjectAsBytes(b -> b.bucket("fabrica-agentes-backups").key(firstDrill)).asUtf8String();
+      assertTrue(markdown.contains("## Post-failover checklist (runbook 000 §5)"), markdown);
+      assertTrue(markdown.contains("- [x] Backups working: the latest valid backup was restored"), markdown);
+      assertTrue(markdown.contains("- [ ] Monitoring active: not checked by pgdr"), markdown);
+      String page = s3.getObjectAsBytes(b -> b.bucket("fabrica-agentes-backups").key(dir + "index.html")).asUtf8String();
+      assertEquals(2, page.split("<svg", -1).length - 1, "a chart of RTO and one of RPO");
+      assertTrue(page.contains("RestoreFromBackup"), page);
+    }
+  }
+
+  @Test
+  @Order(7)
+  void theReadinessCheckPassesOnTheLabAndFailsForADatabaseThatIsNotThere() throws Exception {
+    CliRun check = pgdr("check", "--target", target(), "--output", "json");
+
+    assertEquals(0, check.exitCode(), check.toString());
+    JsonNode items = Json.MAPPER.readTree(check.out()).path("items");
+    List<String> names = new java.util.ArrayList<>();
+    items.forEach(i -> names.add(i.path("check").asText() + " " + i.path("status").asText()));
+    assertEquals(List.of("statefulset pass", "primary pass", "replication to postgresql-1 pass", "wal_level pass", "max_wal_senders pass",
+        "max_replication_slots pass", "hot_standby pass", "synchronous_commit pass", "backups pass", "wal archive pass", "permissions pass"),
+        names, check.out());
+
+    Path missing = logs.resolve("missing-target.yaml");
+    Files.writeString(missing, Files.readString(processes.status.targetFile()).replaceAll("statefulSet: \"?postgresql\"?", "statefulSet: nowhere"));
+    CliRun failed = pgdr("check", "--target", missing.toString());
+    assertEquals(1, failed.exitCode(), failed.toString());
+    assertTrue(failed.out().contains("fail statefulset"), failed.out());
+    assertTrue(failed.out().contains("NOT READY"), failed.out());
   }
 }

@@ -90,7 +90,7 @@ class ListOnTheRealServerTest {
     // not a recovery's workflow ID: it carries pgdr's attributes (it refuses to run) but pgdr list leaves it out
     DatabaseTarget zeta = ListCommandTest.target("zeta", "fabrica-agentes");
     ReplicaPromotionWorkflow outsider = client.newWorkflowStub(ReplicaPromotionWorkflow.class, WorkflowOptions.newBuilder(
-        RecoveryOptions.forTarget(zeta, ReplicaPromotionWorkflow.SCENARIO)).setWorkflowId("drill-fabrica-agentes.zeta").build());
+        RecoveryOptions.forTarget(zeta, ReplicaPromotionWorkflow.SCENARIO)).setWorkflowId("nightly-job-fabrica-agentes.zeta").build());
     runs.put("zeta", WorkflowClient.start(outsider::promote, new ReplicaPromotionRequest(zeta, null, "test", null)).getRunId());
 
     awaitClosed(fabrica.recoveryWorkflowId());
@@ -98,7 +98,7 @@ class ListOnTheRealServerTest {
     for (String waiting : List.of(alpha.recoveryWorkflowId(), fabrica.recoveryWorkflowId())) {
       awaitApprovalAsked(waiting);
     }
-    for (String ending : List.of(beta.recoveryWorkflowId(), gamma.recoveryWorkflowId(), "drill-fabrica-agentes.zeta")) {
+    for (String ending : List.of(beta.recoveryWorkflowId(), gamma.recoveryWorkflowId(), "nightly-job-fabrica-agentes.zeta")) {
       awaitClosed(ending);
     }
   }

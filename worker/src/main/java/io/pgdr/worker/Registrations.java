@@ -9,6 +9,9 @@ import io.pgdr.activities.patroni.PatroniActivitiesImpl;
 import io.pgdr.activities.pitr.PitrActivitiesImpl;
 import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.activities.readiness.ReadinessActivitiesImpl;
+import io.pgdr.activities.readiness.ReadinessCheck;
+import io.pgdr.activities.report.ReportActivitiesImpl;
 import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.temporal.RunActivitiesImpl;
@@ -45,7 +48,9 @@ final class Registrations {
         new PitrActivitiesImpl(credentials, s3, new VolumeJobs(kubernetes, volumeJobImage())),
         new PatroniActivitiesImpl(credentials),
         new NotificationActivitiesImpl(),
-        new RunActivitiesImpl(client));
+        new RunActivitiesImpl(client),
+        new ReportActivitiesImpl(s3),
+        new ReadinessActivitiesImpl(new ReadinessCheck(kubernetes, credentials, s3)));
   }
 
   /** pgdr's image, which the pods that write volumes the worker cannot reach run: the worker's own (deploy/kubernetes/deployment.yaml). */

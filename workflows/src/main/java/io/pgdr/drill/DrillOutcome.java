@@ -1,5 +1,6 @@
 package io.pgdr.drill;
 
+import io.pgdr.ports.ReadinessReport;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.run.ScenarioOutcome;
 import java.time.Instant;
@@ -16,9 +17,11 @@ import java.util.List;
  * @param verdicts one line per objective, measured against it; empty before the drill was judged
  * @param passed whether every objective held; null before the drill was judged
  * @param scratchDropped whether the scratch database is gone
+ * @param readiness the readiness check the drill ran first; null in drills recorded before it
  */
 public record DrillOutcome(String mode, String pod, String backupKey, Instant backupDataAsOf, String scratchDatabase, RestoreCheck check,
-    Double verifiedAfterSeconds, Double backupAgeSeconds, List<String> verdicts, Boolean passed, boolean scratchDropped)
+    Double verifiedAfterSeconds, Double backupAgeSeconds, List<String> verdicts, Boolean passed, boolean scratchDropped,
+    ReadinessReport readiness)
     implements ScenarioOutcome {
 
   public DrillOutcome {
@@ -35,6 +38,9 @@ public record DrillOutcome(String mode, String pod, String backupKey, Instant ba
       facts.add(new Fact("check", check.passed() ? check.actual().size() + " tables match the manifest" : String.join("; ", check.problems())));
     }
     verdicts.forEach(v -> facts.add(new Fact("objective", v)));
+    if (readiness != null) {
+      facts.add(new Fact("readiness", readiness.summary()));
+    }
     return facts;
   }
 }

@@ -2,6 +2,7 @@ package io.pgdr.drill;
 
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.PostgresServer;
+import io.pgdr.ports.ReadinessReport;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.ServerState;
@@ -17,6 +18,7 @@ import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryWorkflow;
 import io.pgdr.run.RpoFigures;
 import io.pgdr.run.StopRun;
+import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +34,9 @@ import java.util.List;
 public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements FailoverDrillWorkflow {
 
   static final String CHECK_NO_RECOVERY = "check-no-recovery";
+  static final String READINESS = "readiness";
+  /** Since version 1 a drill runs the readiness check first and keeps it in its report. */
+  static final String READINESS_CHANGE = "drill-readiness";
   static final String RESTORE = "restore";
   static final String CHECK_RESTORE = "check-restore";
   static final String VERIFY = "verify";
@@ -45,6 +50,7 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   private Double verifiedAfter;
   private List<String> verdicts = List.of();
   private Boolean passed;
+  private ReadinessReport readiness;
   private boolean scratchDropped;
 
   public FailoverDrillWorkflowImpl() {
@@ -81,6 +87,13 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     if (recovery != null) {
       throw new StopRun("a recovery of " + target.namespace() + "/" + target.statefulSet() + " is running (" + target.recoveryWorkflowId()
           + "): a drill never competes with a recovery. Drill again once it has ended");
+    }
+    if (Workflow.getVersion(READINESS_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      readiness = step(READINESS, () -> {
+        ReadinessReport checked = Ports.readiness("would a recovery of " + target.name() + " work now?").checkReadiness(target);
+        timeline.note(checked.summary());
+        return checked;
+      });
     }
     server = step("diagnose", () -> {
       ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
@@ -207,6 +220,6 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
       return null;
     }
     return new DrillOutcome(mode, server.pod(), backup.key(), backup.dataAsOf(), scratch, check, verifiedAfter,
-        rpo() == null ? null : rpo().lostSeconds(), verdicts, passed, scratchDropped);
+        rpo() == null ? null : rpo().lostSeconds(), verdicts, passed, scratchDropped, readiness);
   }
 }

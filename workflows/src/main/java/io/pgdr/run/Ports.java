@@ -6,6 +6,8 @@ import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PatroniActivities;
 import io.pgdr.ports.PitrActivities;
 import io.pgdr.ports.PostgresActivities;
+import io.pgdr.ports.ReadinessActivities;
+import io.pgdr.ports.ReportActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RunActivities;
 
@@ -40,6 +42,14 @@ public final class Ports {
 
   public static PatroniActivities patroni(String summary) {
     return PatroniActivities.CALLS.stub(summary);
+  }
+
+  public static ReadinessActivities readiness(String summary) {
+    return ReadinessActivities.CALLS.stub(summary);
+  }
+
+  public static ReportActivities reports(String summary) {
+    return ReportActivities.CALLS.stub(summary);
   }
 
   public static RunActivities runs(String summary) {

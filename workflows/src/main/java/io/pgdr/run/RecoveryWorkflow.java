@@ -58,6 +58,8 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * drill cleans up its scratch copy and the recovery does not wait for it.
    */
   private static final String DRILL_YIELDS_CHANGE = "drill-yields";
+  /** Since version 1 a run ends by keeping its report in the target's store (pgdr/reports/ in its bucket). */
+  private static final String REPORT_STORE_CHANGE = "report-store";
 
   protected final Timeline timeline = new Timeline(this::showDetails);
   /** What the run changed and how each change is handed back. */
@@ -83,7 +85,7 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
   private boolean badInput;
   /** The decision the run was started with (the CLI's --yes); null when none. */
   private ApprovalDecision preApproval;
-  /** One line per escalation the webhook did not take, shown with the run's warnings. */
+  /** One line per escalation the webhook did not take, or report the store did not keep, shown with the run's warnings. */
   private final List<String> undeliveredEscalations = new ArrayList<>();
 
   protected RecoveryWorkflow(String scenario) {
@@ -573,6 +575,11 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
     report = new RecoveryReport(scenario, target.name(), Workflow.getInfo().getWorkflowId(), outcome, message,
         clock.incidentStart(), now(), clock.figures(recoveredAt), rpo(), gate.records(), timeline.steps(),
         verification, plan == null ? null : plan.steps(), ledger.changes(), outcome(), badInput ? Boolean.TRUE : null);
+    // a plan changed nothing and a refused input may name no store: neither is an incident to keep
+    if (!RecoveryReport.PLANNED.equals(outcome) && !badInput
+        && Workflow.getVersion(REPORT_STORE_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      keep(report);
+    }
     phase(outcome);
     RunMetrics.runFinished(report);
     if (RecoveryReport.FAILED.equals(outcome)) {
@@ -580,6 +587,28 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
       throw RecoveryFailure.of(report);
     }
     return report;
+  }
+
+  /**
+   * Keeps the report where the failing database cannot take it with it: the target's object store.
+   * A store that does not take it is a warning on the run (its status), never the run's failure.
+   */
+  private void keep(RecoveryReport report) {
+    String warning;
+    if (target.backups() == null) {
+      warning = "the report was not kept: the target names no object store (backups) to keep it in";
+    } else {
+      try {
+        String where = Ports.reports("keep the report in s3://" + target.backups().bucket() + "/pgdr/reports/")
+            .writeReport(target.backups(), target.namespace() + "." + target.statefulSet(), runId(), report);
+        log.info("report kept at {}", where);
+        return;
+      } catch (ActivityFailure e) {
+        warning = "the report was not kept in s3://" + target.backups().bucket() + "/pgdr/reports/: " + Timeline.rootMessage(e);
+      }
+    }
+    log.warn(warning);
+    undeliveredEscalations.add(warning);
   }
 
   @Override

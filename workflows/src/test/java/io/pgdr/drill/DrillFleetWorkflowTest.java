@@ -22,6 +22,9 @@ import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.ReadinessActivities;
+import io.pgdr.ports.ReadinessReport;
+import io.pgdr.ports.ReportActivities;
 import io.pgdr.ports.RunActivities;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.RecoveryTestEnvironment;
@@ -55,6 +58,8 @@ class DrillFleetWorkflowTest {
   private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
   private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
   private final RunActivities runs = mock(RunActivities.class, withSettings().withoutAnnotations());
+  private final ReadinessActivities readiness = mock(ReadinessActivities.class, withSettings().withoutAnnotations());
+  private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
   private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
   private final AtomicInteger restoring = new AtomicInteger();
   private final AtomicInteger mostAtOnce = new AtomicInteger();
@@ -80,7 +85,11 @@ class DrillFleetWorkflowTest {
     when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
     when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
         new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
-    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, notifications);
+    when(readiness.checkReadiness(any())).thenAnswer(call -> new ReadinessReport("fabrica-db", now, List.of(
+        new ReadinessReport.Item("primary", ReadinessReport.PASS, "postgresql-0 answers as the primary", null),
+        new ReadinessReport.Item("backups", ReadinessReport.WARN, "older than the RPO", "back up more often"))));
+    when(reports.writeReport(any(), anyString(), anyString(), any())).thenReturn("s3://fabrica-agentes-backups/pgdr/reports/x.json");
+    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, readiness, reports, notifications);
     env.start();
   }
 

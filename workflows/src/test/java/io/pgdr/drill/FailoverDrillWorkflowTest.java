@@ -26,6 +26,9 @@ import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
+import io.pgdr.ports.ReadinessActivities;
+import io.pgdr.ports.ReadinessReport;
+import io.pgdr.ports.ReportActivities;
 import io.pgdr.ports.RunActivities;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.restore.DatabaseNames;
@@ -77,6 +80,8 @@ class FailoverDrillWorkflowTest {
   private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
   private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
   private final RunActivities runs = mock(RunActivities.class, withSettings().withoutAnnotations());
+  private final ReadinessActivities readiness = mock(ReadinessActivities.class, withSettings().withoutAnnotations());
+  private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
   private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
   private WorkflowClient client;
   private Instant now;
@@ -97,7 +102,11 @@ class FailoverDrillWorkflowTest {
     when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
     when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
         new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
-    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, notifications);
+    when(readiness.checkReadiness(any())).thenAnswer(call -> new ReadinessReport("fabrica-db", now, List.of(
+        new ReadinessReport.Item("primary", ReadinessReport.PASS, "postgresql-0 answers as the primary", null),
+        new ReadinessReport.Item("backups", ReadinessReport.WARN, "older than the RPO", "back up more often"))));
+    when(reports.writeReport(any(), anyString(), anyString(), any())).thenReturn("s3://fabrica-agentes-backups/pgdr/reports/x.json");
+    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, readiness, reports, notifications);
     env.start();
   }
 
@@ -129,11 +138,16 @@ class FailoverDrillWorkflowTest {
     RecoveryReport report = result();
 
     assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
-    assertEquals(List.of(FailoverDrillWorkflowImpl.CHECK_NO_RECOVERY, "diagnose", "choose-backup", "approval", "restore", "check-restore",
-        "verify", "clean-up"), report.steps().stream().map(s -> s.name()).toList());
+    assertEquals(List.of(FailoverDrillWorkflowImpl.CHECK_NO_RECOVERY, FailoverDrillWorkflowImpl.READINESS, "diagnose", "choose-backup",
+        "approval", "restore", "check-restore", "verify", "clean-up"), report.steps().stream().map(s -> s.name()).toList());
     assertEquals(List.of("restore", "check-restore", "verify", "clean-up"), report.plan().stream().map(PlannedStep::name).toList());
     assertTrue(report.approvals().isEmpty(), "nobody was asked");
-    assertEquals("not needed: a drill leaves the application's data alone", report.steps().get(3).detail());
+    assertEquals("not needed: a drill leaves the application's data alone", report.steps().get(4).detail());
+    assertEquals("1 passed, 1 warned, 0 failed; warn backups: older than the RPO", report.steps().get(1).detail(),
+        "the readiness check ran first, its summary on the timeline");
+    assertEquals(2, ((DrillOutcome) report.result()).readiness().items().size(), "and is kept in the drill's outcome");
+    verify(reports).writeReport(eq(DrillMocks.LOCATION), eq("fabrica-agentes.postgresql"), anyString(),
+        argThat(r -> r.outcome().equals(RecoveryReport.SUCCEEDED) && r.result() instanceof DrillOutcome));
     DrillOutcome drill = (DrillOutcome) report.result();
     String scratch = drill.scratchDatabase();
     assertTrue(DatabaseNames.isDrillScratch(scratch) && scratch.startsWith("fabrica_db_pgdr_drill_"), scratch);

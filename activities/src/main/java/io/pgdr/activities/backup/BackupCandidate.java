@@ -2,6 +2,7 @@ package io.pgdr.activities.backup;
 
 import io.pgdr.activities.backupformat.BackupManifest;
 import io.pgdr.activities.backupformat.PhysicalBackupFiles;
+import io.pgdr.activities.report.ReportKeys;
 import io.pgdr.activities.store.StoreListing;
 import io.pgdr.ports.BackupEntry;
 import java.time.Instant;
@@ -42,6 +43,9 @@ record BackupCandidate(String key, String format, Instant startTime, Instant lis
     List<BackupCandidate> candidates = new ArrayList<>();
     for (S3Object object : listing.objects().values()) {
       String key = object.key();
+      if (key.startsWith(ReportKeys.ROOT)) {
+        continue; // run reports, kept at the bucket's root: under a prefix of "" they would look like a backup
+      }
       int idEnd = key.startsWith(pgdrRoot) ? key.indexOf('/', pgdrRoot.length()) : -1;
       if (idEnd > pgdrRoot.length()) {
         pgdrDirectories.computeIfAbsent(key.substring(0, idEnd + 1), d -> new ArrayList<>()).add(object);
