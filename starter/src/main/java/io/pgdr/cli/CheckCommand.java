@@ -2,6 +2,8 @@ package io.pgdr.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.credentials.CredentialResolver;
+import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
+import io.pgdr.activities.readiness.AccessReview;
 import io.pgdr.activities.readiness.ReadinessCheck;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.ports.ReadinessReport;
@@ -38,7 +40,8 @@ public final class CheckCommand implements Callable<Integer> {
     }
     ReadinessReport report;
     try (KubernetesClient k8s = kubernetes.client(); S3Clients s3 = new S3Clients(CredentialResolver.SHELL_ENVIRONMENT)) {
-      report = new ReadinessCheck(k8s, new CredentialResolver(k8s, System::getenv, CredentialResolver.SHELL_ENVIRONMENT), s3).check(target);
+      report = new ReadinessCheck(new KubernetesActivitiesImpl(k8s), new AccessReview(k8s),
+          new CredentialResolver(k8s, System::getenv, CredentialResolver.SHELL_ENVIRONMENT), s3).check(target);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) {

@@ -9,6 +9,7 @@ import io.pgdr.activities.patroni.PatroniActivitiesImpl;
 import io.pgdr.activities.pitr.PitrActivitiesImpl;
 import io.pgdr.activities.pitr.VolumeJobs;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
+import io.pgdr.activities.readiness.AccessReview;
 import io.pgdr.activities.readiness.ReadinessActivitiesImpl;
 import io.pgdr.activities.readiness.ReadinessCheck;
 import io.pgdr.activities.report.ReportActivitiesImpl;
@@ -40,8 +41,9 @@ final class Registrations {
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
     S3Clients s3 = new S3Clients();
+    KubernetesActivitiesImpl cluster = new KubernetesActivitiesImpl(kubernetes);
     worker.registerActivitiesImplementations(
-        new KubernetesActivitiesImpl(kubernetes),
+        cluster,
         new PostgresActivitiesImpl(credentials),
         new BackupActivitiesImpl(credentials, s3),
         new RestoreActivitiesImpl(credentials, s3),
@@ -50,7 +52,7 @@ final class Registrations {
         new NotificationActivitiesImpl(),
         new RunActivitiesImpl(client),
         new ReportActivitiesImpl(s3),
-        new ReadinessActivitiesImpl(new ReadinessCheck(kubernetes, credentials, s3)));
+        new ReadinessActivitiesImpl(new ReadinessCheck(cluster, new AccessReview(kubernetes), credentials, s3)));
   }
 
   /** pgdr's image, which the pods that write volumes the worker cannot reach run: the worker's own (deploy/kubernetes/deployment.yaml). */

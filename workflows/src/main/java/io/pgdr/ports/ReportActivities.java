@@ -14,7 +14,7 @@ import java.time.Duration;
 public interface ReportActivities {
 
   /** A few small objects and a listing: seconds. A store that does not take them is a warning on the run, never its failure. */
-  CallOptions WRITE = CallOptions.activity(Duration.ofSeconds(60), 3, Duration.ofSeconds(1))
+  CallOptions WRITE = CallOptions.heartbeating(Duration.ofSeconds(60), 3, Duration.ofSeconds(1))
       .notRetrying(FailureTypes.CREDENTIALS_UNAVAILABLE, FailureTypes.STORE_ACCESS_DENIED);
 
   CallTable<ReportActivities> CALLS = CallTable.of(ReportActivities.class)

@@ -23,8 +23,12 @@ public final class Ledger {
   private final List<ChangeRecord> changes = new ArrayList<>();
   private final Map<String, Runnable> compensations = new LinkedHashMap<>();
 
-  /** Records that {@code step} is about to change the cluster. */
+  /**
+   * Records that {@code step} is about to change the cluster. A step run again (an undo retrying a
+   * clean-up that failed) replaces its earlier record: one change, in its latest state.
+   */
   void begin(PlannedStep step) {
+    changes.removeIf(c -> c.step().equals(step.name()));
     changes.add(new ChangeRecord(step.name(), step.system(), step.change(), ChangeRecord.UNDER_WAY, step.handBack()));
   }
 

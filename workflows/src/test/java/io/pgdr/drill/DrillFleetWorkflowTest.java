@@ -7,26 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import io.pgdr.drill.DrillFleetSummary.DrillResult;
-import io.pgdr.ports.BackupActivities;
-import io.pgdr.ports.BackupCatalog;
-import io.pgdr.ports.KubernetesActivities;
-import io.pgdr.ports.NotificationActivities;
-import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
-import io.pgdr.ports.ReadinessActivities;
-import io.pgdr.ports.ReadinessReport;
-import io.pgdr.ports.ReportActivities;
-import io.pgdr.ports.RunActivities;
-import io.pgdr.ports.VerificationResult;
 import io.pgdr.run.RecoveryTestEnvironment;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.client.WorkflowClient;
@@ -34,7 +22,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +40,7 @@ class DrillFleetWorkflowTest {
   static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(FailoverDrillWorkflowImpl.class,
       DrillFleetWorkflowImpl.class).build();
 
-  private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
-  private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
-  private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
-  private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
-  private final RunActivities runs = mock(RunActivities.class, withSettings().withoutAnnotations());
-  private final ReadinessActivities readiness = mock(ReadinessActivities.class, withSettings().withoutAnnotations());
-  private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
-  private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  private RestoreActivities restore;
   private final AtomicInteger restoring = new AtomicInteger();
   private final AtomicInteger mostAtOnce = new AtomicInteger();
   private WorkflowClient client;
@@ -70,27 +50,15 @@ class DrillFleetWorkflowTest {
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
-    Instant now = Instant.ofEpochMilli(env.currentTimeMillis());
-    DrillMocks.healthyCluster(kubernetes, postgres, now);
-    when(backups.listBackups(any())).thenReturn(new BackupCatalog(DrillMocks.LOCATION.url(), List.of(
-        DrillMocks.backup(DrillMocks.NEWEST, now.minus(Duration.ofMinutes(20))))));
+    DrillMocks.Adapters adapters = new DrillMocks.Adapters(Instant.ofEpochMilli(env.currentTimeMillis()));
+    restore = adapters.restore;
     when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call -> {
       mostAtOnce.accumulateAndGet(restoring.incrementAndGet(), Math::max);
       Thread.sleep(300); // long enough for the fleet to start every drill it is allowed to
       restoring.decrementAndGet();
       return new RestoreResult(call.getArgument(3), 1, 1, 0, 1, Map.of());
     });
-    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
-        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 42L), List.of()));
-    when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
-    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
-        new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
-    when(readiness.checkReadiness(any())).thenAnswer(call -> new ReadinessReport("fabrica-db", now, List.of(
-        new ReadinessReport.Item("primary", ReadinessReport.PASS, "postgresql-0 answers as the primary", null),
-        new ReadinessReport.Item("backups", ReadinessReport.WARN, "older than the RPO", "back up more often"))));
-    when(reports.writeReport(any(), anyString(), anyString(), any())).thenReturn("s3://fabrica-agentes-backups/pgdr/reports/x.json");
-    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, readiness, reports, notifications);
-    env.start();
+    adapters.start(env, worker);
   }
 
   private static DatabaseTarget database(String statefulSet) {

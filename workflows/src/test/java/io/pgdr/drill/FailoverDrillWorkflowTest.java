@@ -10,27 +10,21 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import io.pgdr.ports.BackupActivities;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.KubernetesActivities;
-import io.pgdr.ports.NotificationActivities;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.RestoreResult;
-import io.pgdr.ports.ReadinessActivities;
-import io.pgdr.ports.ReadinessReport;
 import io.pgdr.ports.ReportActivities;
 import io.pgdr.ports.RunActivities;
-import io.pgdr.ports.VerificationResult;
 import io.pgdr.restore.DatabaseNames;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
@@ -75,14 +69,13 @@ class FailoverDrillWorkflowTest {
   static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(FailoverDrillWorkflowImpl.class,
       RestoreFromBackupWorkflowImpl.class).build();
 
-  private final KubernetesActivities kubernetes = mock(KubernetesActivities.class, withSettings().withoutAnnotations());
-  private final PostgresActivities postgres = mock(PostgresActivities.class, withSettings().withoutAnnotations());
-  private final BackupActivities backups = mock(BackupActivities.class, withSettings().withoutAnnotations());
-  private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
-  private final RunActivities runs = mock(RunActivities.class, withSettings().withoutAnnotations());
-  private final ReadinessActivities readiness = mock(ReadinessActivities.class, withSettings().withoutAnnotations());
-  private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
-  private final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
+  private DrillMocks.Adapters adapters;
+  private KubernetesActivities kubernetes;
+  private PostgresActivities postgres;
+  private BackupActivities backups;
+  private RestoreActivities restore;
+  private RunActivities runs;
+  private ReportActivities reports;
   private WorkflowClient client;
   private Instant now;
   private String taskQueue;
@@ -92,22 +85,14 @@ class FailoverDrillWorkflowTest {
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
     now = Instant.ofEpochMilli(env.currentTimeMillis());
-    DrillMocks.healthyCluster(kubernetes, postgres, now);
-    when(backups.listBackups(any())).thenReturn(new BackupCatalog(DrillMocks.LOCATION.url(), List.of(
-        DrillMocks.backup(DrillMocks.NEWEST, now.minus(Duration.ofMinutes(20))))));
-    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call ->
-        new RestoreResult(call.getArgument(3), 7, 7, 0, 123_456, Map.of("public.stories", 42L)));
-    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
-        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 42L), List.of()));
-    when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
-    when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
-        new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
-    when(readiness.checkReadiness(any())).thenAnswer(call -> new ReadinessReport("fabrica-db", now, List.of(
-        new ReadinessReport.Item("primary", ReadinessReport.PASS, "postgresql-0 answers as the primary", null),
-        new ReadinessReport.Item("backups", ReadinessReport.WARN, "older than the RPO", "back up more often"))));
-    when(reports.writeReport(any(), anyString(), anyString(), any())).thenReturn("s3://fabrica-agentes-backups/pgdr/reports/x.json");
-    worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, readiness, reports, notifications);
-    env.start();
+    adapters = new DrillMocks.Adapters(now);
+    kubernetes = adapters.kubernetes;
+    postgres = adapters.postgres;
+    backups = adapters.backups;
+    restore = adapters.restore;
+    runs = adapters.runs;
+    reports = adapters.reports;
+    adapters.start(env, worker);
   }
 
   private FailoverDrillWorkflow start(DatabaseTarget target, Instant incidentStart, String mode) {

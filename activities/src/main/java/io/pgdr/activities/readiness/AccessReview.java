@@ -23,14 +23,14 @@ import java.util.List;
  * into the jar (one list, which RbacRoleTest holds to the adapter's calls), with the target's own
  * credentials Secret for the Secret rule.
  */
-final class AccessReview {
+public final class AccessReview {
 
   /** role.yaml, copied here by the build. */
   static final String ROLE = "role.yaml";
 
   private final KubernetesClient kubernetes;
 
-  AccessReview(KubernetesClient kubernetes) {
+  public AccessReview(KubernetesClient kubernetes) {
     this.kubernetes = kubernetes;
   }
 
@@ -43,7 +43,7 @@ final class AccessReview {
     }
   }
 
-  List<Item> review(DatabaseTarget target) {
+  public List<Item> review(DatabaseTarget target) {
     List<String> denied = new ArrayList<>();
     List<Permission> needed = needed(target);
     try {

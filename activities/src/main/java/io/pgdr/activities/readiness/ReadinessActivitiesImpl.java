@@ -1,5 +1,6 @@
 package io.pgdr.activities.readiness;
 
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.ReadinessActivities;
 import io.pgdr.ports.ReadinessReport;
 import io.pgdr.target.DatabaseTarget;
@@ -16,6 +17,7 @@ public final class ReadinessActivitiesImpl implements ReadinessActivities {
 
   @Override
   public ReadinessReport checkReadiness(DatabaseTarget target) {
-    return check.check(target);
+    // a lost worker is noticed in seconds, not after the call's whole timeout
+    return HeartbeatWhileBlocked.run("checking whether a recovery of " + target.name() + " would work", () -> check.check(target));
   }
 }

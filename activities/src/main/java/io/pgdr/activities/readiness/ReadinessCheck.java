@@ -1,17 +1,16 @@
 package io.pgdr.activities.readiness;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.activities.backup.BackupActivitiesImpl;
 import io.pgdr.activities.backup.PhysicalArchiveReader;
 import io.pgdr.activities.backupformat.RecoverableWindow;
 import io.pgdr.activities.credentials.CredentialResolver;
-import io.pgdr.activities.kubernetes.KubernetesActivitiesImpl;
 import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.activities.postgres.ServerSettings;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.ports.BackupCatalog;
 import io.pgdr.ports.BackupEntry;
 import io.pgdr.ports.ClusterState;
+import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.PodState;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ReadinessReport;
@@ -36,12 +35,15 @@ import java.util.function.Supplier;
  */
 public final class ReadinessCheck {
 
-  private final KubernetesClient kubernetes;
+  private final KubernetesActivities cluster;
+  private final AccessReview access;
   private final CredentialResolver credentials;
   private final S3Clients s3;
 
-  public ReadinessCheck(KubernetesClient kubernetes, CredentialResolver credentials, S3Clients s3) {
-    this.kubernetes = kubernetes;
+  /** @param cluster the worker's Kubernetes adapter, which reads the StatefulSet and its pods */
+  public ReadinessCheck(KubernetesActivities cluster, AccessReview access, CredentialResolver credentials, S3Clients s3) {
+    this.cluster = cluster;
+    this.access = access;
     this.credentials = credentials;
     this.s3 = s3;
   }
@@ -49,7 +51,7 @@ public final class ReadinessCheck {
   public ReadinessReport check(DatabaseTarget target) {
     Instant now = Instant.now();
     List<Item> items = new ArrayList<>();
-    ClusterState cluster = attempt(items, "statefulset", () -> new KubernetesActivitiesImpl(kubernetes).describeCluster(target));
+    ClusterState cluster = attempt(items, "statefulset", () -> this.cluster.describeCluster(target));
     if (cluster != null) {
       items.add(cluster.readyReplicas() >= cluster.desiredReplicas() && cluster.desiredReplicas() > 0
           ? pass("statefulset", target.statefulSet() + " " + cluster.readyReplicas() + "/" + cluster.desiredReplicas() + " ready")
@@ -63,7 +65,7 @@ public final class ReadinessCheck {
     } else {
       items.add(new Item("backups", ReadinessReport.WARN, "the target names no backups", "add backups: {bucket, prefix} (docs/target.md)"));
     }
-    items.addAll(new AccessReview(kubernetes).review(target));
+    items.addAll(access.review(target));
     return new ReadinessReport(target.name(), now, items);
   }
 

@@ -2,6 +2,7 @@ package io.pgdr.activities.report;
 
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.store.StoreFailures;
+import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.ReportActivities;
 import io.pgdr.run.RecoveryReport;
 import io.pgdr.target.BackupLocation;
@@ -20,7 +21,8 @@ public final class ReportActivitiesImpl implements ReportActivities {
   @Override
   public String writeReport(BackupLocation store, String database, String runId, RecoveryReport report) {
     try {
-      return new ReportStore(s3.forLocation(store), store, database).write(runId, report);
+      return HeartbeatWhileBlocked.run("keeping the report of " + report.workflowId(),
+          () -> new ReportStore(s3.forLocation(store), store, database).write(runId, report));
     } catch (SdkException e) {
       throw StoreFailures.toFailure(store, "keeping the report of " + report.workflowId(), e);
     }
