@@ -32,8 +32,12 @@ public record DrillOutcome(String mode, String pod, String backupKey, Instant ba
   public List<Fact> facts() {
     List<Fact> facts = new ArrayList<>();
     facts.add(new Fact("drill", mode + (passed == null ? "" : passed ? ": passed" : ": FAILED")));
-    facts.add(new Fact("backup", backupKey + " (data as of " + backupDataAsOf + ")"));
-    facts.add(new Fact("scratch", scratchDatabase + " on " + pod + (scratchDropped ? ", dropped" : ", NOT dropped")));
+    if (backupKey != null) {
+      facts.add(new Fact("backup", backupKey + " (data as of " + backupDataAsOf + ")"));
+    }
+    if (scratchDatabase != null) {
+      facts.add(new Fact("scratch", scratchDatabase + " on " + pod + (scratchDropped ? ", dropped" : ", NOT dropped")));
+    }
     if (check != null) {
       facts.add(new Fact("check", check.passed() ? check.actual().size() + " tables match the manifest" : String.join("; ", check.problems())));
     }

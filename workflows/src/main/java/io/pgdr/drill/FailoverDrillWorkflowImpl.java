@@ -18,6 +18,8 @@ import io.pgdr.run.RecoveryReport;
 import io.pgdr.run.RecoveryWorkflow;
 import io.pgdr.run.RpoFigures;
 import io.pgdr.run.StopRun;
+import io.pgdr.run.Timeline;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,9 +92,15 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     }
     if (Workflow.getVersion(READINESS_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
       readiness = step(READINESS, () -> {
-        ReadinessReport checked = Ports.readiness("would a recovery of " + target.name() + " work now?").checkReadiness(target);
-        timeline.note(checked.summary());
-        return checked;
+        try {
+          ReadinessReport checked = Ports.readiness("would a recovery of " + target.name() + " work now?").checkReadiness(target);
+          timeline.note(checked.summary());
+          return checked;
+        } catch (ActivityFailure e) {
+          // the check informs the drill; it is not the drill
+          timeline.note("the readiness check did not finish: " + Timeline.rootMessage(e));
+          return null;
+        }
       });
     }
     server = step("diagnose", () -> {
@@ -216,10 +224,12 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
 
   @Override
   protected DrillOutcome outcome() {
-    if (backup == null) {
+    if (backup == null && readiness == null) {
       return null;
     }
-    return new DrillOutcome(mode, server.pod(), backup.key(), backup.dataAsOf(), scratch, check, verifiedAfter,
+    // a drill that stopped before its backup keeps the readiness check that may say why
+    return new DrillOutcome(mode, server == null ? null : server.pod(), backup == null ? null : backup.key(),
+        backup == null ? null : backup.dataAsOf(), scratch, check, verifiedAfter,
         rpo() == null ? null : rpo().lostSeconds(), verdicts, passed, scratchDropped, readiness);
   }
 }

@@ -9,8 +9,8 @@ import java.time.Duration;
 @ActivityInterface
 public interface ReadinessActivities {
 
-  /** A handful of reads (API server, each server, the store's listing): seconds; it heartbeats meanwhile. */
-  CallOptions CHECK = CallOptions.heartbeating(Duration.ofMinutes(2), 2, Duration.ofSeconds(1))
+  /** A handful of reads (API server, each server, two listings of the store, long for a big bucket); it heartbeats meanwhile. */
+  CallOptions CHECK = CallOptions.heartbeating(Duration.ofMinutes(15), 2, Duration.ofSeconds(1))
       .notRetrying(FailureTypes.CREDENTIALS_UNAVAILABLE);
 
   CallTable<ReadinessActivities> CALLS = CallTable.of(ReadinessActivities.class)

@@ -594,21 +594,25 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
    * A store that does not take it is a warning on the run (its status), never the run's failure.
    */
   private void keep(RecoveryReport report) {
-    String warning;
+    String[] warning = new String[1];
     if (target.backups() == null) {
-      warning = "the report was not kept: the target names no object store (backups) to keep it in";
+      warning[0] = "the report was not kept: the target names no object store (backups) to keep it in";
     } else {
-      try {
-        String where = Ports.reports("keep the report in s3://" + target.backups().bucket() + "/pgdr/reports/")
-            .writeReport(target.backups(), target.namespace() + "." + target.statefulSet(), runId(), report);
-        log.info("report kept at {}", where);
-        return;
-      } catch (ActivityFailure e) {
-        warning = "the report was not kept in s3://" + target.backups().bucket() + "/pgdr/reports/: " + Timeline.rootMessage(e);
-      }
+      // a cancellation that comes as the run ends must not cost its report
+      Workflow.newDetachedCancellationScope(() -> {
+        try {
+          String where = Ports.reports("keep the report in s3://" + target.backups().bucket() + "/pgdr/reports/")
+              .writeReport(target.backups(), target.namespace() + "." + target.statefulSet(), runId(), report);
+          log.info("report kept at {}", where);
+        } catch (ActivityFailure | CanceledFailure e) {
+          warning[0] = "the report was not kept in s3://" + target.backups().bucket() + "/pgdr/reports/: " + Timeline.rootMessage(e);
+        }
+      }).run();
     }
-    log.warn(warning);
-    undeliveredEscalations.add(warning);
+    if (warning[0] != null) {
+      log.warn(warning[0]);
+      undeliveredEscalations.add(warning[0]);
+    }
   }
 
   @Override

@@ -45,8 +45,9 @@ public final class AccessReview {
 
   public List<Item> review(DatabaseTarget target) {
     List<String> denied = new ArrayList<>();
-    List<Permission> needed = needed(target);
+    List<Permission> needed;
     try {
+      needed = needed(target);
       for (Permission permission : needed) {
         SelfSubjectAccessReview answer = kubernetes.authorization().v1().selfSubjectAccessReview().create(new SelfSubjectAccessReviewBuilder()
             .withNewSpec().withResourceAttributes(attributes(permission, target.namespace())).endSpec().build());
@@ -55,11 +56,12 @@ public final class AccessReview {
         }
       }
     } catch (RuntimeException e) {
-      return List.of(new Item("permissions", ReadinessReport.FAIL, "the API server did not answer an access review: " + e.getMessage(),
+      return List.of(new Item("permissions", ReadinessReport.FAIL, "not checked: " + e.getMessage(),
           "check the kubeconfig or the service account"));
     }
     return List.of(denied.isEmpty()
-        ? ReadinessCheck.pass("permissions", "all " + needed.size() + " calls pgdr makes in " + target.namespace() + " are allowed")
+        ? ReadinessCheck.pass("permissions", "the " + needed.size() + " permissions of deploy/kubernetes/role.yaml are allowed in "
+            + target.namespace() + " (clusterrole.yaml's, for a restore onto a new volume, are not checked)")
         : new Item("permissions", ReadinessReport.FAIL, "denied in " + target.namespace() + ": " + String.join(", ", denied),
             "apply deploy/kubernetes/role.yaml (and its RoleBinding) in " + target.namespace()));
   }

@@ -81,7 +81,8 @@ public final class ReadinessCheck {
         states.put(pod.name(), state);
       }
     }
-    List<ServerState> primaries = states.values().stream().filter(s -> s.reachable() && !s.inRecovery()).toList();
+    // a server pgdr fenced (read-only, not in recovery) is an old primary a recovery left: not a second primary
+    List<ServerState> primaries = states.values().stream().filter(s -> s.reachable() && !s.inRecovery() && !s.readOnly()).toList();
     if (primaries.size() != 1) {
       items.add(new Item("primary", ReadinessReport.FAIL, primaries.isEmpty() ? "no server answers as the primary"
           : "more than one server answers as a primary: " + primaries.stream().map(ServerState::pod).toList(),
@@ -90,15 +91,22 @@ public final class ReadinessCheck {
     }
     ServerState primary = primaries.get(0);
     items.add(pass("primary", primary.pod() + " answers as the primary (server " + primary.serverVersion() + ")"));
-    replication(target, primary, states, now, items);
+    Map<String, String> hosts = new LinkedHashMap<>();
+    cluster.pods().forEach(pod -> hosts.put(pod.name(), pod.host()));
+    replication(target, primary, states, hosts, items);
     Map<String, String> settings = attempt(items, "settings", () -> ServerSettings.read(credentials, servers.get(primary.pod()), RecommendedSettings.NAMES));
     if (settings != null) {
       items.addAll(RecommendedSettings.judge(settings));
     }
   }
 
-  /** Each standby streaming from the primary, its lag in time against the RPO. */
-  private static void replication(DatabaseTarget target, ServerState primary, Map<String, ServerState> states, Instant now, List<Item> items) {
+  /**
+   * Each standby streaming from the primary, its lag against the RPO. Both positions come from the
+   * primary's own row for the standby in pg_stat_replication (one snapshot): caught up is no lag,
+   * however old its last transaction; behind, the lag is at most the age of what it replayed last.
+   */
+  private static void replication(DatabaseTarget target, ServerState primary, Map<String, ServerState> states, Map<String, String> hosts,
+      List<Item> items) {
     List<ServerState> standbys = states.values().stream().filter(s -> !s.pod().equals(primary.pod())).toList();
     if (standbys.isEmpty()) {
       items.add(new Item("replication", ReadinessReport.WARN, "no standby: a failover has no candidate, only a restore is left",
@@ -108,29 +116,42 @@ public final class ReadinessCheck {
     for (ServerState standby : standbys) {
       String check = "replication to " + standby.pod();
       if (!standby.reachable() || !standby.inRecovery()) {
-        items.add(new Item(check, ReadinessReport.FAIL, standby.reachable() ? "it answers as a primary too" : "it does not answer: " + standby.error(),
+        items.add(new Item(check, ReadinessReport.FAIL, standby.reachable()
+            ? "it answers as a primary too" + (standby.readOnly() ? " (fenced: read-only)" : "") : "it does not answer: " + standby.error(),
             "bring it back as a standby of " + primary.pod()));
         continue;
       }
-      boolean streaming = primary.replication().stream().map(ReplicationPeer::state).anyMatch("streaming"::equals)
-          && primary.replication().size() >= standbys.size();
-      long behind = primary.currentLsn() == null || standby.replayLsn() == null ? -1
-          : Math.max(0, Lsn.parse(primary.currentLsn()) - Lsn.parse(standby.replayLsn()));
-      // caught up: no lag, however long ago its last transaction; behind: the age of what it replayed last
-      double lagSeconds = behind == 0 ? 0 : standby.lastReplayAt() == null ? Double.MAX_VALUE
-          : Duration.between(standby.lastReplayAt(), now).toMillis() / 1000.0;
-      String detail = (streaming ? "streaming" : "NOT streaming (pg_stat_replication on " + primary.pod() + ": " + primary.replication() + ")")
-          + ", " + (behind < 0 ? "position unknown" : behind + " bytes behind")
-          + (behind > 0 ? String.format(", last replayed %.0f s ago", lagSeconds) : "");
-      if (!streaming) {
-        items.add(new Item(check, ReadinessReport.FAIL, detail, "check primary_conninfo on " + standby.pod() + " and its log"));
-      } else if (lagSeconds > rpo.toSeconds()) {
-        items.add(new Item(check, ReadinessReport.WARN, detail + ", more than the RPO of " + rpo,
-            "a failover now would lose more than the RPO: look at the standby's I/O and the network"));
-      } else {
-        items.add(pass(check, detail + ", within the RPO of " + rpo));
+      ReplicationPeer row = rowOf(standby, primary.replication(), hosts.get(standby.pod()), standbys.size());
+      if (row == null || !"streaming".equals(row.state())) {
+        items.add(new Item(check, ReadinessReport.FAIL, row == null ? "no row for it in pg_stat_replication on " + primary.pod()
+            + " (" + primary.replication().size() + " rows): it does not stream from the primary" : "its sender is " + row.state() + ", not streaming",
+            "check primary_conninfo on " + standby.pod() + " and its log"));
+        continue;
+      }
+      long behind = row.sentLsn() == null || row.replayLsn() == null ? 0 : Math.max(0, Lsn.parse(row.sentLsn()) - Lsn.parse(row.replayLsn()));
+      Instant lastReplay = standby.lastReplayAt();
+      String detail = "streaming, " + behind + " bytes behind what the primary sent"
+          + (behind > 0 && lastReplay != null ? ", its last replayed transaction " + Duration.between(lastReplay, Instant.now()).toSeconds()
+              + " s old" : "");
+      boolean late = behind > 0 && lastReplay != null && Duration.between(lastReplay, Instant.now()).compareTo(rpo) > 0;
+      items.add(late ? new Item(check, ReadinessReport.WARN, detail + ", more than the RPO of " + rpo,
+              "a failover now could lose more than the RPO: look at the standby's I/O and the network")
+          : pass(check, detail + ", within the RPO of " + rpo));
+    }
+  }
+
+  /** The primary's pg_stat_replication row of {@code standby}: by its name, else by its address, else the only one. */
+  private static ReplicationPeer rowOf(ServerState standby, List<ReplicationPeer> rows, String host, int standbys) {
+    for (ReplicationPeer row : rows) {
+      if (standby.pod().equals(row.applicationName())) {
+        return row;
       }
     }
+    List<ReplicationPeer> byAddress = rows.stream().filter(r -> host != null && host.equals(r.clientAddr())).toList();
+    if (byAddress.size() == 1) {
+      return byAddress.get(0);
+    }
+    return rows.size() == 1 && standbys == 1 ? rows.get(0) : null;
   }
 
   private void backups(DatabaseTarget target, Instant now, List<Item> items) {

@@ -16,14 +16,17 @@ final class WalContinuity {
       return ReadinessCheck.pass("wal archive", "not configured: no base backup under " + location
           + " (point-in-time recovery needs one: pgdr backup base)");
     }
-    long gaps = archive.timelines().stream().mapToLong(t -> t.gaps().size()).sum();
+    // what a point-in-time recovery would use: the newest base backup and the WAL after it; older gaps do not matter
+    RecoverableWindow.Range newest = archive.timelines().stream().flatMap(t -> t.recoverable().stream())
+        .filter(r -> r.fromTime() != null).max(java.util.Comparator.comparing(RecoverableWindow.Range::fromTime)).orElse(null);
     Instant last = archive.timelines().stream().map(RecoverableWindow.Timeline::lastStoredAt).filter(java.util.Objects::nonNull)
         .max(Instant::compareTo).orElse(null);
-    String detail = archive.baseBackups().size() + " base backups, " + archive.timelines().size() + " timelines, " + gaps + " gaps"
+    String detail = archive.baseBackups().size() + " base backups, " + archive.timelines().size() + " timelines"
+        + (newest == null ? "" : ", the newest base " + newest.base() + " recovers to " + newest.to())
         + (last == null ? ", no WAL stored" : ", last WAL stored " + Duration.between(last, now).toSeconds() + " s ago");
-    if (gaps > 0 || !archive.problems().isEmpty()) {
-      return new Item("wal archive", ReadinessReport.WARN, detail + (archive.problems().isEmpty() ? "" : "; " + String.join("; ", archive.problems())),
-          "a point-in-time recovery cannot cross a gap: take a new base backup (pgdr backup base) and check archive_command");
+    if (newest == null || newest.problem() != null) {
+      return new Item("wal archive", ReadinessReport.WARN, detail + (newest == null ? ", no base backup with WAL after it" : ": " + newest.problem()),
+          "a point-in-time recovery cannot use it: take a new base backup (pgdr backup base) and check archive_command");
     }
     if (last == null || Duration.between(last, now).compareTo(rpo) > 0) {
       return new Item("wal archive", ReadinessReport.WARN, detail + ", older than the RPO of " + rpo,

@@ -25,7 +25,9 @@ public final class ReportStore {
 
   private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).enable(SerializationFeature.INDENT_OUTPUT).build();
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
+      .enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReportStore.class);
 
   private final S3Client s3;
   private final BackupLocation store;
@@ -65,7 +67,8 @@ public final class ReportStore {
       try {
         reports.add(JSON.readValue(bytes, RecoveryReport.class));
       } catch (IOException e) {
-        throw new UncheckedIOException("report " + object.key() + " is not a pgdr report: " + e.getMessage(), e);
+        // one unreadable object must not hide the others, nor stop the next run's report from being kept
+        log.warn("skipped {}: not a pgdr report this version reads ({})", object.key(), e.getMessage());
       }
     }
     reports.sort(Comparator.comparing(RecoveryReport::finishedAt, Comparator.nullsLast(Comparator.reverseOrder())));
