@@ -123,7 +123,7 @@ class RestoreEndToEndIT {
   @Order(2)
   void aWorkerKilledMidRestoreIsReplacedAndTheRestoreResumesFromItsCheckpoint() throws Exception {
     for (int t = 1; t <= 24; t++) {
-      sql(String.format("CREATE TABLE load_%02d AS SELECT g AS id, md5(g::text) || repeat('y', 200) AS body FROM generate_series(1, 20000) g", t));
+      sql(String.format("CREATE TABLE load_%02d AS SELECT g AS id, md5(g::text) || repeat('y', 60) AS body FROM generate_series(1, 20000) g", t));
     }
     backupRun();
     String atBackup = fingerprint();

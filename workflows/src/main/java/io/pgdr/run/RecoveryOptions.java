@@ -6,6 +6,7 @@ import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowOptions;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -15,6 +16,14 @@ import java.time.Instant;
  * Temporal UI shows in its list and on the run's page.
  */
 public final class RecoveryOptions {
+
+  /**
+   * How long a workflow task may run before Temporal gives it to another worker: what a worker lost
+   * in the middle of one costs the run's RTO. A recovery's tasks are short (decisions between
+   * activities; a local activity's task is extended by the SDK as it runs), so 5 s, half Temporal's
+   * default: a task that only ran slow (a worker's first, loading classes) is retried, never lost.
+   */
+  public static final Duration WORKFLOW_TASK_TIMEOUT = Duration.ofSeconds(5);
 
   private RecoveryOptions() {}
 
@@ -30,6 +39,7 @@ public final class RecoveryOptions {
         .setTaskQueue(TaskQueues.PGDR)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowTaskTimeout(WORKFLOW_TASK_TIMEOUT)
         .setTypedSearchAttributes(RunSearchAttributes.atStart(target.name(), scenario))
         .setStaticSummary(summary(target, scenario, incidentStart))
         .setStaticDetails(details(target))
