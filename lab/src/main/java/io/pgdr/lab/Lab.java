@@ -250,7 +250,9 @@ public final class Lab {
       command.add("/usr/bin/setsid");
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC",
+    // the client compiler alone: the daemon starts in about half the CPU, and what it serves (the API
+    // stand-in, the reconcilers) never gets hot enough for the server compiler to pay off
+    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dlogback.configurationFile=io/pgdr/lab/daemon-logback.xml",
         "-cp", System.getProperty("java.class.path"),
         LabDaemon.class.getName(), dir.toString()));

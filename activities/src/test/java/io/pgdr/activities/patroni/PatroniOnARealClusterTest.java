@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The Patroni adapters on a real Patroni cluster (the Patroni lab: etcd and two Patroni nodes on
@@ -42,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("real-servers")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// most of its time waits on Patroni's loop and its leader key: it runs beside the fork's other classes,
+// its own steps one after another, in order
+@Execution(ExecutionMode.CONCURRENT)
 class PatroniOnARealClusterTest {
 
   static final List<String> PODS = PatroniCluster.MEMBERS;
@@ -76,6 +81,7 @@ class PatroniOnARealClusterTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(1)
   void aPatroniReplicaIsSeenManagedAndNeverPromotedBehindPatronisBack() {
     ServerState replica = postgres.inspectServer(server("postgresql-1"));
@@ -93,6 +99,7 @@ class PatroniOnARealClusterTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(2)
   void theClusterIsDescribedAsPatroniSeesIt() {
     PatroniView view = patroni.describePatroni(target, PODS);
@@ -108,6 +115,7 @@ class PatroniOnARealClusterTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(3)
   void aSwitchoverIsAskedOnceAndARepeatedRequestAsksNothing() throws Exception {
     try (var connection = cluster.connect("postgresql-0", "postgres"); var statement = connection.createStatement()) {
@@ -138,6 +146,7 @@ class PatroniOnARealClusterTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(4)
   void refusalsChangeNothing() {
     ApplicationFailure unknown = assertThrows(ApplicationFailure.class,
@@ -156,6 +165,7 @@ class PatroniOnARealClusterTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(5)
   void aFailoverIsAskedOfTheCandidateWhenTheLeaderIsGone() {
     // paused, Patroni does not fail over on its own: only the request can make the candidate lead
