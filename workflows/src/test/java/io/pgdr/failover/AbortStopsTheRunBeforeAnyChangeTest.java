@@ -31,12 +31,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The update {@code abort} stops a run cleanly: at the approval gate, nothing has been changed;
  * once the run is changing the cluster it is refused, since stopping midway would leave a fenced
  * primary and no promoted replica.
  */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class AbortStopsTheRunBeforeAnyChangeTest {
 
   @RegisterExtension

@@ -30,12 +30,16 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The update {@code decide} (what the UI's update dialog and the CLI send) applies the rules of
  * the approval gate, and a decision that does not fit is refused to its sender at once instead of
  * becoming a warning on the run.
  */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class DecideUpdateChecksLikeTheSignalTest {
 
   @RegisterExtension

@@ -36,12 +36,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mockito.InOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A failover that finds the cluster already half-moved: its own worker was lost between promote and
  * the end of the workflow task (so the run diagnoses again from scratch), or someone promoted the
  * standby before the run looked. The run carries on from there instead of failing falsely.
  */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class FailoverCarriesOnFromAnEarlierPromotionTest {
 
   @RegisterExtension

@@ -17,11 +17,15 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Without --incident-start the RTO clock starts when the run was started (by the CLI or the UI), not
  * when a worker first picked it up: an outage waiting for a worker is part of the outage.
  */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class IncidentStartIsTheRunsStartTest {
 
   @RegisterExtension

@@ -25,8 +25,12 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** A failover declares its plan from what its diagnosis found; the approver sees it, --plan prints it, and it is what runs. */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class PlanIsWhatRunsTest {
 
   @RegisterExtension

@@ -54,8 +54,12 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Every branch of the failover workflow, with the adapters mocked and time skipped. */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class ReplicaPromotionWorkflowTest {
 
   @RegisterExtension

@@ -32,12 +32,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * What the Temporal UI shows of a run: its summary and details, search attributes that follow the
  * run, current details saying where it is and how to answer, described signals, updates and
  * queries, and named activities and timers.
  */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class RunShowsInTheTemporalUiTest {
 
   @RegisterExtension

@@ -25,12 +25,16 @@ import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * An escalation the webhook does not take (after the activity's retries) does not fail the run: the
  * run's warnings and its report say it was not delivered, naming the webhook's host and never its
  * URL, whose path and query hold a token.
  */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class UndeliveredEscalationTest {
 
   @RegisterExtension

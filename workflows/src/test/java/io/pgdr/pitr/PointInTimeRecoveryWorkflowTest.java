@@ -60,8 +60,12 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** The point-in-time recovery's plan, approval paths and stops, with the adapters mocked and time skipped. */
+// its own test service and mocks, time skipped: runs beside the module's other tests
+@Execution(ExecutionMode.CONCURRENT)
 class PointInTimeRecoveryWorkflowTest {
 
   static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);

@@ -17,8 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** An activity blocked in one long call keeps heartbeating, and a progress report of its own is repeated, not replaced. */
+// mostly waits in real time: it runs beside the module's other classes, its own tests one after another (they share its latches)
+@Execution(ExecutionMode.CONCURRENT)
 class HeartbeatWhileBlockedTest {
 
   @ActivityInterface
@@ -96,6 +100,7 @@ class HeartbeatWhileBlockedTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void aBlockedCallHeartbeatsUntilItReturns() {
     assertEquals("done", stub().block(HeartbeatWhileBlocked.EVERY.multipliedBy(3).plusMillis(500).toMillis()));
 
@@ -107,6 +112,7 @@ class HeartbeatWhileBlockedTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void theActivitysOwnProgressIsRepeatedNotReplaced() {
     stub().reportThenBlock(HeartbeatWhileBlocked.EVERY.multipliedBy(3).plusMillis(500).toMillis());
 
@@ -117,6 +123,7 @@ class HeartbeatWhileBlockedTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void aCallWhoseHeartbeatIsRefusedIsAbandonedNotLeftRunning() throws Exception {
     CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> {
       try {
