@@ -36,6 +36,9 @@ final class PgdrProcess {
         .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     // any free port for each worker's metrics endpoint: a worker left from an earlier test must not block the next
     builder.environment().put("PGDR_METRICS_PORT", "0");
+    // a test's worker lives seconds (the chaos tests start dozens): the client compiler alone starts it in
+    // far less CPU, and the integration tier is bound by its two cores
+    builder.environment().put("PGDR_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
     builder.environment().putAll(env);
     return new PgdrProcess(builder.start(), out, err);
   }

@@ -9,12 +9,10 @@ import io.pgdr.failover.ReplicaPromotionRequest;
 import io.pgdr.failover.ReplicaPromotionWorkflow;
 import io.pgdr.failover.ReplicaPromotionWorkflowImpl;
 import io.pgdr.run.RecoveryOptions;
-import io.pgdr.run.RunSearchAttributes;
 import io.pgdr.run.TaskQueues;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.schedules.Schedule;
@@ -24,19 +22,12 @@ import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleCalendarSpec;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleClientOptions;
-import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleOptions;
 import io.temporal.client.schedules.ScheduleRange;
 import io.temporal.client.schedules.ScheduleSpec;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.Workflow;
-import io.temporal.workflow.WorkflowInterface;
-import io.temporal.workflow.WorkflowMethod;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,35 +35,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A Temporal Schedule through the Java SDK's ScheduleClient on the real server (the embedded test
- * service has no Schedules): created with a monthly calendar, as the drill's will be, described,
- * triggered once, the run it started observed, deleted. And what a schedule does to a workflow ID,
- * which the drill has to reckon with: a recovery started by a schedule directly is refused.
+ * What a Temporal Schedule does to a workflow ID, which the drill reckons with: a recovery started
+ * by a schedule directly is refused (the drill's own schedules start a fleet, whose drills run under
+ * their databases' IDs; DrillEndToEndIT creates, triggers, describes, pauses and deletes one).
  */
 @org.junit.jupiter.api.Tag("real-servers")
 class ScheduleOnTheRealServerTest {
 
   @RegisterExtension
   static final DevServerWithWorker server = new DevServerWithWorker(TaskQueues.PGDR, worker -> {
-    worker.registerWorkflowImplementationTypes(PingImpl.class, ReplicaPromotionWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class);
     worker.registerActivitiesImplementations(new UiDecisionsFromTheCliTest.StandInCluster());
   });
   static WorkflowClient client;
   static ScheduleClient schedules;
-
-  /** A small workflow for a schedule to start: it answers who started it. */
-  @WorkflowInterface
-  public interface Ping {
-    @WorkflowMethod
-    String ping(String from);
-  }
-
-  public static final class PingImpl implements Ping {
-    @Override
-    public String ping(String from) {
-      return "pong to " + from + " from " + Workflow.getInfo().getWorkflowId();
-    }
-  }
 
   @BeforeAll
   static void aScheduleClient() {
@@ -112,43 +88,6 @@ class ScheduleOnTheRealServerTest {
       }
       Thread.sleep(100);
     }
-  }
-
-  @Test
-  void aScheduleIsCreatedDescribedTriggeredAndDeleted() throws Exception {
-    ScheduleHandle schedule = create("pgdr-test-ping", ScheduleActionStartWorkflow.newBuilder()
-        .setWorkflowType(Ping.class).setArguments("the schedule")
-        .setOptions(WorkflowOptions.newBuilder().setWorkflowId("ping").setTaskQueue(TaskQueues.PGDR)
-            .setTypedSearchAttributes(RunSearchAttributes.atStart("fabrica-db", "Ping")).build())
-        .build());
-
-    ScheduleDescription described = schedule.describe();
-    assertEquals("pgdr-test-ping", described.getId());
-    ScheduleActionStartWorkflow action = assertInstanceOf(ScheduleActionStartWorkflow.class, described.getSchedule().getAction());
-    assertEquals("Ping", action.getWorkflowType());
-    assertEquals(0, described.getInfo().getNumActions());
-    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-    ZonedDateTime thisMonths = now.withDayOfMonth(1).toLocalDate().atTime(3, 0).atZone(ZoneOffset.UTC);
-    assertEquals(thisMonths.isAfter(now) ? thisMonths : thisMonths.plusMonths(1),
-        described.getInfo().getNextActionTimes().get(0).atZone(ZoneOffset.UTC), "the next first of a month at 03:00 UTC");
-
-    ScheduleActionExecutionStartWorkflow started = triggeredOnce(schedule);
-
-    // the schedule appends the scheduled time to the action's workflow ID
-    assertTrue(started.getWorkflowId().startsWith("ping-"), started.getWorkflowId());
-    String result = client.newUntypedWorkflowStub(started.getWorkflowId()).getResult(20, TimeUnit.SECONDS, String.class);
-    assertEquals("pong to the schedule from " + started.getWorkflowId(), result);
-    WorkflowExecutionMetadata run = client.newUntypedWorkflowStub(started.getWorkflowId()).describe();
-    assertEquals(started.getFirstExecutionRunId(), run.getExecution().getRunId());
-    assertEquals("fabrica-db", run.getTypedSearchAttributes().get(RunSearchAttributes.DATABASE), "the action's search attributes");
-    assertEquals("pgdr-test-ping", run.getTypedSearchAttributes().get(SearchAttributeKey.forKeyword("TemporalScheduledById")));
-    assertEquals(1, schedule.describe().getInfo().getNumActions());
-
-    schedule.delete();
-
-    assertThrows(Exception.class, schedule::describe, "a deleted schedule is gone");
-    assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
-        client.newUntypedWorkflowStub(started.getWorkflowId()).describe().getStatus(), "the run it started stays");
   }
 
   /**
