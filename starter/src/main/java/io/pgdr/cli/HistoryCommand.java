@@ -51,7 +51,7 @@ public final class HistoryCommand implements Callable<Integer> {
           "RESOLUTION");
       for (HistoryRow row : rows) {
         out.printf("%-20s %-20s %-24s %9s %9s %-14s %-10s %s%n", row.date() == null ? "-" : row.date().toString().substring(0, 19),
-            row.scenario(), cut(row.cause(), 24), seconds(row.rpoSeconds()), seconds(row.rtoSeconds()), cut(row.approver(), 14),
+            row.scenario(), cut(row.cause(), 24), HistoryRow.seconds(row.rpoSeconds()), HistoryRow.seconds(row.rtoSeconds()), cut(row.approver(), 14),
             row.outcome(), row.resolution());
       }
       if (rows.isEmpty()) {
@@ -60,10 +60,6 @@ public final class HistoryCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCodes.OK;
-  }
-
-  private static String seconds(Double value) {
-    return value == null ? "-" : String.format("%.1f s", value);
   }
 
   private static String cut(String text, int width) {

@@ -15,6 +15,11 @@ import java.time.Instant;
 public record HistoryRow(Instant date, String scenario, String cause, String resolution, Double rpoSeconds, Double rtoSeconds,
     Long rpoObjectiveSeconds, Long rtoObjectiveSeconds, String approver, String outcome, String workflowId) {
 
+  /** A figure in seconds as the history shows it ({@code 12.5 s}), or {@code -} when there is none. */
+  public static String seconds(Double value) {
+    return value == null ? "-" : String.format("%.1f s", value);
+  }
+
   public static HistoryRow of(RecoveryReport report) {
     return new HistoryRow(report.incidentStart(), report.scenario(), cause(report), report.message(),
         report.rpo() == null ? null : report.rpo().lostSeconds(), report.rto() == null ? null : report.rto().measuredSeconds(),

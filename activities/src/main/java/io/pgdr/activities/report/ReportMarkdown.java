@@ -73,6 +73,6 @@ final class ReportMarkdown {
   }
 
   static String seconds(Double value) {
-    return value == null ? "-" : String.format("%.1f s", value);
+    return HistoryRow.seconds(value);
   }
 }

@@ -81,18 +81,18 @@ public final class DrillRunCommand implements Callable<Integer> {
       return FollowAndReport.run(new Runs(client), workflowId, spec, output, false);
     }
     String workflowId = DrillFleetWorkflow.ID_PREFIX + targets.name();
+    DrillFleetRequest request = new DrillFleetRequest(databases, mode, maxConcurrent, Operator.name());
     DrillFleetWorkflow fleet = client.newWorkflowStub(DrillFleetWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId).setTaskQueue(TaskQueues.PGDR)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
         .setStaticSummary("drills of " + databases.size() + " databases in " + targets.name()).build());
     try {
-      WorkflowClient.start(fleet::drillAll, new DrillFleetRequest(databases, mode, maxConcurrent, Operator.name()));
+      WorkflowClient.start(fleet::drillAll, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new CliException(ExitCodes.ALREADY_RUNNING, "drills of " + targets.name() + " are already running as " + workflowId,
           "wait for them: pgdr drill run ... --follow ends with their summary; or temporal workflow show -w " + workflowId);
     }
-    err.printf("started %s: %d drills, at most %d at a time%n", workflowId, databases.size(),
-        new DrillFleetRequest(databases, mode, maxConcurrent, null).concurrency());
+    err.printf("started %s: %d drills, at most %d at a time%n", workflowId, databases.size(), request.concurrency());
     if (!follow) {
       spec.commandLine().getOut().println(workflowId);
       return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package io.pgdr.cli.drill;
 
+import io.pgdr.activities.report.HistoryRow;
 import io.pgdr.drill.DrillFleetSummary;
 import io.pgdr.drill.DrillFleetSummary.DrillResult;
 import java.io.PrintWriter;
@@ -12,13 +13,9 @@ final class DrillSummaryTable {
   static void print(PrintWriter out, DrillFleetSummary summary) {
     out.printf("%-24s %-8s %10s %10s  %s%n", "DATABASE", "RESULT", "RTO", "RPO", "WHY");
     for (DrillResult drill : summary.drills()) {
-      out.printf("%-24s %-8s %10s %10s  %s%n", drill.database(), drill.state(), seconds(drill.rtoSeconds()), seconds(drill.rpoSeconds()),
+      out.printf("%-24s %-8s %10s %10s  %s%n", drill.database(), drill.state(), HistoryRow.seconds(drill.rtoSeconds()), HistoryRow.seconds(drill.rpoSeconds()),
           drill.message() == null ? "" : drill.message());
     }
     out.printf("%d of %d passed%n", summary.count(DrillResult.PASSED), summary.drills().size());
-  }
-
-  private static String seconds(Double value) {
-    return value == null ? "-" : String.format("%.1f s", value);
   }
 }
