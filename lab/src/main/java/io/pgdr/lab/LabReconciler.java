@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Plays the kubelet, the StatefulSet controller and the volume provisioner for the lab, every
  * 200 ms: pod readiness follows the real server; a deleted pod is recreated and its server restarted
- * on its data (fenced if the StatefulSet lists it as fenced); a pod deleted together with its claim
+ * on its data (fenced if the StatefulSet lists it as fenced; not before the StatefulSet stops listing it
+ * as held, while pgdr works on its data); a pod deleted together with its claim
  * comes back on a new volume, with a new, empty server, after its old volume was released by its
  * reclaim policy ({@link LabVolumes}); a claim deleted under a running pod changes nothing; scaling
  * the StatefulSet stops or starts servers by ordinal; a claim made again while its pod is scaled
@@ -115,10 +116,12 @@ public final class LabReconciler implements AutoCloseable {
           volumes.bindClaim(node, claim.getSpec().getVolumeName());
         }
       } else if (pod == null && claimed) {
-        // read again now that the pod is seen missing: a fence written before the pod was deleted
-        // may be newer than the StatefulSet read at the start of this round
-        recreate(node, fencedPods(client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE)
-            .withName(KubernetesFixture.STATEFUL_SET).get()).contains(node.name()));
+        // read again now that the pod is seen missing: a fence or a hold written before the pod was
+        // deleted may be newer than the StatefulSet read at the start of this round
+        StatefulSet now = client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE)
+            .withName(KubernetesFixture.STATEFUL_SET).get();
+        recreate(node, podsListed(now, KubernetesLabels.FENCED_PODS).contains(node.name()),
+            podsListed(now, KubernetesLabels.HELD_PODS).contains(node.name()));
       } else if (pod == null) {
         replaceVolume(node);
       } else {
@@ -126,7 +129,7 @@ public final class LabReconciler implements AutoCloseable {
           log.info("claim {} deleted while pod {} uses it: it stays until the pod goes, the server is left alone",
               LabVolumes.claimName(node), node.name());
         }
-        if (mirrorReadiness(pod, node)) {
+        if (mirrorReadiness(pod, node, podsListed(statefulSet, KubernetesLabels.HELD_PODS).contains(node.name()))) {
           ready++;
         }
       }
@@ -165,14 +168,25 @@ public final class LabReconciler implements AutoCloseable {
     client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name()).delete();
   }
 
-  private void recreate(PostgresNode node, boolean fenced) {
-    log.info("pod {} missing: recreating it and restarting its server{}", node.name(), fenced ? " fenced" : "");
+  private void recreate(PostgresNode node, boolean fenced, boolean held) {
+    log.info("pod {} missing: recreating it and {}{}", node.name(), held ? "holding its server (pgdr works on its data)"
+        : "restarting its server", fenced ? " fenced" : "");
     if (node.isRunning()) {
-      node.stopImmediate();
+      // a held pod's data is worked on next: its server stops cleanly, as a pod's does on SIGTERM
+      if (held) {
+        node.stopFast();
+      } else {
+        node.stopImmediate();
+      }
     }
     // the pod exists, not ready, before its server starts, as a kubelet creates the container: a
     // server whose start waits on someone (a recovery fed its WAL by pgdr) is found by its pod
     client.pods().inNamespace(KubernetesFixture.NAMESPACE).resource(KubernetesFixture.pod(node, false)).create();
+    if (held) {
+      // the pod's start-up waits while the StatefulSet lists it as held (an init container, on a cluster)
+      pendingStarts.put(node.name(), new PendingStart(Instant.now().plus(startDelay), fenced));
+      return;
+    }
     if (!startDelay.isZero()) {
       log.info("pod {} Pending: its server starts in {}", node.name(), startDelay);
       pendingStarts.put(node.name(), new PendingStart(Instant.now().plus(startDelay), fenced));
@@ -238,9 +252,10 @@ public final class LabReconciler implements AutoCloseable {
   }
 
   /** Patches the pod's status only when the server's state differs from it; returns readiness. */
-  private boolean mirrorReadiness(Pod pod, PostgresNode node) {
+  private boolean mirrorReadiness(Pod pod, PostgresNode node, boolean held) {
     PendingStart pending = pendingStarts.get(node.name());
-    if (pending != null && !Instant.now().isBefore(pending.at())) {
+    if (pending != null && !held && !Instant.now().isBefore(pending.at())) {
+      log.info("pod {}: starting its server{}", node.name(), pending.fenced() ? " fenced" : "");
       pendingStarts.remove(node.name());
       startServer(node, pending.fenced());
       pending = null;
@@ -309,9 +324,10 @@ public final class LabReconciler implements AutoCloseable {
         .anyMatch("True"::equals);
   }
 
-  static Set<String> fencedPods(StatefulSet statefulSet) {
-    var annotations = statefulSet.getMetadata().getAnnotations();
-    String value = annotations == null ? null : annotations.get(KubernetesLabels.FENCED_PODS);
+  /** The pods a StatefulSet annotation lists (fenced, held). */
+  static Set<String> podsListed(StatefulSet statefulSet, String key) {
+    var annotations = statefulSet == null ? null : statefulSet.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(key);
     if (value == null || value.isBlank()) {
       return Set.of();
     }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         FailoverCommand.class,
         RestoreCommand.class,
         PitrCommand.class,
+        io.pgdr.cli.recovery.RejoinCommand.class,
         io.pgdr.cli.recovery.PoolCommand.class,
         io.pgdr.cli.recovery.WaitRecoveryCommand.class,
         io.pgdr.cli.recovery.IncidentCommand.class,

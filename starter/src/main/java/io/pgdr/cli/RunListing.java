@@ -58,8 +58,8 @@ public final class RunListing {
 
     /** The list query a service with search attributes answers. */
     String query() {
-      StringBuilder query = new StringBuilder("(WorkflowId STARTS_WITH '" + DatabaseTarget.RECOVERY_PREFIX + "' OR WorkflowId STARTS_WITH '"
-          + DatabaseTarget.INCIDENT_PREFIX + "' OR WorkflowId STARTS_WITH '" + DatabaseTarget.DRILL_PREFIX + "')");
+      StringBuilder query = new StringBuilder("(" + String.join(" OR ", DatabaseTarget.RUN_PREFIXES.stream()
+          .map(prefix -> "WorkflowId STARTS_WITH '" + prefix + "'").toList()) + ")");
       equal(query, RunSearchAttributes.DATABASE.getName(), database);
       equal(query, RunSearchAttributes.SCENARIO.getName(), scenario);
       equal(query, RunSearchAttributes.PHASE.getName(), phase);

@@ -38,14 +38,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The worker and the CLI as separate processes against the lab's embedded Temporal service: kill
- * the primary, fail over, and check what an application sees through the Service.
+ * The worker and the CLI as separate processes against the lab's Temporal server: kill the primary,
+ * fail over, and check what an application sees through the Service; then the rejoin of the old primary.
  */
 @org.junit.jupiter.api.Tag("real-servers")
 class FailoverEndToEndIT {
 
   private static final int MARKERS = 100;
   private static final String RUN = "recovery-fabrica-agentes.postgresql";
+  private static final String REJOIN = "rejoin-fabrica-agentes.postgresql";
+  private static final int DIVERGED = 3;
 
   @TempDir Path logs;
   private LabProcesses processes;
@@ -69,9 +71,15 @@ class FailoverEndToEndIT {
     }
   }
 
+  /**
+   * Then the rejoin the failover offers: approved, it brings the old primary back as a streaming
+   * standby of the new one, and the writes it alone had (made while its standby no longer received)
+   * are gone from it and counted in the rejoin's report.
+   */
   @Test
-  void failoverMovesTheServiceToTheNewPrimaryKeepsReplicatedDataAndFencesTheOldOne() throws Exception {
+  void failoverMovesTheServiceToTheNewPrimaryKeepsReplicatedDataAndFencesTheOldOneThenTheRejoinBringsItBack() throws Exception {
     long lastMarker = writeReplicatedMarkers();
+    writeDivergedRows();
     assertEquals("postgresql-0", lab.killPrimary());
 
     CliRun run = PgdrProcess.run(logs, env, Duration.ofMinutes(3),
@@ -101,6 +109,66 @@ class FailoverEndToEndIT {
     CliRun again = PgdrProcess.run(logs, env, Duration.ofMinutes(1), "status", RUN, "--output", "json");
     assertEquals(0, again.exitCode(), again.toString());
     assertEquals("succeeded", Json.MAPPER.readTree(again.out()).path("outcome").asText());
+
+    assertTheOfferedRejoinBringsTheOldPrimaryBack(oldPrimary);
+  }
+
+  private void assertTheOfferedRejoinBringsTheOldPrimaryBack(PostgresNode oldPrimary) throws Exception {
+    WorkflowClient temporal = new TemporalConnection(status.temporalAddress(), "default").client();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> pendingApproval(temporal, REJOIN));
+    CliRun approve = PgdrProcess.run(logs, env, Duration.ofMinutes(1), "approve", REJOIN, "--reason", "bring the old primary back");
+    assertEquals(0, approve.exitCode(), approve.toString());
+    CliRun followed = PgdrProcess.run(logs, env, Duration.ofMinutes(3), "status", REJOIN, "--follow", "--output", "json");
+    assertEquals(0, followed.exitCode(), followed.toString());
+    JsonNode rejoin = Json.MAPPER.readTree(followed.out());
+    assertEquals("succeeded", rejoin.path("outcome").asText(), rejoin.toString());
+    JsonNode server = rejoin.path("result").path("servers").get(0);
+    assertEquals("postgresql-0", server.path("pod").asText(), rejoin.path("result").toString());
+    assertEquals(DIVERGED, server.path("divergence").path("divergedCommits").asInt(), "the old primary's own commits, counted: " + server);
+    assertTrue(rejoin.path("message").asText().contains(DIVERGED + " transactions committed"), rejoin.path("message").asText());
+
+    PostgresNode newPrimary = pair().nodes().get(1);
+    try (Connection c = newPrimary.connect(pair().database()); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT state FROM pg_stat_replication WHERE application_name = 'postgresql-0'")) {
+      assertTrue(rs.next(), "postgresql-1 streams to postgresql-0");
+      assertEquals("streaming", rs.getString(1));
+      s.executeUpdate("INSERT INTO stories (title) VALUES ('after the rejoin')");
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> count(oldPrimary, "SELECT count(*) FROM stories WHERE title = 'after the rejoin'") == 1);
+    assertEquals(0, count(oldPrimary, "SELECT count(*) FROM stories WHERE title LIKE 'diverged %'"), "the diverged writes are gone");
+    assertEquals(1, count(oldPrimary, "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'"));
+    try (KubernetesClient kubernetes = lab.kubernetesClient()) {
+      Map<String, String> annotations = kubernetes.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE)
+          .withName(KubernetesFixture.STATEFUL_SET).get().getMetadata().getAnnotations();
+      assertFalse(annotations.getOrDefault("pgdr.io/fenced-pods", "").contains("postgresql-0"), "the fence is lifted: " + annotations);
+      assertFalse(annotations.containsKey("pgdr.io/held-pods"), "nothing held: " + annotations);
+    }
+  }
+
+  /**
+   * The standby stops receiving (its primary_conninfo emptied), then the primary commits rows only
+   * it has: what a failover of the standby loses, and a rejoin of the old primary discards.
+   */
+  private void writeDivergedRows() throws Exception {
+    PostgresNode primary = pair().nodes().get(0);
+    PostgresNode standby = pair().nodes().get(1);
+    try (Connection c = standby.connect(pair().database()); Statement s = c.createStatement()) {
+      s.execute("ALTER SYSTEM SET primary_conninfo = ''");
+      s.execute("SELECT pg_reload_conf()");
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> count(standby, "SELECT count(*) FROM pg_stat_wal_receiver") == 0);
+    try (Connection c = primary.connect(pair().database()); Statement s = c.createStatement()) {
+      for (int i = 1; i <= DIVERGED; i++) {
+        s.executeUpdate("INSERT INTO stories (title) VALUES ('diverged " + i + "')");
+      }
+    }
+  }
+
+  private long count(PostgresNode node, String sql) throws SQLException {
+    try (Connection c = node.connect(pair().database()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Test
@@ -143,8 +211,12 @@ class FailoverEndToEndIT {
   }
 
   private static boolean pendingApproval(WorkflowClient temporal) {
+    return pendingApproval(temporal, RUN);
+  }
+
+  private static boolean pendingApproval(WorkflowClient temporal, String run) {
     try {
-      RunStatus s = temporal.newUntypedWorkflowStub(RUN).query("status", RunStatus.class);
+      RunStatus s = temporal.newUntypedWorkflowStub(run).query("status", RunStatus.class);
       return s.pendingApproval() != null;
     } catch (RuntimeException notYet) {
       return false;

@@ -172,10 +172,10 @@ class ListCommandTest {
 
   @Test
   void theListQueryFiltersOnPgdrsSearchAttributes() {
-    assertEquals("(WorkflowId STARTS_WITH 'recovery-' OR WorkflowId STARTS_WITH 'incident-' OR WorkflowId STARTS_WITH 'drill-') AND PgdrDatabase = 'fabrica-db' AND PgdrScenario = 'ReplicaPromotion'"
+    assertEquals("(WorkflowId STARTS_WITH 'recovery-' OR WorkflowId STARTS_WITH 'incident-' OR WorkflowId STARTS_WITH 'drill-' OR WorkflowId STARTS_WITH 'rejoin-') AND PgdrDatabase = 'fabrica-db' AND PgdrScenario = 'ReplicaPromotion'"
         + " AND ExecutionStatus = 'Running'", new RunListing.Filter("fabrica-db", "ReplicaPromotion", true).query());
-    assertEquals("(WorkflowId STARTS_WITH 'recovery-' OR WorkflowId STARTS_WITH 'incident-' OR WorkflowId STARTS_WITH 'drill-')", new RunListing.Filter(null, null, false).query());
-    assertEquals("(WorkflowId STARTS_WITH 'recovery-' OR WorkflowId STARTS_WITH 'incident-' OR WorkflowId STARTS_WITH 'drill-') AND PgdrPhase = 'succeeded' AND ExecutionStatus = 'Running'"
+    assertEquals("(WorkflowId STARTS_WITH 'recovery-' OR WorkflowId STARTS_WITH 'incident-' OR WorkflowId STARTS_WITH 'drill-' OR WorkflowId STARTS_WITH 'rejoin-')", new RunListing.Filter(null, null, false).query());
+    assertEquals("(WorkflowId STARTS_WITH 'recovery-' OR WorkflowId STARTS_WITH 'incident-' OR WorkflowId STARTS_WITH 'drill-' OR WorkflowId STARTS_WITH 'rejoin-') AND PgdrPhase = 'succeeded' AND ExecutionStatus = 'Running'"
         + " AND PgdrApprovalPending = true AND PgdrRtoBreached = true",
         new RunListing.Filter(null, null, "succeeded", false, true, true).query());
   }

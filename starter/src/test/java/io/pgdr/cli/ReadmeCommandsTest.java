@@ -94,7 +94,7 @@ class ReadmeCommandsTest {
     List<String> shown = readmeCommands().map(c -> String.join(" ", c)).toList();
     for (String expected : List.of("lab drill --yes", "failover promote-replica", "restore --target", "backup run", "backup list",
         "list", "status", "approve", "reject", "worker", "lab up", "lab down", "completion", "incident start", "wait-recovery",
-        "drill run --target", "drill run --targets", "drill schedule create", "drill schedule describe", "history", "check")) {
+        "drill run --target", "drill run --targets", "drill schedule create", "drill schedule describe", "history", "check", "rejoin --target")) {
       assertTrue(shown.stream().anyMatch(c -> c.startsWith(expected)), "the README shows " + expected + ": " + shown);
     }
   }

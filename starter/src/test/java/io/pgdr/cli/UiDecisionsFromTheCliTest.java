@@ -371,6 +371,21 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public io.pgdr.ports.DataVolume holdPod(DatabaseTarget target, String pod, String runId) {
+      throw new UnsupportedOperationException("not a rejoin");
+    }
+
+    @Override
+    public void releasePod(DatabaseTarget target, String pod) {
+      throw new UnsupportedOperationException("not a rejoin");
+    }
+
+    @Override
+    public void unfencePod(DatabaseTarget target, String pod) {
+      throw new UnsupportedOperationException("not a rejoin");
+    }
+
+    @Override
     public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
       return new VerificationResult(server.pod(), true, true, Map.of(), List.of(), List.of());
     }

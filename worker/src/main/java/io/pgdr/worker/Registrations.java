@@ -12,6 +12,7 @@ import io.pgdr.activities.postgres.PostgresActivitiesImpl;
 import io.pgdr.activities.readiness.AccessReview;
 import io.pgdr.activities.readiness.ReadinessActivitiesImpl;
 import io.pgdr.activities.readiness.ReadinessCheck;
+import io.pgdr.activities.rejoin.RejoinActivitiesImpl;
 import io.pgdr.activities.report.ReportActivitiesImpl;
 import io.pgdr.activities.restore.RestoreActivitiesImpl;
 import io.pgdr.activities.store.S3Clients;
@@ -24,6 +25,7 @@ import io.pgdr.outage.TransientOutageWorkflowImpl;
 import io.pgdr.patroni.PatroniFailoverWorkflowImpl;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflowImpl;
 import io.pgdr.pool.ConnectionPoolRecoveryWorkflowImpl;
+import io.pgdr.rejoin.RejoinWorkflowImpl;
 import io.pgdr.restore.RestoreFromBackupWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -37,7 +39,7 @@ final class Registrations {
     worker.registerWorkflowImplementationTypes(ReplicaPromotionWorkflowImpl.class, RestoreFromBackupWorkflowImpl.class,
         PointInTimeRecoveryWorkflowImpl.class, PatroniFailoverWorkflowImpl.class,
         ConnectionPoolRecoveryWorkflowImpl.class, IncidentWorkflowImpl.class, TransientOutageWorkflowImpl.class,
-        FailoverDrillWorkflowImpl.class, DrillFleetWorkflowImpl.class);
+        FailoverDrillWorkflowImpl.class, DrillFleetWorkflowImpl.class, RejoinWorkflowImpl.class);
     CredentialResolver credentials = new CredentialResolver(kubernetes, System::getenv);
     // one S3 client per backup location, shared by the catalog and restores, alive as long as the worker
     S3Clients s3 = new S3Clients();
@@ -49,6 +51,7 @@ final class Registrations {
         new RestoreActivitiesImpl(credentials, s3),
         new PitrActivitiesImpl(credentials, s3, new VolumeJobs(kubernetes, volumeJobImage())),
         new PatroniActivitiesImpl(credentials),
+        new RejoinActivitiesImpl(credentials),
         new NotificationActivitiesImpl(),
         new RunActivitiesImpl(client),
         new ReportActivitiesImpl(s3),

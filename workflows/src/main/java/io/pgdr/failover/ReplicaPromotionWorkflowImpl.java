@@ -5,6 +5,7 @@ import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.ports.ServerState;
+import io.pgdr.rejoin.RejoinOffer;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
 import io.pgdr.run.Plan;
@@ -32,6 +33,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
   static final String REPOINT = "repoint";
   static final String RESTART_APPS = "restart-apps";
   static final String VERIFY = "verify";
+  static final String OFFER_REJOIN = "offer-rejoin";
 
   private CandidateChoice choice;
   private Map<String, PostgresServer> byPod = Map.of();
@@ -53,6 +55,10 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
    * on from there. Runs recorded before replay without the record.
    */
   private static final String RESUME_PROMOTION = "resume-promotion";
+  /** Runs since version 1 end by offering the rejoin of the pods they fenced (its own run and approval). */
+  private static final String OFFERS_REJOIN = "offer-rejoin";
+  private boolean offersRejoin;
+  private String requestedBy;
 
   public ReplicaPromotionWorkflowImpl() {
     super(SCENARIO);
@@ -60,6 +66,7 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
 
   @Override
   public RecoveryReport promote(ReplicaPromotionRequest request) {
+    requestedBy = request.requestedBy();
     return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
   }
 
@@ -91,7 +98,8 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     toFence = Candidates.podsToFence(servers, choice.pod(), servicePod);
     String oldPrimary = servicePod == null ? "unknown" : servicePod;
     String repointed = "Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name());
-    return plan()
+    offersRejoin = !toFence.isEmpty() && Workflow.getVersion(OFFERS_REJOIN, Workflow.DEFAULT_VERSION, 1) >= 1;
+    Plan.Builder plan = plan()
         .changes(FENCE, PlannedStep.KUBERNETES + " + " + PlannedStep.POSTGRES, "fence every pod but " + choice.pod() + " (old primary "
             + oldPrimary + " never accepts writes again): " + (toFence.isEmpty() ? "none to fence" : String.join(", ", toFence))
             + " read-only with sessions ended, and marked in StatefulSet " + target.statefulSet(),
@@ -106,8 +114,12 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
             "Check that " + repointed + " point to " + choice.pod())
         .changes(RESTART_APPS, PlannedStep.KUBERNETES, "rollout restart " + deployments(), null)
         .reads(VERIFY, PlannedStep.POSTGRES, "verify: not in recovery, write probe (a WAL message: nothing is created), integrity tables "
-            + target.verification().integrityTables())
-        .build();
+            + target.verification().integrityTables());
+    if (offersRejoin) {
+      plan.reads(OFFER_REJOIN, PlannedStep.TEMPORAL, "offer the rejoin of " + String.join(", ", toFence) + " as standbys of " + choice.pod()
+          + ": a run of its own (" + target.rejoinWorkflowId() + ") that asks its own approval");
+    }
+    return plan.build();
   }
 
   @Override
@@ -133,6 +145,9 @@ public class ReplicaPromotionWorkflowImpl extends RecoveryWorkflow implements Re
     ledger.handBack(REPOINT, null);
     restartApps(RESTART_APPS);
     verifyPrimary(VERIFY, candidate, "was promoted");
+    if (offersRejoin) {
+      step(OFFER_REJOIN, () -> timeline.note(RejoinOffer.offer(target, requestedBy, SCENARIO + " " + Workflow.getInfo().getWorkflowId(), null)));
+    }
     return candidate.pod() + " is the new primary and passed verification";
   }
 

@@ -10,6 +10,7 @@ import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.RecoveryReached;
 import io.pgdr.ports.RestoredBase;
 import io.pgdr.ports.VerificationResult;
+import io.pgdr.rejoin.RejoinOffer;
 import io.pgdr.run.ApprovalRequest;
 import io.pgdr.run.ClusterDiagnosis;
 import io.pgdr.run.Lsn;
@@ -44,6 +45,11 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
   static final String VERIFY = "verify";
   static final String RESTART_WRITERS = "restart-writers";
   static final String CHECK_WRITERS = "check-writers";
+  static final String OFFER_REJOIN = "offer-rejoin";
+  /** Runs since version 1 end by offering the rejoin of the pods left on the old timeline (its own run and approval). */
+  private static final String OFFERS_REJOIN = "offer-rejoin";
+  private boolean offersRejoin;
+  private String requestedBy;
   /** How long the restarted pod may take to appear in the API before the run gives up on it. */
   private static final Duration POD_APPEARS_WITHIN = Duration.ofMinutes(10);
   /**
@@ -75,6 +81,7 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
 
   @Override
   public RecoveryReport recoverToPoint(PitrRequest request) {
+    requestedBy = request.requestedBy();
     recoveryTarget = request.recoveryTarget();
     return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
   }
@@ -134,8 +141,15 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
         + (servicePod != null && !servicePod.equals(pod) ? "the latest writes stay on the volume of " + servicePod + ", which the Service selects now;"
             + " its claim is not touched)" : "it stays on the kept volume of " + pod + ")")
         + (resolution.targetTime() != null ? ": " + span(resolution.targetTime(), incidentStart()) + " up to the incident start" : ""));
+    offersRejoin = !otherPods.isEmpty() && Workflow.getVersion(OFFERS_REJOIN, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (offersRejoin) {
+      plan.reads(OFFER_REJOIN, PlannedStep.TEMPORAL, "offer the rejoin of " + String.join(", ", otherPods) + " as standbys of " + pod
+          + " (StatefulSet " + sts + " scaled back with them held first): a run of its own (" + target.rejoinWorkflowId()
+          + ") that asks its own approval");
+    }
     if (!otherPods.isEmpty()) {
-      plan.note(String.join(", ", otherPods) + " stay stopped after the recovery: they follow the old timeline and must be re-cloned from " + pod);
+      plan.note(String.join(", ", otherPods) + " stay stopped after the recovery: they follow the old timeline and must be re-cloned from " + pod
+          + (offersRejoin ? " (the rejoin offered last does it, once approved)" : ""));
     }
     return plan.build();
   }
@@ -236,6 +250,10 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
               + Timeline.rootMessage(e));
         }
       });
+    }
+    if (offersRejoin) {
+      step(OFFER_REJOIN, () -> timeline.note(RejoinOffer.offer(target, requestedBy, SCENARIO + " " + Workflow.getInfo().getWorkflowId(),
+          Math.max(replicasBefore, 1 + otherPods.size()))));
     }
     return target.name() + " recovered to " + recoveryTarget + " (timeline " + reached.timeline() + ") and verified";
   }

@@ -100,6 +100,9 @@ public final class FailureTypes {
   /** Patroni refused a failover or switchover (412 no good candidates, a candidate it would not take, 400): nothing changed. */
   public static final String PATRONI_REFUSED = "PatroniRefused";
 
+  /** A stale server could not be made a standby of the new primary (neither rewound nor copied): its data directory is as pgdr found it or kept beside. */
+  public static final String REJOIN_FAILED = "RejoinFailed";
+
   private FailureTypes() {}
 
   /** Failures that mean the operator's input names nothing usable (bucket, prefix, backup key): fix the input, not the store. */

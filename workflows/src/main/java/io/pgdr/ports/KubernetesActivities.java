@@ -31,7 +31,8 @@ public interface KubernetesActivities {
   CallTable<KubernetesActivities> CALLS = CallTable.of(KubernetesActivities.class)
       .calls(CRITICAL_PATH, "describeCluster", "configMapValue", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
       .calls(API_CALL, "podLogs", "podUsage", "restartPod", "setConfigMapValue", "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
-      .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume")
+      .calls(API_CALL, "releasePod", "unfencePod")
+      .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume", "holdPod")
       .build();
 
   /** StatefulSet, pods with their endpoints, claims, Service selector and warning events. Read-only. */
@@ -191,4 +192,26 @@ public interface KubernetesActivities {
   /** Scales the StatefulSet to {@code replicas} and drops pgdr's annotations. Idempotent. */
   @ActivityMethod
   void startDatabase(DatabaseTarget target, int replicas);
+
+  /**
+   * Holds a pod's server stopped so its data directory can be worked on: the StatefulSet lists the pod
+   * in {@link KubernetesLabels#HELD_PODS} (its start-up waits while listed, as it honours the fence),
+   * then the pod, if it ran before this call was first scheduled, is deleted and waited for until it is
+   * gone (the StatefulSet recreates it, held). Idempotent: a pod recreated since is left alone.
+   *
+   * @return the pod's data volume (its claim from the StatefulSet's template, the volume and its path)
+   */
+  @ActivityMethod
+  DataVolume holdPod(DatabaseTarget target, String pod, String runId);
+
+  /** Lets a held pod's server start: the pod leaves {@link KubernetesLabels#HELD_PODS}. Idempotent. */
+  @ActivityMethod
+  void releasePod(DatabaseTarget target, String pod);
+
+  /**
+   * Lifts a fence once the pod's server is a standby again: the pod leaves {@link KubernetesLabels#FENCED_PODS}
+   * and loses its {@link KubernetesLabels#FENCED_BY} mark. Idempotent.
+   */
+  @ActivityMethod
+  void unfencePod(DatabaseTarget target, String pod);
 }

@@ -8,6 +8,11 @@ public final class KubernetesLabels {
   public static final String FENCED_PODS = "pgdr.io/fenced-pods";
   /** On the StatefulSet: the failover run's chosen candidate, as JSON ({@link PromotionIntent}). */
   public static final String PROMOTION = "pgdr.io/promotion";
+  /**
+   * On the StatefulSet: pods whose server must not start while pgdr works on their data directory
+   * (a rejoin), comma-separated. The pod's start-up waits while it is listed, as it honours the fence.
+   */
+  public static final String HELD_PODS = "pgdr.io/held-pods";
   /** On a pod: pgdr fenced it (the run that did). */
   public static final String FENCED_BY = "pgdr.io/fenced-by";
   /** On a Deployment's pod template: the run that last restarted it, so a retry restarts once. */

@@ -17,6 +17,9 @@ import java.util.List;
  * @param replication {@code pg_stat_replication} rows on a primary
  * @param patroniManaged Patroni manages the server (its data directory holds Patroni's
  *     {@code patroni.dynamic.json}); false when not, or when the role may not look (not superuser)
+ * @param walStreaming on a standby: whether its WAL receiver streams ({@code pg_stat_wal_receiver}), false when it
+ *     has none; null on a primary, or when the role may not see the receiver's state (neither superuser nor
+ *     {@code pg_read_all_stats})
  */
 public record ServerState(
     String pod,
@@ -31,7 +34,16 @@ public record ServerState(
     boolean readOnly,
     String serverVersion,
     List<ReplicationPeer> replication,
-    boolean patroniManaged) {
+    boolean patroniManaged,
+    Boolean walStreaming) {
+
+  /** A server seen without its WAL receiver's state (a primary; what runs recorded before it was read). */
+  public ServerState(String pod, String address, boolean reachable, String error, boolean inRecovery, String currentLsn,
+      String receiveLsn, String replayLsn, Instant lastReplayAt, boolean readOnly, String serverVersion,
+      List<ReplicationPeer> replication, boolean patroniManaged) {
+    this(pod, address, reachable, error, inRecovery, currentLsn, receiveLsn, replayLsn, lastReplayAt, readOnly, serverVersion,
+        replication, patroniManaged, null);
+  }
 
   public static ServerState unreachable(String pod, String address, String error) {
     return new ServerState(pod, address, false, error, false, null, null, null, null, false, null, List.of(), false);

@@ -15,6 +15,7 @@ public record PlannedStep(String name, String system, boolean destructive, Strin
   public static final String POSTGRES = "postgres";
   public static final String OBJECT_STORE = "object store";
   public static final String PATRONI = "patroni";
+  public static final String TEMPORAL = "temporal";
 
   /** A step that only reads. */
   public static PlannedStep reads(String name, String system, String what) {

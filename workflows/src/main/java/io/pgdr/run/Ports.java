@@ -7,6 +7,7 @@ import io.pgdr.ports.PatroniActivities;
 import io.pgdr.ports.PitrActivities;
 import io.pgdr.ports.PostgresActivities;
 import io.pgdr.ports.ReadinessActivities;
+import io.pgdr.ports.RejoinActivities;
 import io.pgdr.ports.ReportActivities;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RunActivities;
@@ -38,6 +39,10 @@ public final class Ports {
 
   public static PitrActivities pitr(String summary) {
     return PitrActivities.CALLS.stub(summary);
+  }
+
+  public static RejoinActivities rejoin(String summary) {
+    return RejoinActivities.CALLS.stub(summary);
   }
 
   public static PatroniActivities patroni(String summary) {

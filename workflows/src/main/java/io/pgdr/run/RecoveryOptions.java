@@ -60,6 +60,12 @@ public final class RecoveryOptions {
         .setStaticSummary(FailoverDrillWorkflow.SCENARIO + " of " + target.name()).build();
   }
 
+  /** For a rejoin: the database's rejoin ID ({@link DatabaseTarget#rejoinWorkflowId()}), one at a time. */
+  public static WorkflowOptions forRejoin(DatabaseTarget target) {
+    return WorkflowOptions.newBuilder(forTarget(target, io.pgdr.rejoin.RejoinWorkflow.SCENARIO)).setWorkflowId(target.rejoinWorkflowId())
+        .setStaticSummary(io.pgdr.rejoin.RejoinWorkflow.SCENARIO + " of " + target.name()).build();
+  }
+
   /** One line for the UI's run list (which keeps 200 bytes of it). */
   static String summary(DatabaseTarget target, String scenario, Instant incidentStart) {
     return scenario + " of " + target.name() + ", incident "

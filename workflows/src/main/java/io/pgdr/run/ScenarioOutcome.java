@@ -10,6 +10,7 @@ import io.pgdr.outage.TransientOutageOutcome;
 import io.pgdr.patroni.PatroniFailoverOutcome;
 import io.pgdr.pitr.PitrOutcome;
 import io.pgdr.pool.PoolRecoveryOutcome;
+import io.pgdr.rejoin.RejoinOutcome;
 import io.pgdr.restore.RestoreOutcome;
 import java.util.List;
 
@@ -28,7 +29,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = PoolRecoveryOutcome.class, name = "connection-pool-recovery"),
     @JsonSubTypes.Type(value = IncidentOutcome.class, name = "incident"),
     @JsonSubTypes.Type(value = TransientOutageOutcome.class, name = "transient-outage"),
-    @JsonSubTypes.Type(value = DrillOutcome.class, name = "failover-drill")})
+    @JsonSubTypes.Type(value = DrillOutcome.class, name = "failover-drill"),
+    @JsonSubTypes.Type(value = RejoinOutcome.class, name = "rejoin")})
 public interface ScenarioOutcome {
 
   /** Label and value pairs, in order, as the CLI's report and the run's page show them. */

@@ -114,10 +114,23 @@ public record DatabaseTarget(
   /** What every drill's workflow ID starts with. */
   public static final String DRILL_PREFIX = "drill-";
 
-  /** The prefix of one of pgdr's run IDs (recovery, incident or drill) {@code workflowId} starts with; null when none. */
+  /** What every rejoin's workflow ID starts with. */
+  public static final String REJOIN_PREFIX = "rejoin-";
+
+  /** Every prefix of pgdr's run IDs. */
+  public static final List<String> RUN_PREFIXES = List.of(RECOVERY_PREFIX, INCIDENT_PREFIX, DRILL_PREFIX, REJOIN_PREFIX);
+
+  /** The prefix of one of pgdr's run IDs (recovery, incident, drill or rejoin) {@code workflowId} starts with; null when none. */
   public static String runPrefix(String workflowId) {
-    return workflowId.startsWith(RECOVERY_PREFIX) ? RECOVERY_PREFIX : workflowId.startsWith(INCIDENT_PREFIX) ? INCIDENT_PREFIX
-        : workflowId.startsWith(DRILL_PREFIX) ? DRILL_PREFIX : null;
+    return RUN_PREFIXES.stream().filter(workflowId::startsWith).findFirst().orElse(null);
+  }
+
+  /**
+   * The workflow ID of this database's rejoin (a stale server brought back as a standby): one at a
+   * time, beside the recovery ID, so a rejoin waiting for its approval never holds up a recovery.
+   */
+  public String rejoinWorkflowId() {
+    return REJOIN_PREFIX + namespace + "." + statefulSet;
   }
 
   /**

@@ -36,7 +36,7 @@ class PlanIsWhatRunsTest {
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(ReplicaPromotionWorkflowImpl.class).build();
 
-  private static final List<String> FAILOVER = List.of("fence", "promote", "repoint", "restart-apps", "verify");
+  private static final List<String> FAILOVER = List.of("fence", "promote", "repoint", "restart-apps", "verify", "offer-rejoin");
 
   private WorkflowClient client;
   private FailoverMocks mocks;
@@ -75,7 +75,7 @@ class PlanIsWhatRunsTest {
     assertEquals(RecoveryReport.PLANNED, report.outcome(), report.message());
     assertEquals(List.of("diagnose", "choose-candidate"), report.steps().stream().map(s -> s.name()).toList(), "no approval was asked");
     assertEquals(FAILOVER, report.plan().stream().map(PlannedStep::name).toList());
-    assertEquals(List.of(true, true, true, true, false), report.plan().stream().map(PlannedStep::destructive).toList());
+    assertEquals(List.of(true, true, true, true, false, false), report.plan().stream().map(PlannedStep::destructive).toList());
     assertEquals(null, ((PromotionOutcome) report.result()).newPrimary(), "nothing was promoted");
     assertEquals("postgresql-0", ((PromotionOutcome) report.result()).oldPrimary());
     assertTrue(report.plan().get(1).change().contains("promote postgresql-1"), report.plan().get(1).change());

@@ -115,7 +115,9 @@ class ReplicaPromotionWorkflowTest {
     RunStatus waiting = awaitApproval(run);
     assertEquals("awaiting-approval", waiting.phase());
     assertEquals("postgresql-1", waiting.pendingApproval().subject());
-    assertEquals(5, waiting.pendingApproval().plan().size());
+    assertEquals(6, waiting.pendingApproval().plan().size());
+    assertTrue(waiting.pendingApproval().plan().get(5).startsWith("offer-rejoin [temporal, reads]: offer the rejoin of postgresql-0 as standbys of"
+        + " postgresql-1"), waiting.pendingApproval().plan().get(5));
     verify(postgres, never()).promoteServer(any());
 
     run.approve(new ApprovalDecision("alice", "primary node lost", false));
@@ -132,8 +134,13 @@ class ReplicaPromotionWorkflowTest {
     assertEquals(3600, report.rto().objectiveSeconds());
     assertFalse(report.rto().breached());
     assertEquals(0L, ((PromotionOutcome) report.result()).estimatedLossBytes());
-    assertEquals(List.of("diagnose", "choose-candidate", "approval", "fence", "promote", "repoint", "restart-apps", "verify"),
+    assertEquals(List.of("diagnose", "choose-candidate", "approval", "fence", "promote", "repoint", "restart-apps", "verify", "offer-rejoin"),
         report.steps().stream().map(s -> s.name()).toList());
+    // the rejoin runs on its own, under the database's rejoin ID, and asks its own approval
+    var rejoinStarted = client.fetchHistory("rejoin-fabrica-agentes.postgresql").getEvents().get(0)
+        .getWorkflowExecutionStartedEventAttributes();
+    assertEquals("Rejoin", rejoinStarted.getWorkflowType().getName());
+    assertTrue(report.steps().get(8).detail().contains("rejoin offered as rejoin-fabrica-agentes.postgresql"), report.steps().get(8).toString());
     assertTrue(report.steps().stream().allMatch(s -> "succeeded".equals(s.outcome())), report.steps().toString());
 
     verify(kubernetes).fencePod(any(), eq("postgresql-0"), anyString());

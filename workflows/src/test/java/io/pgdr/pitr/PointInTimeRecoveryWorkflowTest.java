@@ -70,7 +70,7 @@ class PointInTimeRecoveryWorkflowTest {
 
   static final BackupLocation LOCATION = new BackupLocation("fabrica-agentes-backups", "db/", null, null, null, null, null);
   static final List<String> PLANNED = List.of("keep-volume", "stop-writers", "stop-database", "new-volume", "restore-base",
-      "start-recovery", "recover", "verify", "restart-writers", "check-writers");
+      "start-recovery", "recover", "verify", "restart-writers", "check-writers", "offer-rejoin");
 
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow = RecoveryTestEnvironment.builder(PointInTimeRecoveryWorkflowImpl.class).build();

@@ -14,7 +14,7 @@ class CallTablesTest {
 
   private static final List<CallTable<?>> TABLES = List.of(KubernetesActivities.CALLS, PostgresActivities.CALLS,
       BackupActivities.CALLS, RestoreActivities.CALLS, NotificationActivities.CALLS, PitrActivities.CALLS,
-      RunActivities.CALLS, ReportActivities.CALLS, ReadinessActivities.CALLS);
+      RunActivities.CALLS, ReportActivities.CALLS, ReadinessActivities.CALLS, PatroniActivities.CALLS, RejoinActivities.CALLS);
 
   @Test
   void everyMethodOfEveryPortHasItsOptions() {

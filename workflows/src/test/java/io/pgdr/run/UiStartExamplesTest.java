@@ -20,6 +20,8 @@ import io.pgdr.outage.TransientOutageWorkflow;
 import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
 import io.pgdr.pool.PoolRecoveryRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
+import io.pgdr.rejoin.RejoinRequest;
+import io.pgdr.rejoin.RejoinWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
 import io.pgdr.target.DatabaseTarget;
@@ -54,7 +56,8 @@ class UiStartExamplesTest {
       PatroniFailoverWorkflow.SCENARIO, new Scenario<>(PatroniFailoverRequest.class, PatroniFailoverRequest::target),
       ConnectionPoolRecoveryWorkflow.SCENARIO, new Scenario<>(PoolRecoveryRequest.class, PoolRecoveryRequest::target),
       TransientOutageWorkflow.SCENARIO, new Scenario<>(TransientOutageRequest.class, TransientOutageRequest::target),
-      IncidentWorkflow.SCENARIO, new Scenario<>(IncidentRequest.class, IncidentRequest::target));
+      IncidentWorkflow.SCENARIO, new Scenario<>(IncidentRequest.class, IncidentRequest::target),
+      RejoinWorkflow.SCENARIO, new Scenario<>(RejoinRequest.class, RejoinRequest::target));
 
   record Scenario<T>(Class<T> requestType, Function<T, DatabaseTarget> target) {
     DatabaseTarget targetOf(Object request) {
@@ -94,7 +97,8 @@ class UiStartExamplesTest {
     DatabaseTarget target = scenario.targetOf(request);
     assertEquals(List.of(), target.problems(), file + ": the target is not valid");
     assertEquals(IncidentWorkflow.SCENARIO.equals(workflowType) ? target.incidentWorkflowId()
-        : FailoverDrillWorkflow.SCENARIO.equals(workflowType) ? target.drillWorkflowId() : target.recoveryWorkflowId(),
+        : FailoverDrillWorkflow.SCENARIO.equals(workflowType) ? target.drillWorkflowId()
+        : RejoinWorkflow.SCENARIO.equals(workflowType) ? target.rejoinWorkflowId() : target.recoveryWorkflowId(),
         example.path("workflowId").asText());
   }
 }

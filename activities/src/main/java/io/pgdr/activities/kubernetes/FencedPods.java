@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The comma-separated list of fenced pods kept in the StatefulSet annotation
- * {@link io.pgdr.ports.KubernetesLabels#FENCED_PODS}, read tolerantly (spaces, empties) and
- * written back in first-fenced order.
+ * A comma-separated list of pods kept in a StatefulSet annotation (the fenced ones,
+ * {@link io.pgdr.ports.KubernetesLabels#FENCED_PODS}; the held ones, {@link io.pgdr.ports.KubernetesLabels#HELD_PODS}),
+ * read tolerantly (spaces, empties) and written back in first-listed order.
  */
 record FencedPods(Set<String> pods) {
 
@@ -32,6 +32,12 @@ record FencedPods(Set<String> pods) {
     Set<String> more = new LinkedHashSet<>(pods);
     more.add(pod);
     return new FencedPods(more);
+  }
+
+  FencedPods without(String pod) {
+    Set<String> fewer = new LinkedHashSet<>(pods);
+    fewer.remove(pod);
+    return new FencedPods(fewer);
   }
 
   String annotationValue() {

@@ -127,7 +127,7 @@ final class FreshVolume {
    * Where a worker on the volume's node reaches its files: a hostPath or local volume's path; null
    * for any other kind, which only a pod mounting the claim reaches.
    */
-  private static String pathOf(PersistentVolume volume) {
+  static String pathOf(PersistentVolume volume) {
     var spec = volume.getSpec();
     if (spec.getHostPath() != null) {
       return spec.getHostPath().getPath();

@@ -60,6 +60,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   private final ClusterReader reader;
   private final PodRebuild rebuild;
   private final FreshVolume freshVolume;
+  private final PodHold hold;
   private final Duration writersReadyWithin;
   private final Consumer<Object> heartbeat;
 
@@ -77,6 +78,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     this.reader = new ClusterReader(client);
     this.rebuild = new PodRebuild(client, clock, heartbeat);
     this.freshVolume = new FreshVolume(client, heartbeat);
+    this.hold = new PodHold(client, clock, heartbeat);
     this.writersReadyWithin = writersReadyWithin;
     this.heartbeat = heartbeat;
   }
@@ -176,30 +178,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   public void fencePod(DatabaseTarget target, String pod, String runId) {
     answered("fence pod", () -> {
       String ns = target.namespace();
-      var stsResource = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet());
-      for (int attempt = 1; ; attempt++) {
-        StatefulSet sts = stsResource.get();
-        if (sts == null) {
-          throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
-        }
-        FencedPods fenced = FencedPods.from(sts.getMetadata().getAnnotations(), KubernetesLabels.FENCED_PODS);
-        if (fenced.contains(pod)) {
-          break;
-        }
-        String value = fenced.with(pod).annotationValue();
-        try {
-          stsResource.patch(MERGE, json(Map.of("metadata", Map.of(
-              "resourceVersion", sts.getMetadata().getResourceVersion(),
-              "annotations", Map.of(KubernetesLabels.FENCED_PODS, value)))));
-          log.info("StatefulSet {}/{}: fenced pods now {}", ns, target.statefulSet(), value);
-          break;
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
-            throw e;
-          }
-          log.info("StatefulSet {}/{} changed while fencing {}; reading it again", ns, target.statefulSet(), pod);
-        }
-      }
+      PodListAnnotation.edit(client, target, KubernetesLabels.FENCED_PODS, pod, true);
       try {
         client.pods().inNamespace(ns).withName(pod).patch(MERGE,
             json(Map.of("metadata", Map.of("annotations", Map.of(KubernetesLabels.FENCED_BY, runId)))));
@@ -441,6 +420,31 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   }
 
   @Override
+  public DataVolume holdPod(DatabaseTarget target, String pod, String runId) {
+    return answered("hold pod " + pod, () -> hold.hold(target, pod, runId));
+  }
+
+  @Override
+  public void releasePod(DatabaseTarget target, String pod) {
+    answered("release pod " + pod, () -> {
+      PodListAnnotation.edit(client, target, KubernetesLabels.HELD_PODS, pod, false);
+    });
+  }
+
+  @Override
+  public void unfencePod(DatabaseTarget target, String pod) {
+    answered("lift the fence of pod " + pod, () -> {
+      PodListAnnotation.edit(client, target, KubernetesLabels.FENCED_PODS, pod, false);
+      var podResource = client.pods().inNamespace(target.namespace()).withName(pod);
+      var current = podResource.get();
+      if (current != null && annotation(current.getMetadata().getAnnotations(), KubernetesLabels.FENCED_BY) != null) {
+        podResource.patch(PatchContext.of(PatchType.JSON), json(List.of(Map.of("op", "remove", "path",
+            "/metadata/annotations/" + KubernetesLabels.FENCED_BY.replace("/", "~1")))));
+      }
+    });
+  }
+
+  @Override
   public void startDatabase(DatabaseTarget target, int replicas) {
     answered("start the database", () -> {
       statefulSetOf(target);
@@ -494,7 +498,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     return deployments;
   }
 
-  private String json(Map<String, Object> patch) {
+  private String json(Object patch) {
     return client.getKubernetesSerialization().asJson(patch);
   }
 

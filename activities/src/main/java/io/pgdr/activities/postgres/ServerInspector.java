@@ -33,6 +33,9 @@ final class ServerInspector {
        ORDER BY application_name, client_addr
       """;
 
+  // one row while a WAL receiver runs; its status is NULL to a role without pg_read_all_stats
+  private static final String WAL_RECEIVER = "SELECT status FROM pg_stat_wal_receiver";
+
   private ServerInspector() {}
 
   static ServerState inspect(Connection connection, PostgresServer server) throws SQLException {
@@ -54,7 +57,19 @@ final class ServerInspector {
           row.getBoolean(6),
           row.getString(7),
           replication(connection),
-          PatroniEvidence.managed(connection));
+          PatroniEvidence.managed(connection),
+          inRecovery ? walStreaming(connection) : null);
+    }
+  }
+
+  private static Boolean walStreaming(Connection connection) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(WAL_RECEIVER);
+         ResultSet row = statement.executeQuery()) {
+      if (!row.next()) {
+        return false;
+      }
+      String status = row.getString(1);
+      return status == null ? null : "streaming".equals(status);
     }
   }
 

@@ -87,6 +87,10 @@ class RbacRoleTest {
       k.freshVolume(target, "postgresql-0", List.of(), "run-1");
     });
     CALLS.put("startDatabase", k -> k.startDatabase(target, 1));
+    // a rejoin of postgresql-0 (its pod gone with the PITR above): held, let start, its fence lifted
+    CALLS.put("holdPod", k -> k.holdPod(target, "postgresql-0", "run-2"));
+    CALLS.put("releasePod", k -> k.releasePod(target, "postgresql-0"));
+    CALLS.put("unfencePod", k -> k.unfencePod(target, "postgresql-0"));
   }
 
   /** Binds the claim, once it is made again, to a new hostPath volume, as a provisioner does. */
@@ -200,7 +204,8 @@ class RbacRoleTest {
     }
     // KubernetesClients builds the client and calls nothing
     assertEquals(Set.of("AccessReview.java", "ClusterReader.java", "CredentialResolver.java", "FreshVolume.java", "KubernetesActivitiesImpl.java",
-        "KubernetesClients.java", "PodLog.java", "PodRebuild.java", "PodUsage.java", "VolumeJobs.java"), users,
+        "KubernetesClients.java", "PodHold.java", "PodListAnnotation.java", "PodLog.java", "PodRebuild.java", "PodUsage.java", "VolumeJobs.java"),
+        users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
 

@@ -39,10 +39,7 @@ final class IncidentStartCommand implements Callable<Integer> {
       throw CliException.badInput("--cause must say in up to " + CAUSE_LIMIT + " characters what was observed",
           "e.g. --cause \"checkout fails with connection refused\"");
     }
-    if (idleSeconds != null && idleSeconds <= 0) {
-      throw CliException.badInput("--idle-longer-than " + idleSeconds + " is not a positive number of seconds", "e.g. --idle-longer-than 300");
-    }
-    Duration threshold = idleSeconds == null ? null : Duration.ofSeconds(idleSeconds);
+    Duration threshold = RecoveryStart.seconds("--idle-longer-than", idleSeconds, 300);
     return RecoveryStart.startAndFollow(start, IncidentWorkflow.SCENARIO, TargetFiles::read, (client, run) ->
         RecoveryStart.incident(client, new IncidentRequest(run.target(), run.incidentStart(), run.requestedBy(), run.preApproval(),
             run.planOnly(), cause.strip(), List.of(), threshold)));

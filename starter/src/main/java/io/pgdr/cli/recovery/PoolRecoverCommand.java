@@ -28,13 +28,10 @@ final class PoolRecoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (idleSeconds != null && idleSeconds <= 0) {
-      throw CliException.badInput("--idle-longer-than " + idleSeconds + " is not a positive number of seconds", "e.g. --idle-longer-than 300");
-    }
     if (raisePoolTo != null && raisePoolTo <= 0) {
       throw CliException.badInput("--raise-pool-to " + raisePoolTo + " is not a pool size", "e.g. --raise-pool-to 20");
     }
-    Duration threshold = idleSeconds == null ? null : Duration.ofSeconds(idleSeconds);
+    Duration threshold = RecoveryStart.seconds("--idle-longer-than", idleSeconds, 300);
     return RecoveryStart.startAndFollow(start, ConnectionPoolRecoveryWorkflow.SCENARIO, TargetFiles::read, (client, run) ->
         RecoveryStart.poolRecovery(client, new PoolRecoveryRequest(run.target(), run.incidentStart(), run.requestedBy(),
             run.preApproval(), run.planOnly(), threshold, raisePoolTo)));

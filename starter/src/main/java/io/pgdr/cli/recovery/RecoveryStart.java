@@ -18,6 +18,8 @@ import io.pgdr.pitr.PitrRequest;
 import io.pgdr.pool.ConnectionPoolRecoveryWorkflow;
 import io.pgdr.pool.PoolRecoveryRequest;
 import io.pgdr.pitr.PointInTimeRecoveryWorkflow;
+import io.pgdr.rejoin.RejoinRequest;
+import io.pgdr.rejoin.RejoinWorkflow;
 import io.pgdr.restore.RestoreFromBackupWorkflow;
 import io.pgdr.restore.RestoreRequest;
 import io.pgdr.run.ApprovalDecision;
@@ -28,6 +30,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -77,6 +80,21 @@ public final class RecoveryStart {
     return FollowAndReport.run(new Runs(client), workflowId, options.command, options.output, !options.plan);
   }
 
+  /**
+   * A scenario's option given in seconds: null when not given, refused (exit 2) when not positive.
+   *
+   * @param example the value the hint suggests
+   */
+  static Duration seconds(String option, Long seconds, long example) {
+    if (seconds == null) {
+      return null;
+    }
+    if (seconds <= 0) {
+      throw CliException.badInput(option + " " + seconds + " is not a positive number of seconds", "e.g. " + option + " " + example);
+    }
+    return Duration.ofSeconds(seconds);
+  }
+
   /** Starts a failover. @return its workflow ID */
   public static String promoteReplica(WorkflowClient client, ReplicaPromotionRequest request) {
     return start(client, ReplicaPromotionWorkflow.class, ReplicaPromotionWorkflow.SCENARIO, request.target(), request.incidentStart(),
@@ -116,6 +134,12 @@ public final class RecoveryStart {
   public static String incident(WorkflowClient client, IncidentRequest request) {
     IncidentWorkflow run = client.newWorkflowStub(IncidentWorkflow.class, RecoveryOptions.forIncident(request.target(), request.start()));
     return started("an incident", request.target(), () -> WorkflowClient.start(run::handle, request));
+  }
+
+  /** Starts a rejoin, under the database's rejoin ID. @return its workflow ID */
+  public static String rejoin(WorkflowClient client, RejoinRequest request) {
+    RejoinWorkflow run = client.newWorkflowStub(RejoinWorkflow.class, RecoveryOptions.forRejoin(request.target()));
+    return started("a rejoin", request.target(), () -> WorkflowClient.start(run::rejoin, request));
   }
 
   private static <W> String start(WorkflowClient client, Class<W> workflow, String scenario, DatabaseTarget target, Instant incidentStart,

@@ -27,13 +27,10 @@ public final class WaitRecoveryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (checkSeconds != null && checkSeconds <= 0) {
-      throw CliException.badInput("--check-every " + checkSeconds + " is not a positive number of seconds", "e.g. --check-every 30");
-    }
     if (escalatePercent != null && (escalatePercent <= 0 || escalatePercent >= 100)) {
       throw CliException.badInput("--escalate-at " + escalatePercent + " is not a share of the RTO", "1 to 99, e.g. --escalate-at 50");
     }
-    Duration every = checkSeconds == null ? null : Duration.ofSeconds(checkSeconds);
+    Duration every = RecoveryStart.seconds("--check-every", checkSeconds, 30);
     Double share = escalatePercent == null ? null : escalatePercent / 100.0;
     return RecoveryStart.startAndFollow(start, TransientOutageWorkflow.SCENARIO, TargetFiles::read, (client, run) ->
         RecoveryStart.transientOutage(client, new TransientOutageRequest(run.target(), run.incidentStart(), run.requestedBy(),
