@@ -40,16 +40,7 @@ final class FreshVolume {
 
   DataVolume give(DatabaseTarget target, String pod, List<KeptVolume> kept, String runId) {
     String ns = target.namespace();
-    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).get();
-    if (sts == null) {
-      throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
-    }
-    var templates = sts.getSpec().getVolumeClaimTemplates();
-    if (templates == null || templates.size() != 1) {
-      throw unusable("StatefulSet " + ns + "/" + target.statefulSet() + " has " + (templates == null ? 0 : templates.size())
-          + " volumeClaimTemplates: pgdr restores into a StatefulSet whose pods have exactly one data volume");
-    }
-    PersistentVolumeClaim template = templates.get(0);
+    PersistentVolumeClaim template = claimTemplate(client, target);
     String claimName = template.getMetadata().getName() + "-" + pod;
     if (client.pods().inNamespace(ns).withName(pod).get() != null) {
       throw unusable("pod " + ns + "/" + pod + " still exists: its volume is swapped only while the database is stopped");
@@ -106,6 +97,21 @@ final class FreshVolume {
       }
       WaitRound.pause(heartbeat, "waiting for claim " + claimName + " to be bound to a new volume");
     }
+  }
+
+  /** The StatefulSet's one volumeClaimTemplate: pgdr works on pods with exactly one data volume. */
+  static PersistentVolumeClaim claimTemplate(KubernetesClient client, DatabaseTarget target) {
+    String ns = target.namespace();
+    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).get();
+    if (sts == null) {
+      throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
+    }
+    var templates = sts.getSpec().getVolumeClaimTemplates();
+    if (templates == null || templates.size() != 1) {
+      throw unusable("StatefulSet " + ns + "/" + target.statefulSet() + " has " + (templates == null ? 0 : templates.size())
+          + " volumeClaimTemplates: pgdr works on StatefulSets whose pods have exactly one data volume");
+    }
+    return templates.get(0);
   }
 
   /**

@@ -3,7 +3,6 @@ package io.pgdr.activities.kubernetes;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgdr.ports.DataVolume;
 import io.pgdr.ports.FailureTypes;
@@ -79,17 +78,7 @@ final class PodHold {
   /** The pod's claim from the StatefulSet's template, the volume bound to it, and where the worker reaches its files. */
   private DataVolume volumeOf(DatabaseTarget target, String pod) {
     String ns = target.namespace();
-    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(target.statefulSet()).get();
-    if (sts == null) {
-      throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
-    }
-    var templates = sts.getSpec().getVolumeClaimTemplates();
-    if (templates == null || templates.size() != 1) {
-      throw ApplicationFailure.newNonRetryableFailure("StatefulSet " + ns + "/" + target.statefulSet() + " has "
-          + (templates == null ? 0 : templates.size()) + " volumeClaimTemplates: pgdr works on pods with exactly one data volume",
-          FailureTypes.DATA_VOLUME_UNUSABLE);
-    }
-    String claimName = templates.get(0).getMetadata().getName() + "-" + pod;
+    String claimName = FreshVolume.claimTemplate(client, target).getMetadata().getName() + "-" + pod;
     PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
     String bound = claim == null || claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
     if (bound == null || bound.isBlank()) {
