@@ -91,15 +91,20 @@ public final class PostgresPair implements AutoCloseable {
       Files.writeString(passwordFile, password + "\n");
       Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
       PostgresOsUser.own(passwordFile);
-      primary = newNode(dir, "postgresql-0", freePort(), binaries, password);
+      primary = newNode(dir, "postgresql-0", 0, binaries, password);
       standby = newNode(dir, "postgresql-1", 0, binaries, password);
     } catch (IOException e) {
       throw new LabException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
     PostgresPair pair = new PostgresPair(dir, password, List.of(primary), archiveCommand);
     try {
-      progress.accept("initdb " + primary.name() + " (port " + primary.port() + ")");
-      pair.initEmptyPrimary(binaries, primary);
+      progress.accept("initdb " + primary.name());
+      pair.initdb(binaries, primary);
+      // the port is taken only now, after initdb's seconds: one chosen before may meanwhile be another connection's local port
+      primary = new PostgresNode(primary.name(), freePort(), dir.resolve(primary.name()), binaries, SUPERUSER, password);
+      pair = new PostgresPair(dir, password, List.of(primary), archiveCommand);
+      progress.accept("starting " + primary.name() + " (port " + primary.port() + ")");
+      pair.startNewPrimary(primary);
       progress.accept("seeding " + DATABASE + " on " + primary.name());
       seed(primary);
       progress.accept("pg_basebackup " + standby.name());
@@ -192,9 +197,18 @@ public final class PostgresPair implements AutoCloseable {
   }
 
   private void initEmptyPrimary(PostgresBinaries binaries, PostgresNode node) {
+    initdb(binaries, node);
+    startNewPrimary(node);
+  }
+
+  private void initdb(PostgresBinaries binaries, PostgresNode node) {
     PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", node.dataDir().toString(),
         "-U", SUPERUSER, "--pwfile=" + dir.resolve(PASSWORD_FILE), "-A", "scram-sha-256", "-E", "UTF8",
         "--locale=C", "--no-sync"), Map.of(), Duration.ofMinutes(2));
+  }
+
+  /** Configures a server initdb just made, on its node's port, starts it and creates the application database. */
+  private void startNewPrimary(PostgresNode node) {
     // archiving belongs to the deployment, not to the data: a server on a new volume archives as the first did
     appendConfig(node, ServerConfig.forPrimary(node.port())
         + (archiveCommand == null ? "" : ServerConfig.archiving(archiveCommand)));

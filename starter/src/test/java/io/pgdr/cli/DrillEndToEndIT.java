@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgdr.lab.KubernetesFixture;
 import io.pgdr.lab.PostgresBinaries;
 import io.pgdr.lab.RequiredComponent;
 import io.pgdr.lab.S3Store;
@@ -275,5 +277,41 @@ class DrillEndToEndIT {
     assertEquals(1, failed.exitCode(), failed.toString());
     assertTrue(failed.out().contains("fail statefulset"), failed.out());
     assertTrue(failed.out().contains("NOT READY"), failed.out());
+  }
+
+  /**
+   * The switchover drill: the primary moved to the standby and back, each old primary rejoined as a
+   * standby, every marker found, each direction's RTO measured; the lab as it was afterwards.
+   */
+  @Test
+  @Order(8)
+  void aSwitchoverDrillMovesThePrimaryToTheStandbyAndBackLosingNothing() throws Exception {
+    CliRun run = here("drill", "run", "--target", target(), "--mode", "switchover", "--yes", "--follow", "--output", "json");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("succeeded", report.path("outcome").asText(), report.toString());
+    JsonNode drill = report.path("result");
+    assertEquals(200, drill.path("markersFound").asInt(), drill.toString());
+    assertEquals(2, drill.path("switches").size(), drill.toString());
+    for (JsonNode direction : drill.path("switches")) {
+      assertTrue(direction.path("seconds").asDouble() > 0, "each direction's RTO measured: " + direction);
+    }
+    try (KubernetesClient kubernetes = processes.lab.kubernetesClient()) {
+      assertEquals("postgresql-0", StandingChaos.selectedPod(kubernetes), "the Service is back on postgresql-0");
+      var annotations = kubernetes.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.STATEFUL_SET)
+          .get().getMetadata().getAnnotations();
+      assertTrue(annotations == null || (!annotations.containsKey("pgdr.io/fenced-pods") && !annotations.containsKey("pgdr.io/held-pods")),
+          "nothing fenced or held: " + annotations);
+    }
+    try (java.sql.Connection primary = processes.lab.pair().nodes().get(0).connect(processes.lab.pair().database());
+         java.sql.Statement s = primary.createStatement();
+         java.sql.ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), (SELECT state FROM pg_stat_replication"
+             + " WHERE application_name = 'postgresql-1')")) {
+      rs.next();
+      assertEquals(false, rs.getBoolean(1), "postgresql-0 is the primary again");
+      assertEquals("streaming", rs.getString(2), "postgresql-1 streams from it");
+    }
+    nothingLeft();
   }
 }

@@ -386,6 +386,21 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public String writeMarkers(PostgresServer server, String scratchDatabase, String runId, int from, int to) {
+      throw new UnsupportedOperationException("not a switchover drill");
+    }
+
+    @Override
+    public long countMarkers(PostgresServer server, String scratchDatabase, String runId) {
+      throw new UnsupportedOperationException("not a switchover drill");
+    }
+
+    @Override
+    public String awaitReplayed(PostgresServer standby, String lsn) {
+      throw new UnsupportedOperationException("not a switchover drill");
+    }
+
+    @Override
     public VerificationResult verifyPrimary(PostgresServer server, List<String> integrityTables, String runId) {
       return new VerificationResult(server.pod(), true, true, Map.of(), List.of(), List.of());
     }

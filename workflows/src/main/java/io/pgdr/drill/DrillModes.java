@@ -12,7 +12,14 @@ public final class DrillModes {
    */
   public static final String RESTORE_REHEARSAL = "restore-rehearsal";
 
-  public static final List<String> ALL = List.of(RESTORE_REHEARSAL);
+  /**
+   * A planned switch of the primary to a streaming standby and back, each old primary rejoined as a
+   * standby: zero loss proven with marker rows (in the drill's own scratch database), the RTO of each
+   * direction measured. It moves the primary, so it asks for an approval; for staging and the lab.
+   */
+  public static final String SWITCHOVER = "switchover";
+
+  public static final List<String> ALL = List.of(RESTORE_REHEARSAL, SWITCHOVER);
 
   private DrillModes() {}
 }

@@ -18,14 +18,18 @@ import java.util.List;
  * @param passed whether every objective held; null before the drill was judged
  * @param scratchDropped whether the scratch database is gone
  * @param readiness the readiness check the drill ran first; null in drills recorded before it
+ * @param switches a switchover's two directions, each measured; empty for a rehearsal
+ * @param markersWritten a switchover's marker rows written before the switches; null for a rehearsal
+ * @param markersFound those found on the primary after both switches; null before they were counted
  */
 public record DrillOutcome(String mode, String pod, String backupKey, Instant backupDataAsOf, String scratchDatabase, RestoreCheck check,
     Double verifiedAfterSeconds, Double backupAgeSeconds, List<String> verdicts, Boolean passed, boolean scratchDropped,
-    ReadinessReport readiness)
+    ReadinessReport readiness, List<SwitchMeasure> switches, Integer markersWritten, Long markersFound)
     implements ScenarioOutcome {
 
   public DrillOutcome {
     verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
+    switches = switches == null ? List.of() : List.copyOf(switches);
   }
 
   @Override
@@ -40,6 +44,13 @@ public record DrillOutcome(String mode, String pod, String backupKey, Instant ba
     }
     if (check != null) {
       facts.add(new Fact("check", check.passed() ? check.actual().size() + " tables match the manifest" : String.join("; ", check.problems())));
+    }
+    for (SwitchMeasure s : switches) {
+      facts.add(new Fact("switch", s.from() + " -> " + s.to() + ": fenced at " + s.fencedAt() + ", replayed to " + s.replayedTo()
+          + (s.seconds() == null ? "" : String.format(", verified after %.1f s", s.seconds()))));
+    }
+    if (markersWritten != null) {
+      facts.add(new Fact("markers", (markersFound == null ? "not counted" : markersFound + " of " + markersWritten + " found")));
     }
     verdicts.forEach(v -> facts.add(new Fact("objective", v)));
     if (readiness != null) {

@@ -8,9 +8,10 @@ import java.time.Instant;
  * One JSON record starts a drill, from the CLI, the UI's start page or a schedule.
  *
  * @param incidentStart the RTO clock's zero; null means the run's start (a drill has no incident)
- * @param preApproval unused by {@code restore-rehearsal}, whose plan leaves the application's data alone
+ * @param preApproval a decision given up front (the CLI's {@code --yes}) for a {@code switchover}; unused by
+ *     {@code restore-rehearsal}, whose plan leaves the application's data alone
  * @param planOnly true: diagnose, then end with the plan, changing nothing
- * @param mode {@value DrillModes#RESTORE_REHEARSAL} (null means it)
+ * @param mode {@value DrillModes#RESTORE_REHEARSAL} (null means it) or {@value DrillModes#SWITCHOVER}
  */
 public record FailoverDrillRequest(DatabaseTarget target, Instant incidentStart, String requestedBy, ApprovalDecision preApproval,
     Boolean planOnly, String mode) {

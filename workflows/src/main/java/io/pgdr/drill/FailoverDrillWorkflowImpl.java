@@ -7,6 +7,7 @@ import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
+import io.pgdr.rejoin.StandbyReturn;
 import io.pgdr.restore.BackupChoice;
 import io.pgdr.restore.DatabaseNames;
 import io.pgdr.run.ApprovalRequest;
@@ -43,6 +44,20 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   static final String CHECK_RESTORE = "check-restore";
   static final String VERIFY = "verify";
   static final String CLEAN_UP = "clean-up";
+  // a switchover's steps
+  static final String MARKERS = "markers";
+  static final String SWITCH_OVER = "switch-over";
+  static final String RESTART_APPS = "restart-apps";
+  static final String VERIFY_SWITCH = "verify-switch";
+  static final String REJOIN_OLD = "rejoin-old";
+  static final String MARKERS_AGAIN = "markers-again";
+  static final String SWITCH_BACK = "switch-back";
+  static final String RESTART_APPS_AGAIN = "restart-apps-again";
+  static final String VERIFY_BACK = "verify-back";
+  static final String REJOIN_BACK = "rejoin-back";
+  static final String COUNT_MARKERS = "count-markers";
+  /** Marker rows written before each switch: one transaction each, as an application writes. */
+  static final int MARKERS_PER_SWITCH = 100;
 
   private String mode;
   private PostgresServer server;
@@ -54,6 +69,12 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   private Boolean passed;
   private ReadinessReport readiness;
   private boolean scratchDropped;
+  /** A switchover's standby, the primary for a while. */
+  private PostgresServer standby;
+  /** The primary now: where a switchover's scratch database is dropped. */
+  private PostgresServer current;
+  private final List<SwitchMeasure> switches = new ArrayList<>();
+  private Long markersFound;
 
   public FailoverDrillWorkflowImpl() {
     super(SCENARIO);
@@ -76,8 +97,11 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     if (!DrillModes.ALL.contains(mode)) {
       problems.add("mode: '" + mode + "' is not a drill; the drills are " + String.join(", ", DrillModes.ALL));
     }
-    if (target.backups() == null) {
+    if (!switchover() && target.backups() == null) {
       problems.add("backups: missing (a restore rehearsal restores the database's latest backup)");
+    }
+    if (switchover() && target.patroni() != null) {
+      problems.add("patroni: Patroni switches over its own cluster (pgdr failover patroni --switchover)");
     }
     return problems;
   }
@@ -107,9 +131,18 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
       ClusterDiagnosis diagnosis = ClusterDiagnosis.run(target, timeline);
       ServerState live = diagnosis.livePrimary().orElseThrow(() -> new StopRun("no primary of " + target.name()
           + " answers (see the diagnose step): a drill needs a healthy database. Recover it first (pgdr incident)"));
-      timeline.note("rehearsing on " + live.pod() + " (server " + live.serverVersion() + ")");
+      if (switchover()) {
+        standby = streamingStandby(diagnosis, live);
+        timeline.note("switching from " + live.pod() + " to " + standby.pod() + " and back");
+      } else {
+        timeline.note("rehearsing on " + live.pod() + " (server " + live.serverVersion() + ")");
+      }
       return diagnosis.servers().get(live.pod());
     });
+    if (switchover()) {
+      scratch = DatabaseNames.drillScratch(target.postgres().database(), runId());
+      return switchoverPlan();
+    }
     backup = step("choose-backup", () -> BackupChoice.choose(target, null, timeline));
     scratch = DatabaseNames.drillScratch(target.postgres().database(), runId());
     return plan()
@@ -124,10 +157,10 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
         .build();
   }
 
-  /** The rehearsal only adds a scratch database, and drops it: nothing of the application's changes. */
+  /** The rehearsal only adds a scratch database, and drops it: nothing of the application's changes. A switchover moves the primary. */
   @Override
   protected boolean needsApproval(Plan plan) {
-    return false;
+    return switchover();
   }
 
   /** A drill slower than the RTO fails as a drill; nobody is paged for it at 03:00. */
@@ -143,6 +176,9 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
 
   @Override
   protected String change() {
+    if (switchover()) {
+      return switchOverAndBack();
+    }
     phase("restoring");
     step(RESTORE, () -> {
       // registered before the restore starts: a restore stopped midway leaves a partial copy to drop
@@ -199,6 +235,124 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     passed = rtoHeld && rpoHeld;
   }
 
+  private boolean switchover() {
+    return DrillModes.SWITCHOVER.equals(mode);
+  }
+
+  /** A reachable standby that streams and is not fenced: the one a switchover moves the primary to. */
+  private PostgresServer streamingStandby(ClusterDiagnosis diagnosis, ServerState primary) {
+    return diagnosis.states().stream()
+        .filter(s -> !s.pod().equals(primary.pod()) && s.reachable() && s.inRecovery() && !Boolean.FALSE.equals(s.walStreaming())
+            && !diagnosis.fencedPods().contains(s.pod()))
+        .findFirst().map(s -> diagnosis.servers().get(s.pod()))
+        .orElseThrow(() -> new StopRun("a switchover needs a streaming standby of " + primary.pod() + ", and none answers (see the"
+            + " diagnose step): rejoin the others first (pgdr rejoin)"));
+  }
+
+  private Plan switchoverPlan() {
+    String a = server.pod();
+    String b = standby.pod();
+    String repointed = "Service " + target.service() + (target.configMap() == null ? "" : " and ConfigMap " + target.configMap().name());
+    return plan()
+        .changes(MARKERS, PlannedStep.POSTGRES, "write " + MARKERS_PER_SWITCH + " marker rows on " + a + " into the drill's scratch database "
+            + scratch + " (never the application's database)", "The drill's scratch database " + scratch + " is left on the primary: drop it")
+        .changes(SWITCH_OVER, PlannedStep.KUBERNETES + " + " + PlannedStep.POSTGRES, "switch " + a + " -> " + b + ": fence " + a
+            + " (marked in StatefulSet " + target.statefulSet() + ", read-only, sessions ended), wait until " + b + " replayed all " + a
+            + " wrote, promote " + b + ", point " + repointed + " at " + b,
+            b + " is the primary and " + a + " is fenced: bring " + a + " back with pgdr rejoin")
+        .changes(RESTART_APPS, PlannedStep.KUBERNETES, "rollout restart " + deployments(), null)
+        .reads(VERIFY_SWITCH, PlannedStep.POSTGRES, "verify " + b + ": write probe, integrity tables " + target.verification().integrityTables()
+            + " (the first direction's RTO: from the fence to here)")
+        .changes(REJOIN_OLD, PlannedStep.KUBERNETES + " + " + PlannedStep.POSTGRES + " + volume", "bring " + a + " back as a standby of " + b
+            + ": held, pg_rewind (or a fresh copy, the old data directory kept), started, streaming, unfenced",
+            a + " is held or fenced: bring it back with pgdr rejoin")
+        .changes(MARKERS_AGAIN, PlannedStep.POSTGRES, "write " + MARKERS_PER_SWITCH + " more marker rows on " + b, null)
+        .changes(SWITCH_BACK, PlannedStep.KUBERNETES + " + " + PlannedStep.POSTGRES, "switch " + b + " -> " + a + " the same way",
+            a + " is the primary again and " + b + " is fenced: bring " + b + " back with pgdr rejoin")
+        .changes(RESTART_APPS_AGAIN, PlannedStep.KUBERNETES, "rollout restart " + deployments() + " again", null)
+        .reads(VERIFY_BACK, PlannedStep.POSTGRES, "verify " + a + " (the second direction's RTO)")
+        .changes(REJOIN_BACK, PlannedStep.KUBERNETES + " + " + PlannedStep.POSTGRES + " + volume", "bring " + b + " back as a standby of " + a,
+            b + " is held or fenced: bring it back with pgdr rejoin")
+        .reads(COUNT_MARKERS, PlannedStep.POSTGRES, "count the " + 2 * MARKERS_PER_SWITCH + " markers on " + a + ": all there is zero loss")
+        .changes(CLEAN_UP, PlannedStep.POSTGRES, "drop the scratch database " + scratch, null)
+        .note("a switchover moves the primary twice: writes fail from each fence until the new primary is verified; for staging and the lab")
+        .build();
+  }
+
+  /** The switchover: markers, a switch, the old primary rejoined, markers, the switch back, the other rejoined, the markers counted. */
+  private String switchOverAndBack() {
+    phase("switching");
+    current = server;
+    step(MARKERS, () -> {
+      // a drill that stops after this drops its scratch database on whichever server is the primary then
+      ledger.compensateWith(MARKERS, this::dropMarkers);
+      Ports.postgres("write " + MARKERS_PER_SWITCH + " markers on " + server.pod()).writeMarkers(server, scratch, runId(), 1, MARKERS_PER_SWITCH);
+    });
+    switchPrimary(SWITCH_OVER, RESTART_APPS, VERIFY_SWITCH, server, standby);
+    step(REJOIN_OLD, () -> new StandbyReturn(target, standby, timeline).bringBack(server, "the old primary, fenced by the switch"));
+    ledger.handBack(SWITCH_OVER, standby.pod() + " is the primary (it was " + server.pod() + ", which streams from it now)");
+    step(MARKERS_AGAIN, () -> Ports.postgres("write " + MARKERS_PER_SWITCH + " more markers on " + standby.pod())
+        .writeMarkers(standby, scratch, runId(), MARKERS_PER_SWITCH + 1, 2 * MARKERS_PER_SWITCH));
+    switchPrimary(SWITCH_BACK, RESTART_APPS_AGAIN, VERIFY_BACK, standby, server);
+    ledger.handedBack(SWITCH_OVER);
+    step(REJOIN_BACK, () -> new StandbyReturn(target, server, timeline).bringBack(standby, "the primary of the first switch, fenced by the"
+        + " switch back"));
+    ledger.handedBack(SWITCH_BACK);
+    markersFound = step(COUNT_MARKERS, () -> Ports.postgres("count the markers on " + server.pod()).countMarkers(server, scratch, runId()));
+    dropMarkers();
+    judgeSwitchover();
+    if (!passed) {
+      throw new StopRun("drill failed: " + String.join("; ", verdicts.stream().filter(v -> v.contains("ABOVE")).toList()));
+    }
+    return "drill passed: " + String.join("; ", verdicts);
+  }
+
+  /** One direction: the switch, the applications restarted, the new primary verified; its RTO from the fence to the verification. */
+  private void switchPrimary(String switchStep, String restartStep, String verifyStep, PostgresServer from, PostgresServer to) {
+    Instant began = now();
+    SwitchMeasure measured = step(switchStep, () -> new PrimarySwitch(target, timeline).run(from, to));
+    current = to;
+    restartApps(restartStep);
+    VerificationResult verification = step(verifyStep, () -> Ports.postgres("verify " + to.pod()).verifyPrimary(to,
+        target.verification().integrityTables(), runId()));
+    recovered(verification);
+    if (!verification.passed()) {
+      throw new StopRun("drill failed: " + to.pod() + " was switched to but did not pass verification: "
+          + String.join("; ", verification.problems()));
+    }
+    switches.add(measured.verifiedAfter(Duration.between(began, now()).toMillis() / 1000.0));
+  }
+
+  /** Drops the switchover's scratch database on the primary of the moment: its last step, or its undo. */
+  private void dropMarkers() {
+    step(CLEAN_UP, () -> {
+      boolean dropped = Ports.restore("drop the scratch database " + scratch).dropScratchDatabase(current, scratch);
+      scratchDropped = true;
+      timeline.note(dropped ? "dropped " + scratch + " on " + current.pod() : scratch + " was not there");
+    });
+    ledger.handedBack(MARKERS);
+    ledger.handedBack(CLEAN_UP);
+  }
+
+  /** Each direction's RTO against the objective, and every marker found: zero loss. */
+  private void judgeSwitchover() {
+    Duration rto = target.objectives().rto();
+    List<String> lines = new ArrayList<>();
+    boolean held = true;
+    for (SwitchMeasure s : switches) {
+      boolean within = s.seconds() <= rto.toSeconds();
+      held &= within;
+      lines.add(String.format("RTO %s -> %s: verified %.1f s after the fence, %s the objective of %s", s.from(), s.to(), s.seconds(),
+          within ? "within" : "ABOVE", rto));
+    }
+    long written = 2L * MARKERS_PER_SWITCH;
+    boolean noLoss = markersFound != null && markersFound == written;
+    lines.add(noLoss ? "RPO: all " + written + " markers written before the switches are on " + server.pod() + ": nothing lost"
+        : "RPO: " + markersFound + " of " + written + " markers found on " + server.pod() + ", ABOVE the objective of no loss in a switchover");
+    verdicts = List.copyOf(lines);
+    passed = held && noLoss;
+  }
+
   private PostgresServer withDatabase(String database) {
     return new PostgresServer(server.pod(), server.host(), server.port(), database, server.namespace(), server.credentials());
   }
@@ -207,6 +361,11 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   @Override
   protected ApprovalRequest approvalRequest(Plan plan) {
     Instant now = now();
+    if (switchover()) {
+      return new ApprovalRequest(SWITCH_OVER, "switch the primary of " + target.name() + " from " + server.pod() + " to " + standby.pod()
+          + " and back (writes fail while each old primary is fenced, until the new one is verified; nothing committed is lost)",
+          plan.lines(), standby.pod(), 0, false, target.approval().approvers(), now, approvalDeadline(now));
+    }
     return new ApprovalRequest(RESTORE, "rehearse a restore of " + target.name() + " from " + backup.key(), plan.lines(), backup.key(),
         rpo().lostSeconds(), false, target.approval().approvers(), now, approvalDeadline(now));
   }
@@ -214,6 +373,11 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   /** A restore now would lose the writes since the backup's data: the backup's age at the drill's start. */
   @Override
   protected RpoFigures rpo() {
+    if (switchover()) {
+      // a marker missing after a switch is a loss the drill cannot put in seconds: its verdict says it
+      return markersFound == null || markersFound < 2L * MARKERS_PER_SWITCH ? null
+          : new RpoFigures(0, target.objectives().rpo().toSeconds(), "all " + markersFound + " markers written before the switches were found");
+    }
     if (backup == null || backup.dataAsOf() == null) {
       return null;
     }
@@ -224,12 +388,13 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
 
   @Override
   protected DrillOutcome outcome() {
-    if (backup == null && readiness == null) {
+    if (backup == null && readiness == null && standby == null) {
       return null;
     }
     // a drill that stopped before its backup keeps the readiness check that may say why
     return new DrillOutcome(mode, server == null ? null : server.pod(), backup == null ? null : backup.key(),
         backup == null ? null : backup.dataAsOf(), scratch, check, verifiedAfter,
-        rpo() == null ? null : rpo().lostSeconds(), verdicts, passed, scratchDropped, readiness);
+        switchover() || rpo() == null ? null : rpo().lostSeconds(), verdicts, passed, scratchDropped, readiness, switches,
+        switchover() ? 2 * MARKERS_PER_SWITCH : null, markersFound);
   }
 }

@@ -141,7 +141,10 @@ public class PointInTimeRecoveryWorkflowImpl extends RecoveryWorkflow implements
         + (servicePod != null && !servicePod.equals(pod) ? "the latest writes stay on the volume of " + servicePod + ", which the Service selects now;"
             + " its claim is not touched)" : "it stays on the kept volume of " + pod + ")")
         + (resolution.targetTime() != null ? ": " + span(resolution.targetTime(), incidentStart()) + " up to the incident start" : ""));
-    offersRejoin = !otherPods.isEmpty() && Workflow.getVersion(OFFERS_REJOIN, Workflow.DEFAULT_VERSION, 1) >= 1;
+    // only standbys are offered: a Service that selected another pod means that pod holds the newest writes, whose
+    // volume the recovery promised not to touch (a rewind would overwrite them)
+    offersRejoin = !otherPods.isEmpty() && (servicePod == null || servicePod.equals(pod))
+        && Workflow.getVersion(OFFERS_REJOIN, Workflow.DEFAULT_VERSION, 1) >= 1;
     if (offersRejoin) {
       plan.reads(OFFER_REJOIN, PlannedStep.TEMPORAL, "offer the rejoin of " + String.join(", ", otherPods) + " as standbys of " + pod
           + " (StatefulSet " + sts + " scaled back with them held first): a run of its own (" + target.rejoinWorkflowId()

@@ -23,12 +23,18 @@ public interface PostgresActivities {
    */
   CallOptions PROMOTION = CallOptions.local(Duration.ofMinutes(2), null, 3, Duration.ofSeconds(1));
   /** Verification: a write probe and {@code count(*)} of the integrity tables, minutes for big ones; it heartbeats meanwhile. */
+  /** A switchover drill's markers: a hundred short transactions, or one count. */
+  CallOptions DRILL_MARKERS = CallOptions.activity(Duration.ofMinutes(2), 3, Duration.ofSeconds(1));
+  /** A streaming standby replays a fenced primary's last WAL in moments; the call gives up after two minutes. */
+  CallOptions REPLAY = CallOptions.heartbeating(Duration.ofMinutes(3), 2, Duration.ofSeconds(1));
   CallOptions VERIFICATION = CallOptions.heartbeating(Duration.ofMinutes(30), 3, Duration.ofSeconds(1));
 
   CallTable<PostgresActivities> CALLS = CallTable.of(PostgresActivities.class)
       .calls(CRITICAL_PATH, "inspectServer", "fenceServer", "describeConnections", "terminateIdleSessions")
       .calls(PROMOTION, "promoteServer")
       .calls(VERIFICATION, "verifyPrimary")
+      .calls(DRILL_MARKERS, "writeMarkers", "countMarkers")
+      .calls(REPLAY, "awaitReplayed")
       .build();
 
   /**
@@ -75,4 +81,27 @@ public interface PostgresActivities {
    */
   @ActivityMethod
   TerminatedSessions terminateIdleSessions(PostgresServer server, List<ClientSession> approved, Duration olderThan);
+
+  /**
+   * A switchover drill's markers {@code from}..{@code to}, each its own transaction, in the drill's
+   * scratch database on {@code server} (made if missing; only a drill's scratch name is accepted).
+   * Idempotent: a marker already there is not written again.
+   *
+   * @return the server's WAL position after them
+   */
+  @ActivityMethod
+  String writeMarkers(PostgresServer server, String scratchDatabase, String runId, int from, int to);
+
+  /** The run's markers on {@code server}; 0 when its scratch database is not there. Read-only. */
+  @ActivityMethod
+  long countMarkers(PostgresServer server, String scratchDatabase, String runId);
+
+  /**
+   * Waits until the standby has replayed the WAL up to {@code lsn} (a fenced primary's last position):
+   * then it can be promoted without losing a byte. Read-only.
+   *
+   * @return the standby's replay position then
+   */
+  @ActivityMethod
+  String awaitReplayed(PostgresServer standby, String lsn);
 }

@@ -41,9 +41,13 @@ public interface RejoinActivities {
    * naming the pod as its application. Its own configuration files stay its own. Idempotent: a
    * directory already made a standby of this primary is left as it is; a rewind an earlier attempt
    * began and did not finish is never trusted (a fresh copy follows).
+   *
+   * @param primary where the worker reaches the primary (the rewind's or the copy's source)
+   * @param streamFrom {@code host:port} the standby streams from ({@link io.pgdr.target.DatabaseTarget#replicationEndpoint()})
    */
   @ActivityMethod
-  RejoinResult rejoinAsStandby(DataVolume volume, PostgresServer stale, PostgresServer primary, Divergence divergence, String runId);
+  RejoinResult rejoinAsStandby(DataVolume volume, PostgresServer stale, PostgresServer primary, String streamFrom, Divergence divergence,
+      String runId);
 
   /** Waits until {@code primary}'s {@code pg_stat_replication} shows {@code pod} streaming. */
   @ActivityMethod

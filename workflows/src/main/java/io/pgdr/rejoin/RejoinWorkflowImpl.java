@@ -76,6 +76,11 @@ public class RejoinWorkflowImpl extends RecoveryWorkflow implements RejoinWorkfl
       ServerState live = diagnosis.livePrimary().orElseThrow(() -> new StopRun("no server answers as the primary: a rejoin needs one to"
           + " follow. Recover first (pgdr failover promote-replica, pgdr pitr, pgdr restore)"));
       primary = diagnosis.servers().get(live.pod());
+      if (!live.pod().equals(diagnosis.cluster().servicePod())) {
+        // a rejoined standby streams through the Service, which follows the primary
+        throw new StopRun("Service " + target.service() + " selects " + (diagnosis.cluster().servicePod() == null ? "no single pod"
+            : diagnosis.cluster().servicePod()) + ", not the primary " + live.pod() + ": point it at the primary first");
+      }
       servers = diagnosis.servers();
       fenced = diagnosis.fencedPods();
       replicasNow = diagnosis.cluster().desiredReplicas();
@@ -162,61 +167,32 @@ public class RejoinWorkflowImpl extends RecoveryWorkflow implements RejoinWorkfl
     if (stale.isEmpty()) {
       return "every server follows " + primary.pod() + ": nothing to rejoin";
     }
+    StandbyReturn standby = new StandbyReturn(target, primary, timeline);
     step(HOLD, () -> {
       for (String pod : stale.keySet()) {
-        volumes.put(pod, Ports.kubernetes("hold " + pod + " stopped").holdPod(target, pod, runId()));
+        volumes.put(pod, standby.hold(pod));
       }
       if (scalesUp()) {
         Ports.kubernetes("scale " + target.statefulSet() + " to " + replicas).startDatabase(target, replicas);
       }
-      volumes.forEach((pod, volume) -> timeline.note(pod + " held stopped; its data: claim " + volume.claim() + ", volume "
-          + volume.describe() + (volume.path() == null ? "" : " at " + volume.path())));
     });
-    step(FIND_DIVERGENCE, () -> {
-      for (String pod : stale.keySet()) {
-        Divergence found = Ports.rejoin("find where " + pod + " parted from " + primary.pod())
-            .inspectDivergence(volumes.get(pod), serverOf(pod), primary);
-        stale.put(pod, stale.get(pod).with(found));
-        timeline.note(pod + ": " + (found.rewindRefusal() == null ? found.way() : found.way() + " (pg_rewind cannot: "
-            + found.rewindRefusal() + ")") + "; " + found.discarded());
-      }
-    });
+    step(FIND_DIVERGENCE, () -> stale.replaceAll((pod, server) -> server.with(standby.findDivergence(serverOf(pod), volumes.get(pod)))));
+    ledger.handBack(HOLD, String.join(", ", stale.keySet()) + " held stopped (StatefulSet " + target.statefulSet() + " annotation "
+        + KubernetesLabels.HELD_PODS + ") while their data directories are made standbys of " + primary.pod() + ": run pgdr rejoin again"
+        + " rather than starting them as they are (a rewind cut short leaves a directory no server should start on)");
     step(REJOIN, () -> {
       for (String pod : stale.keySet()) {
-        RejoinResult done = Ports.rejoin("make " + pod + " a standby of " + primary.pod())
-            .rejoinAsStandby(volumes.get(pod), serverOf(pod), primary, stale.get(pod).divergence(), runId());
-        stale.put(pod, stale.get(pod).with(done));
-        timeline.note(pod + ": " + done.way() + ", replication from " + done.replicationFrom()
-            + (done.keptDirectory() == null ? "" : "; the data directory before is kept in " + done.keptDirectory())
-            + (done.note() == null ? "" : "; " + done.note()));
-        ledger.handBack(HOLD, String.join(", ", stale.keySet()) + " held stopped (StatefulSet " + target.statefulSet() + " annotation "
-            + KubernetesLabels.HELD_PODS + "), " + pod + " already made a standby of " + primary.pod() + ": take them out of it to start"
-            + " them");
+        stale.put(pod, stale.get(pod).with(standby.rejoin(serverOf(pod), volumes.get(pod), stale.get(pod).divergence())));
       }
     });
-    step(START, () -> {
-      for (String pod : stale.keySet()) {
-        Ports.kubernetes("let " + pod + " start").releasePod(target, pod);
-      }
-    });
+    ledger.handBack(HOLD, String.join(", ", stale.keySet()) + " held stopped (StatefulSet " + target.statefulSet() + " annotation "
+        + KubernetesLabels.HELD_PODS + "), already made standbys of " + primary.pod() + ": take them out of it to start them");
+    step(START, () -> stale.keySet().forEach(standby::start));
     ledger.handBack(HOLD, null);
-    step(CHECK_STREAMING, () -> {
-      for (String pod : stale.keySet()) {
-        StandbyStreaming seen;
-        try {
-          seen = Ports.rejoin("wait for " + pod + " to stream from " + primary.pod()).awaitStreaming(primary, pod);
-        } catch (io.temporal.failure.ActivityFailure e) {
-          throw new StopRun(pod + " was made a standby of " + primary.pod() + " and started, but does not stream: "
-              + io.pgdr.run.Timeline.rootMessage(e) + ". Its pod's log says why (pgdr status shows where its data directory is kept)");
-        }
-        stale.put(pod, stale.get(pod).with(seen));
-        timeline.note(pod + " " + seen.state() + " from " + primary.pod() + ", replayed " + seen.replayLsn() + ", " + seen.lagBytes()
-            + " bytes behind");
-      }
-    });
+    step(CHECK_STREAMING, () -> stale.replaceAll((pod, server) -> server.with(standby.awaitStreaming(pod))));
     List<String> toUnfence = stale.keySet().stream().filter(fenced::contains).toList();
     if (!toUnfence.isEmpty()) {
-      step(UNFENCE, () -> toUnfence.forEach(pod -> Ports.kubernetes("lift the fence of " + pod).unfencePod(target, pod)));
+      step(UNFENCE, () -> toUnfence.forEach(standby::unfence));
     }
     return String.join(", ", stale.keySet()) + (stale.size() == 1 ? " streams" : " stream") + " from " + primary.pod() + " as "
         + (stale.size() == 1 ? "a standby" : "standbys") + "; " + String.join("; ", stale.values().stream()

@@ -149,6 +149,17 @@ public record DatabaseTarget(
     return INCIDENT_PREFIX + namespace + "." + statefulSet;
   }
 
+  /**
+   * Where a standby pgdr sets up streams from, as {@code host:port}: the Service, which follows the
+   * primary through every failover pgdr makes (a pod's IP changes when its pod is recreated). Its
+   * endpoint override when the target gives one (the lab, where pods and pgdr share loopback), else
+   * its cluster DNS name.
+   */
+  public String replicationEndpoint() {
+    String override = endpointOverrides().get(service);
+    return override != null ? override : service + "." + namespace + ".svc:" + postgres.port();
+  }
+
   /** Where to connect to a pod when the target overrides the pod's own address (lab, port-forward). */
   public Map<String, String> endpointOverrides() {
     return postgres == null || postgres.endpoints() == null ? Map.of() : postgres.endpoints();

@@ -67,6 +67,7 @@ final class DrillMocks {
     final ReadinessActivities readiness = mock(ReadinessActivities.class, withSettings().withoutAnnotations());
     final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
     final NotificationActivities notifications = mock(NotificationActivities.class, withSettings().withoutAnnotations());
+    final io.pgdr.ports.RejoinActivities rejoin = mock(io.pgdr.ports.RejoinActivities.class, withSettings().withoutAnnotations());
 
     Adapters(Instant now) {
       healthyCluster(kubernetes, postgres, now);
@@ -86,7 +87,7 @@ final class DrillMocks {
 
     /** Registers them and starts the test service: after the test's own stubs. */
     void start(TestWorkflowEnvironment env, Worker worker) {
-      worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, readiness, reports, notifications);
+      worker.registerActivitiesImplementations(kubernetes, postgres, backups, restore, runs, readiness, reports, notifications, rejoin);
       env.start();
     }
   }

@@ -86,7 +86,7 @@ class RejoinWorkflowTest {
         new ServerState("postgresql-1", "10.0.0.11:5432", true, null, false, "0/3000900", null, null, null, false, "15.8", List.of(), false));
     when(kubernetes.holdPod(any(), eq("postgresql-0"), anyString())).thenReturn(volume);
     when(rejoin.inspectDivergence(any(), any(), any())).thenReturn(divergence);
-    when(rejoin.rejoinAsStandby(any(), any(), any(), any(), anyString())).thenReturn(
+    when(rejoin.rejoinAsStandby(any(), any(), any(), anyString(), any(), anyString())).thenReturn(
         new RejoinResult(Divergence.REWIND, null, "the new primary's settings", null));
     when(rejoin.awaitStreaming(any(), eq("postgresql-0"))).thenReturn(new StandbyStreaming("postgresql-0", "streaming", "0/3000A00", "0/3000A00", 0));
     worker.registerActivitiesImplementations(kubernetes, postgres, rejoin, notifications);
@@ -110,7 +110,8 @@ class RejoinWorkflowTest {
     InOrder order = inOrder(kubernetes, rejoin);
     order.verify(kubernetes).holdPod(any(), eq("postgresql-0"), anyString());
     order.verify(rejoin).inspectDivergence(eq(volume), argThat(s -> s.pod().equals("postgresql-0")), argThat(s -> s.pod().equals("postgresql-1")));
-    order.verify(rejoin).rejoinAsStandby(eq(volume), any(), argThat(s -> s.pod().equals("postgresql-1")), eq(divergence), anyString());
+    order.verify(rejoin).rejoinAsStandby(eq(volume), any(), argThat(s -> s.pod().equals("postgresql-1")),
+        eq("postgresql.fabrica-agentes.svc:5432"), eq(divergence), anyString());
     order.verify(kubernetes).releasePod(any(), eq("postgresql-0"));
     order.verify(rejoin).awaitStreaming(argThat(s -> s.pod().equals("postgresql-1")), eq("postgresql-0"));
     order.verify(kubernetes).unfencePod(any(), eq("postgresql-0"));
@@ -140,15 +141,15 @@ class RejoinWorkflowTest {
 
   @Test
   void aStandbyThatCannotBeRewoundOrCopiedStaysHeldAndTheReportSaysHowToLetItStart() {
-    when(rejoin.rejoinAsStandby(any(), any(), any(), any(), anyString())).thenThrow(ApplicationFailure.newNonRetryableFailure(
+    when(rejoin.rejoinAsStandby(any(), any(), any(), anyString(), any(), anyString())).thenThrow(ApplicationFailure.newNonRetryableFailure(
         "neither pg_rewind nor pg_basebackup worked: the data directory is as found", FailureTypes.REJOIN_FAILED));
 
     start(new ApprovalDecision("alice", "--yes", false), null, null);
     RecoveryReport report = failedReport();
 
     assertTrue(report.message().contains("step rejoin failed: neither pg_rewind nor pg_basebackup worked"), report.message());
-    assertTrue(report.message().contains("postgresql-0 is held stopped (StatefulSet postgresql annotation pgdr.io/held-pods): take it out of"
-        + " it to let the server start as it was"), report.message());
+    assertTrue(report.message().contains("postgresql-0 held stopped (StatefulSet postgresql annotation pgdr.io/held-pods) while their data"
+        + " directories are made standbys of postgresql-1: run pgdr rejoin again rather than starting them as they are"), report.message());
     verify(kubernetes, never()).releasePod(any(), anyString());
     verify(kubernetes, never()).unfencePod(any(), anyString());
   }

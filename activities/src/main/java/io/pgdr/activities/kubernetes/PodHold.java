@@ -27,6 +27,9 @@ final class PodHold {
 
   private static final Logger log = LoggerFactory.getLogger(PodHold.class);
 
+  /** A StatefulSet recreates a deleted pod within seconds; past this, no pod is taken as no pod (a scale-down meanwhile). */
+  private static final java.time.Duration REPLACEMENT_WITHIN = java.time.Duration.ofMinutes(1);
+
   private final KubernetesClient client;
   private final Clock clock;
   private final Consumer<Object> heartbeat;
@@ -47,13 +50,39 @@ final class PodHold {
       client.pods().inNamespace(ns).withName(pod).delete();
       log.info("pod {}/{} deleted for run {}: its server stops, and the StatefulSet's new pod waits while held", ns, pod, runId);
     }
+    // a pod that ran comes back through its StatefulSet: its replacement is checked to be held
+    boolean replaced = current != null;
+    long replacementDue = System.nanoTime() + REPLACEMENT_WITHIN.toNanos();
     while (true) {
       Pod seen = client.pods().inNamespace(ns).withName(pod).get();
-      if (seen == null || !ranBefore(seen, since)) {
+      if (seen == null && (!replaced || System.nanoTime() - replacementDue > 0)) {
+        return volume; // no pod mounts the volume
+      }
+      if (seen == null) {
+        WaitRound.pause(heartbeat, "waiting for the StatefulSet to bring pod " + pod + " back, held");
+        continue;
+      }
+      if (!ranBefore(seen, since)) {
+        if (runs(seen)) {
+          // fail closed: pgdr never works on a data directory a server may be running on
+          throw ApplicationFailure.newNonRetryableFailure("pod " + ns + "/" + pod + " runs although StatefulSet " + target.statefulSet()
+              + " lists it in " + KubernetesLabels.HELD_PODS + ": its start-up does not honour the hold (docs/target.md), so pgdr left"
+              + " its data alone; take it out of the annotation", FailureTypes.DATA_VOLUME_UNUSABLE);
+        }
         return volume;
       }
       WaitRound.pause(heartbeat, "waiting for pod " + pod + " to stop (its server shuts down)");
     }
+  }
+
+  /** Whether the pod's containers run (not held in its start-up, where an init container waits while the pod is listed). */
+  private static boolean runs(Pod pod) {
+    var status = pod.getStatus();
+    if (status == null) {
+      return false;
+    }
+    return "Running".equals(status.getPhase()) || (status.getContainerStatuses() != null
+        && status.getContainerStatuses().stream().anyMatch(c -> c.getState() != null && c.getState().getRunning() != null));
   }
 
   /**

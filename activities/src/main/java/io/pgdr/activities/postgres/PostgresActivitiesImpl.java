@@ -39,6 +39,10 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   private final PostgresConnector shortCalls;
   private final PostgresConnector longCalls;
   private final Promotion promotion;
+  private final Consumer<Object> heartbeat;
+  /** A standby that streams replays a fenced primary's last WAL in moments; two minutes means it does not stream. */
+  private static final Duration REPLAY_PATIENCE = Duration.ofMinutes(2);
+  private static final String MAINTENANCE = "postgres";
 
   public PostgresActivitiesImpl(CredentialResolver credentials) {
     this(credentials, PostgresConnector.forShortCalls(), PostgresConnector.forLongCalls(), Duration.ofSeconds(60),
@@ -58,6 +62,7 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     this.shortCalls = Objects.requireNonNull(shortCalls, "shortCalls");
     this.longCalls = Objects.requireNonNull(longCalls, "longCalls");
     this.promotion = new Promotion(promotionTimeout, heartbeat);
+    this.heartbeat = heartbeat;
   }
 
   /** Read-only, so any number of retries is harmless. */
@@ -147,6 +152,54 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     } catch (SQLException e) {
       throw PostgresFailures.toFailure(server, "end idle sessions on", e);
     }
+  }
+
+  /** Idempotent: the scratch database and its table are made unless there, and a marker already written is not written again. */
+  @Override
+  public String writeMarkers(PostgresServer server, String scratchDatabase, String runId, int from, int to) {
+    DrillMarkers.requireScratch(scratchDatabase);
+    try (Connection maintenance = connect(server, MAINTENANCE, shortCalls)) {
+      DrillMarkers.createDatabase(maintenance, scratchDatabase);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(server, MAINTENANCE, "create the drill's scratch database on", e);
+    }
+    try (Connection scratch = connect(server, scratchDatabase, shortCalls)) {
+      return DrillMarkers.write(scratch, runId, from, to);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(server, scratchDatabase, "write the drill's markers on", e);
+    }
+  }
+
+  /** Read-only. */
+  @Override
+  public long countMarkers(PostgresServer server, String scratchDatabase, String runId) {
+    DrillMarkers.requireScratch(scratchDatabase);
+    try (Connection scratch = connect(server, scratchDatabase, shortCalls)) {
+      return DrillMarkers.count(scratch, runId);
+    } catch (SQLException e) {
+      if (DrillMarkers.isMissingDatabase(e)) {
+        return 0;
+      }
+      throw PostgresFailures.toFailure(server, scratchDatabase, "count the drill's markers on", e);
+    }
+  }
+
+  /** Read-only. */
+  @Override
+  public String awaitReplayed(PostgresServer standby, String lsn) {
+    try (Connection connection = connect(standby, shortCalls)) {
+      return ReplayWait.await(connection, standby, lsn, REPLAY_PATIENCE, heartbeat);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(standby, "wait for the replay of", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("waiting for " + standby.pod() + " to replay interrupted", FailureTypes.INTERRUPTED);
+    }
+  }
+
+  private Connection connect(PostgresServer server, String database, PostgresConnector connector) throws SQLException {
+    return connect(new PostgresServer(server.pod(), server.host(), server.port(), database, server.namespace(), server.credentials()),
+        connector);
   }
 
   private Connection connect(PostgresServer server, PostgresConnector connector) throws SQLException {

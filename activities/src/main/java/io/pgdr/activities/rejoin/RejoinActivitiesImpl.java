@@ -57,18 +57,21 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
     try {
       StaleDataDirectory data = new StaleDataDirectory(dir, DataDirectoryOwner.of(dir), stale, programs, child);
       return new DivergenceInspection(data, stale, primary, resolved).inspect();
+    } catch (ChildProgram.TimedOut e) {
+      throw slow(e);
     } catch (IOException e) {
       throw StandbyRejoin.unusable(dir, e);
     }
   }
 
   @Override
-  public RejoinResult rejoinAsStandby(DataVolume volume, PostgresServer stale, PostgresServer primary, Divergence divergence,
-      String runId) {
+  public RejoinResult rejoinAsStandby(DataVolume volume, PostgresServer stale, PostgresServer primary, String streamFrom,
+      Divergence divergence, String runId) {
+    StreamSource source = StreamSource.parse(streamFrom);
     Path given = StaleDataDirectory.on(volume, stale, true);
     RejoinPaths paths = RejoinPaths.of(given, runId);
     try {
-      Optional<RejoinResult> done = StandbyRejoin.alreadyDone(paths, primary);
+      Optional<RejoinResult> done = StandbyRejoin.alreadyDone(paths, source);
       if (done.isPresent()) {
         return done.get();
       }
@@ -76,7 +79,9 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
       StaleDataDirectory.on(volume, stale, Files.isDirectory(paths.keptDirectory()));
       Credentials resolved = resolve(primary);
       ChildProgram child = new ChildProgram(heartbeat, List.of(resolved.password()));
-      return new StandbyRejoin(paths, stale, primary, programs, child, resolved).rejoin(divergence);
+      return new StandbyRejoin(paths, stale, primary, source, programs, child, resolved).rejoin(divergence);
+    } catch (ChildProgram.TimedOut e) {
+      throw slow(e);
     } catch (IOException e) {
       throw StandbyRejoin.unusable(paths.dataDirectory(), e);
     }
@@ -85,6 +90,11 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
   @Override
   public StandbyStreaming awaitStreaming(PostgresServer primary, String pod) {
     return new StreamingWait(primary, resolve(primary), heartbeat, streamingPatience).await(pod);
+  }
+
+  /** A program past its cap: retried (a rewind it cut short is never trusted: the retry copies afresh), never a bad volume. */
+  private static ApplicationFailure slow(ChildProgram.TimedOut e) {
+    return ApplicationFailure.newFailure(e.getMessage(), FailureTypes.INTERRUPTED);
   }
 
   private Credentials resolve(PostgresServer server) {

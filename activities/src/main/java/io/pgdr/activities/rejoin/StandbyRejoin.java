@@ -33,24 +33,26 @@ final class StandbyRejoin {
   private final RejoinPaths paths;
   private final PostgresServer stale;
   private final PostgresServer primary;
+  private final StreamSource streamFrom;
   private final ClientPrograms programs;
   private final ChildProgram child;
   private final Credentials credentials;
 
-  StandbyRejoin(RejoinPaths paths, PostgresServer stale, PostgresServer primary, ClientPrograms programs, ChildProgram child,
-      Credentials credentials) {
+  StandbyRejoin(RejoinPaths paths, PostgresServer stale, PostgresServer primary, StreamSource streamFrom, ClientPrograms programs,
+      ChildProgram child, Credentials credentials) {
     this.paths = paths;
     this.stale = stale;
     this.primary = primary;
+    this.streamFrom = streamFrom;
     this.programs = programs;
     this.child = child;
     this.credentials = credentials;
   }
 
   /** A rejoin this run finished, of a directory still set to follow this primary: its recorded result, and nothing changes. */
-  static Optional<RejoinResult> alreadyDone(RejoinPaths paths, PostgresServer primary) throws IOException {
+  static Optional<RejoinResult> alreadyDone(RejoinPaths paths, StreamSource streamFrom) throws IOException {
     Optional<RejoinState> state = RejoinState.read(paths.stateFile());
-    if (state.isPresent() && state.get().done() && StandbySettings.standbyOf(paths.dataDirectory(), primary)) {
+    if (state.isPresent() && state.get().done() && StandbySettings.standbyOf(paths.dataDirectory(), streamFrom)) {
       return Optional.of(state.get().result());
     }
     return Optional.empty();
@@ -114,7 +116,7 @@ final class StandbyRejoin {
 
     StandbySettings.Replication replication;
     try (NewPrimary source = new NewPrimary(primary, credentials)) {
-      replication = StandbySettings.choose(saved.ownPrimaryConninfo(), source::primaryConninfo, credentials, primary, stale.pod());
+      replication = StandbySettings.choose(saved.ownPrimaryConninfo(), source::primaryConninfo, credentials, primary, streamFrom, stale.pod());
     }
     StandbySettings.write(dir, owner, saved, replication.conninfo());
     state = state.finished(kept, replication.from()).write(paths.stateFile());

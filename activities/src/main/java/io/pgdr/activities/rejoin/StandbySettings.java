@@ -42,7 +42,7 @@ final class StandbySettings {
   private StandbySettings() {}
 
   static Replication choose(Optional<String> own, Supplier<Optional<String>> primarys, Credentials credentials, PostgresServer primary,
-      String pod) {
+      StreamSource streamFrom, String pod) {
     Optional<Conninfo> chosen = parsed(own, "its own earlier primary_conninfo", pod);
     String from = FROM_OWN;
     if (chosen.isEmpty()) {
@@ -53,7 +53,7 @@ final class StandbySettings {
       chosen = Optional.of(Conninfo.empty().with("user", credentials.user()).with("password", credentials.password()));
       from = FROM_CREDENTIALS;
     }
-    return new Replication(chosen.get().pointedAt(primary.host(), primary.port(), pod), from);
+    return new Replication(chosen.get().pointedAt(streamFrom.host(), streamFrom.port(), pod), from);
   }
 
   private static Optional<Conninfo> parsed(Optional<String> text, String what, String pod) {
@@ -86,8 +86,8 @@ final class StandbySettings {
     owner.give(signal);
   }
 
-  /** The directory starts as a standby of {@code primary}: standby.signal there, and primary_conninfo naming its address. */
-  static boolean standbyOf(Path dataDirectory, PostgresServer primary) {
+  /** The directory starts as a standby streaming from {@code streamFrom}: standby.signal there, and primary_conninfo naming it. */
+  static boolean standbyOf(Path dataDirectory, StreamSource streamFrom) {
     Path auto = dataDirectory.resolve(SavedConfiguration.AUTO_CONF);
     if (!Files.exists(dataDirectory.resolve("standby.signal")) || !Files.isRegularFile(auto)) {
       return false;
@@ -98,7 +98,7 @@ final class StandbySettings {
         return false;
       }
       Conninfo parsed = Conninfo.parse(conninfo.get());
-      return primary.host().equals(parsed.get("host")) && Integer.toString(primary.port()).equals(parsed.get("port"));
+      return streamFrom.host().equals(parsed.get("host")) && Integer.toString(streamFrom.port()).equals(parsed.get("port"));
     } catch (IOException | IllegalArgumentException e) {
       return false;
     }

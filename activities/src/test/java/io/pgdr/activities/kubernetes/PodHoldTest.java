@@ -2,8 +2,6 @@ package io.pgdr.activities.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,23 +37,61 @@ class PodHoldTest {
     Instant scheduled = Instant.now();
     KubernetesActivitiesImpl first = new KubernetesActivitiesImpl(client, Clock.fixed(scheduled, ZoneOffset.UTC));
 
-    DataVolume volume = first.holdPod(target, "postgresql-0", "run-1");
+    DataVolume volume = withTheStatefulSetController("Pending", () -> first.holdPod(target, "postgresql-0", "run-1"));
 
     assertEquals(new DataVolume("data-postgresql-0", "pvc-postgresql-0-1", null, FabricaCluster.NAMESPACE, FabricaCluster.STATEFUL_SET), volume,
         "a CSI volume: the worker does not reach its files");
-    assertNull(pod("postgresql-0"), "the pod that ran was deleted");
+    Pod held = pod("postgresql-0");
+    assertEquals("10.42.0.99", held.getStatus().getPodIP(), "the pod that ran was deleted; its controller brought a new one, held");
     assertEquals("postgresql-0", annotations().get(KubernetesLabels.HELD_PODS));
-    assertNotNull(pod("postgresql-1"), "the other pod is left alone");
+    assertEquals("10.42.0.11", pod("postgresql-1").getStatus().getPodIP(), "the other pod is left alone");
 
-    // the StatefulSet controller brings the pod back (held); a retry of the same activity, scheduled when the first was, leaves it
-    client.pods().inNamespace(FabricaCluster.NAMESPACE).resource(FabricaCluster.pod("postgresql-0", "10.42.0.12", false, 0)).create();
+    // a retry of the same activity, scheduled when the first was, leaves the held pod alone
     new KubernetesActivitiesImpl(client, Clock.fixed(scheduled, ZoneOffset.UTC)).holdPod(target, "postgresql-0", "run-1");
-    assertNotNull(pod("postgresql-0"), "the held pod is not deleted again");
+    assertEquals(held.getMetadata().getUid(), pod("postgresql-0").getMetadata().getUid(), "the held pod is not deleted again");
     assertEquals("postgresql-0", annotations().get(KubernetesLabels.HELD_PODS), "listed once");
 
     first.releasePod(target, "postgresql-0");
     first.releasePod(target, "postgresql-0");
     assertFalse(annotations().containsKey(KubernetesLabels.HELD_PODS), "no empty annotation left behind: " + annotations());
+  }
+
+  @Test
+  void aPodWhoseStartUpIgnoresTheHoldIsNeverWorkedOn() throws Exception {
+    Thread.sleep(1100);
+    KubernetesActivitiesImpl kubernetes = new KubernetesActivitiesImpl(client, Clock.fixed(Instant.now(), ZoneOffset.UTC));
+
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class,
+        () -> withTheStatefulSetController("Running", () -> kubernetes.holdPod(target, "postgresql-0", "run-1")));
+
+    assertEquals("DataVolumeUnusable", failure.getType());
+    assertTrue(failure.getOriginalMessage().contains("runs although StatefulSet postgresql lists it in pgdr.io/held-pods: its start-up"
+        + " does not honour the hold"), failure.getOriginalMessage());
+  }
+
+  /** Runs {@code call} while a stand-in StatefulSet controller recreates postgresql-0 once deleted, in {@code phase}. */
+  private <T> T withTheStatefulSetController(String phase, java.util.concurrent.Callable<T> call) throws Exception {
+    Thread controller = new Thread(() -> {
+      for (int i = 0; i < 200; i++) {
+        if (pod("postgresql-0") == null) {
+          Pod again = FabricaCluster.pod("postgresql-0", "10.42.0.99", false, 0);
+          again.getStatus().setPhase(phase);
+          client.pods().inNamespace(FabricaCluster.NAMESPACE).resource(again).create();
+          return;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    controller.start();
+    try {
+      return call.call();
+    } finally {
+      controller.join(15_000);
+    }
   }
 
   @Test

@@ -130,7 +130,7 @@ class RejoinOnRealServersTest {
     assertNull(divergence.rewindRefusal());
     assertTrue(divergence.discarded().startsWith("3 transactions committed "), divergence.discarded());
 
-    RejoinResult result = record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), divergence, "run-rewind"));
+    RejoinResult result = record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), promoted.host() + ":" + promoted.port(), divergence, "run-rewind"));
 
     assertEquals(new RejoinResult(Divergence.REWIND, null, StandbySettings.FROM_PRIMARY, null), result);
     Path auto = old.dataDir().resolve("postgresql.auto.conf");
@@ -153,7 +153,7 @@ class RejoinOnRealServersTest {
     awaitStory(old, "after the rewind");
 
     byte[] before = Files.readAllBytes(auto);
-    RejoinResult again = record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), divergence, "run-rewind"));
+    RejoinResult again = record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), promoted.host() + ":" + promoted.port(), divergence, "run-rewind"));
     assertEquals(result, again, "done once, the same result");
     assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(auto)), "and nothing changed");
 
@@ -183,11 +183,11 @@ class RejoinOnRealServersTest {
       }
     }, Duration.ofSeconds(5));
     assertThrows(IllegalStateException.class,
-        () -> lostWorker.rejoinAsStandby(volume(old), server(old), server(promoted), beforeItFollowed, "run-copy"));
+        () -> lostWorker.rejoinAsStandby(volume(old), server(old), server(promoted), promoted.host() + ":" + promoted.port(), beforeItFollowed, "run-copy"));
     RejoinPaths paths = RejoinPaths.of(data, "run-copy");
     assertEquals(RejoinState.REWINDING, RejoinState.read(paths.stateFile()).orElseThrow().phase());
 
-    RejoinResult result = record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), beforeItFollowed, "run-copy"));
+    RejoinResult result = record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), promoted.host() + ":" + promoted.port(), beforeItFollowed, "run-copy"));
 
     assertEquals(Divergence.FRESH_COPY, result.way(), result.toString());
     assertEquals(paths.keptDirectory().toString(), result.keptDirectory());
@@ -208,7 +208,7 @@ class RejoinOnRealServersTest {
     awaitStory(old, "after the copy");
     assertEquals("1", query(old, "SELECT count(*) FROM stories WHERE title = 'after the rewind'"));
 
-    assertEquals(result, record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), beforeItFollowed, "run-copy")));
+    assertEquals(result, record(rejoin.rejoinAsStandby(volume(old), server(old), server(promoted), promoted.host() + ":" + promoted.port(), beforeItFollowed, "run-copy")));
     assertTrue(Files.isDirectory(kept), "the kept directory stays");
   }
 

@@ -20,6 +20,8 @@ class StandbySettingsTest {
 
   private static final PostgresServer PRIMARY = new PostgresServer("postgresql-1", "10.0.0.8", 5433, "app", "ns",
       SecretRef.environment("postgres", "PW"));
+  /** The Service the standby streams from: not the primary's pod address, which pgdr itself connects to. */
+  private static final StreamSource SERVICE = new StreamSource("postgresql.ns.svc", 5432);
   private static final Credentials CREDENTIALS = new Credentials("postgres", "target-secret");
 
   @TempDir Path dir;
@@ -27,15 +29,15 @@ class StandbySettingsTest {
   @Test
   void itsOwnSettingsComeFirstThenThePrimarysThenTheTargetsCredentials() {
     StandbySettings.Replication own = StandbySettings.choose(Optional.of("user=repl password=own host=old port=1"),
-        () -> Optional.of("user=other"), CREDENTIALS, PRIMARY, "postgresql-0");
+        () -> Optional.of("user=other"), CREDENTIALS, PRIMARY, SERVICE, "postgresql-0");
     StandbySettings.Replication primarys = StandbySettings.choose(Optional.empty(), () -> Optional.of("user=repl2 password=p sslmode=require"),
-        CREDENTIALS, PRIMARY, "postgresql-0");
-    StandbySettings.Replication credentials = StandbySettings.choose(Optional.empty(), Optional::empty, CREDENTIALS, PRIMARY, "postgresql-0");
+        CREDENTIALS, PRIMARY, SERVICE, "postgresql-0");
+    StandbySettings.Replication credentials = StandbySettings.choose(Optional.empty(), Optional::empty, CREDENTIALS, PRIMARY, SERVICE, "postgresql-0");
     StandbySettings.Replication uri = StandbySettings.choose(Optional.of("postgresql://repl@old/x"), Optional::empty, CREDENTIALS, PRIMARY,
-        "postgresql-0");
+        SERVICE, "postgresql-0");
 
     assertEquals(StandbySettings.FROM_OWN, own.from());
-    assertEquals("user='repl' password='own' host='10.0.0.8' port='5433' application_name='postgresql-0'", own.conninfo().text());
+    assertEquals("user='repl' password='own' host='postgresql.ns.svc' port='5432' application_name='postgresql-0'", own.conninfo().text());
     assertEquals(StandbySettings.FROM_PRIMARY, primarys.from());
     assertEquals("require", primarys.conninfo().get("sslmode"));
     assertEquals(StandbySettings.FROM_CREDENTIALS, credentials.from());
@@ -63,7 +65,7 @@ class StandbySettingsTest {
     Files.writeString(data.resolve("postgresql.conf"), "port = 40002\n");
     Files.writeString(data.resolve("postgresql.auto.conf"), "primary_conninfo = 'host=elsewhere'\n");
 
-    StandbySettings.write(data, DataDirectoryOwner.of(data), saved, Conninfo.parse("user=repl host=10.0.0.8 port=5433"));
+    StandbySettings.write(data, DataDirectoryOwner.of(data), saved, Conninfo.parse("user=repl host=postgresql.ns.svc port=5432"));
 
     assertEquals("port = 40001\n", Files.readString(data.resolve("postgresql.conf")), "its own configuration, its own port");
     String auto = Files.readString(data.resolve("postgresql.auto.conf"));
@@ -72,12 +74,12 @@ class StandbySettingsTest {
         "host=old"}) {
       assertFalse(auto.contains(gone), gone + " stays in\n" + auto);
     }
-    assertTrue(auto.endsWith("primary_conninfo = 'user=''repl'' host=''10.0.0.8'' port=''5433'''\n"), auto);
+    assertTrue(auto.endsWith("primary_conninfo = 'user=''repl'' host=''postgresql.ns.svc'' port=''5432'''\n"), auto);
     assertTrue(Files.exists(data.resolve("standby.signal")));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("postgresql.auto.conf"))));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("standby.signal"))));
-    assertTrue(StandbySettings.standbyOf(data, PRIMARY));
-    assertFalse(StandbySettings.standbyOf(data, new PostgresServer("p", "10.0.0.8", 5434, "app", "ns", PRIMARY.credentials())));
+    assertTrue(StandbySettings.standbyOf(data, SERVICE));
+    assertFalse(StandbySettings.standbyOf(data, new StreamSource("postgresql.ns.svc", 5433)));
   }
 
   @Test

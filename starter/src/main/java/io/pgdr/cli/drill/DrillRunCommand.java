@@ -54,6 +54,9 @@ public final class DrillRunCommand implements Callable<Integer> {
   @Option(names = "--follow", description = "follow the drill (or every drill of --targets) to its end and print the report (the summary)")
   boolean follow;
 
+  @Option(names = "--yes", description = "approve a switchover drill as you start it (it moves the primary, so it asks); a rehearsal asks nothing")
+  boolean yes;
+
   /** The modes, for help and completion. */
   static final class Modes extends java.util.ArrayList<String> {
     Modes() {
@@ -67,6 +70,9 @@ public final class DrillRunCommand implements Callable<Integer> {
       throw CliException.badInput("--mode " + mode + " is not a drill", "the drills are: " + String.join(", ", DrillModes.ALL));
     }
     requireConcurrency(maxConcurrent, targets);
+    if (yes && targets.fleet()) {
+      throw CliException.badInput("--yes goes with --target", "each switchover of a fleet asks for its own approval");
+    }
     List<DatabaseTarget> databases = targets.read();
     WorkflowClient client = temporal.connection().client();
     PrintWriter err = spec.commandLine().getErr();
@@ -78,7 +84,8 @@ public final class DrillRunCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(workflowId);
         return ExitCodes.OK;
       }
-      return FollowAndReport.run(new Runs(client), workflowId, spec, output, false);
+      // a switchover's approval can be answered at the terminal; a rehearsal asks nothing
+      return FollowAndReport.run(new Runs(client), workflowId, spec, output, DrillModes.SWITCHOVER.equals(mode));
     }
     String workflowId = DrillFleetWorkflow.ID_PREFIX + targets.name();
     DrillFleetRequest request = new DrillFleetRequest(databases, mode, maxConcurrent, Operator.name());
@@ -113,7 +120,8 @@ public final class DrillRunCommand implements Callable<Integer> {
   private String startDrill(WorkflowClient client, DatabaseTarget target) {
     FailoverDrillWorkflow drill = client.newWorkflowStub(FailoverDrillWorkflow.class, RecoveryOptions.forDrill(target));
     try {
-      return WorkflowClient.start(drill::drill, new FailoverDrillRequest(target, null, Operator.name(), null, null, mode)).getWorkflowId();
+      return WorkflowClient.start(drill::drill, new FailoverDrillRequest(target, null, Operator.name(),
+          yes ? Operator.preApproval(client) : null, null, mode)).getWorkflowId();
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new CliException(ExitCodes.ALREADY_RUNNING, "a drill of " + target.namespace() + "/" + target.statefulSet()
           + " is already running: " + target.drillWorkflowId(), "follow it with: pgdr status " + target.drillWorkflowId() + " --follow");
