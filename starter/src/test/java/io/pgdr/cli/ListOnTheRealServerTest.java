@@ -101,6 +101,10 @@ class ListOnTheRealServerTest {
     for (String ending : List.of(beta.recoveryWorkflowId(), gamma.recoveryWorkflowId(), "nightly-job-fabrica-agentes.zeta")) {
       awaitClosed(ending);
     }
+    // the two failovers that succeeded offered a rejoin of the pod they fenced: runs of their own, listed too (no worker here
+    // runs them, so they stay running in their first phase)
+    runs.put("gamma-rejoin", client.newUntypedWorkflowStub(gamma.rejoinWorkflowId()).describe().getExecution().getRunId());
+    runs.put("delta-rejoin", client.newUntypedWorkflowStub(fabrica.rejoinWorkflowId()).describe().getExecution().getRunId());
   }
 
   private static io.temporal.api.common.v1.WorkflowExecution failover(DatabaseTarget target, Instant incidentStart, ApprovalDecision yes) {
@@ -182,13 +186,17 @@ class ListOnTheRealServerTest {
 
   @Test
   void eachFilterOfPgdrListSelectsTheRunsItsSearchAttributesName() throws InterruptedException {
-    filterSelects(new RunListing.Filter(null, null, false), List.of(), named("alpha", "beta", "gamma", "delta", "delta2", "epsilon"));
-    filterSelects(new RunListing.Filter("fabrica-db", null, false), List.of("--database", "fabrica-db"), named("delta", "delta2"));
+    filterSelects(new RunListing.Filter(null, null, false), List.of(), named("alpha", "beta", "gamma", "delta", "delta2", "epsilon",
+        "gamma-rejoin", "delta-rejoin"));
+    filterSelects(new RunListing.Filter("fabrica-db", null, false), List.of("--database", "fabrica-db"), named("delta", "delta2",
+        "delta-rejoin"));
     filterSelects(new RunListing.Filter(null, "RestoreFromBackup", false), List.of("--scenario", "RestoreFromBackup"), named("beta"));
     filterSelects(new RunListing.Filter(null, null, "succeeded", false, false, false), List.of("--phase", "succeeded"),
         named("gamma", "delta"));
     filterSelects(new RunListing.Filter(null, null, "failed", false, false, false), List.of("--phase", "failed"), named("beta"));
-    filterSelects(new RunListing.Filter(null, null, true), List.of("--running"), named("alpha", "delta2", "epsilon"));
+    filterSelects(new RunListing.Filter(null, null, true), List.of("--running"), named("alpha", "delta2", "epsilon", "gamma-rejoin",
+        "delta-rejoin"));
+    filterSelects(new RunListing.Filter(null, "Rejoin", false), List.of("--scenario", "Rejoin"), named("gamma-rejoin", "delta-rejoin"));
     filterSelects(new RunListing.Filter(null, null, null, false, true, false), List.of("--awaiting-approval"), named("alpha", "delta2"));
     filterSelects(new RunListing.Filter(null, null, null, false, false, true), List.of("--rto-breached"), named("gamma", "delta2"));
     filterSelects(new RunListing.Filter(null, "ReplicaPromotion", null, true, false, true),
@@ -218,13 +226,14 @@ class ListOnTheRealServerTest {
   void theUiFiltersTheDocsGiveSelectTheRunsTheySayTheyDo() throws Exception {
     String docs = Files.readString(PgdrProcess.ROOT.resolve("docs/ui.md"));
     Map<String, Set<String>> filters = new LinkedHashMap<>();
-    filters.put("ExecutionStatus = 'Running' AND PgdrPhase NOT IN ('succeeded', 'failed', 'aborted')", named("alpha", "delta2", "epsilon"));
+    filters.put("ExecutionStatus = 'Running' AND PgdrPhase NOT IN ('succeeded', 'failed', 'aborted')", named("alpha", "delta2", "epsilon",
+        "gamma-rejoin", "delta-rejoin"));
     filters.put("ExecutionStatus = 'Running' AND PgdrApprovalPending = true", named("alpha", "delta2"));
     filters.put("PgdrScenario = 'FailoverDrill' AND PgdrRtoBreached = true AND StartTime >= '2026-10-01T00:00:00Z'"
         + " AND StartTime < '2027-01-01T00:00:00Z'", Set.of());
     filters.put("PgdrRtoBreached = true AND StartTime >= '2026-10-01T00:00:00Z' AND StartTime < '2027-01-01T00:00:00Z'",
         named("gamma", "delta2"));
-    filters.put("PgdrDatabase = 'fabrica-db'", named("delta", "delta2"));
+    filters.put("PgdrDatabase = 'fabrica-db'", named("delta", "delta2", "delta-rejoin"));
     for (Map.Entry<String, Set<String>> filter : filters.entrySet()) {
       assertTrue(docs.contains(filter.getKey()), "docs/ui.md no longer gives " + filter.getKey());
       // the docs' quarter, moved to a window around these runs

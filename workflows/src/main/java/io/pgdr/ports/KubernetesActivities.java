@@ -27,11 +27,16 @@ public interface KubernetesActivities {
    * heartbeats every poll, so a lost worker is noticed in seconds and another waits on.
    */
   CallOptions WAIT = CallOptions.heartbeating(Duration.ofMinutes(15), 3, Duration.ofSeconds(1));
+  /**
+   * A rejoin's last quick calls (a held pod let start, a fence lifted): as quick as any API call, and
+   * a lost worker is noticed by the heartbeat timeout in seconds, not after the 15 s an API call may take.
+   */
+  CallOptions RELEASE = CallOptions.heartbeating(Duration.ofSeconds(30), 5, Duration.ofMillis(500));
 
   CallTable<KubernetesActivities> CALLS = CallTable.of(KubernetesActivities.class)
       .calls(CRITICAL_PATH, "describeCluster", "configMapValue", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
       .calls(API_CALL, "podLogs", "podUsage", "restartPod", "setConfigMapValue", "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
-      .calls(API_CALL, "releasePod", "unfencePod")
+      .calls(RELEASE, "releasePod", "unfencePod")
       .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume", "holdPod")
       .build();
 

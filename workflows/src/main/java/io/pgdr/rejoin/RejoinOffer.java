@@ -1,6 +1,7 @@
 package io.pgdr.rejoin;
 
 import io.pgdr.run.RecoveryOptions;
+import io.pgdr.run.RunSearchAttributes;
 import io.pgdr.run.Timeline;
 import io.pgdr.target.DatabaseTarget;
 import io.temporal.api.enums.v1.ParentClosePolicy;
@@ -32,6 +33,8 @@ public final class RejoinOffer {
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
         .setWorkflowTaskTimeout(RecoveryOptions.WORKFLOW_TASK_TIMEOUT)
         .setStaticSummary(RejoinWorkflow.SCENARIO + " of " + target.name() + ", offered by " + offeredBy)
+        // listed by database and scenario from its start, as a run the CLI starts is
+        .setTypedSearchAttributes(RunSearchAttributes.atStart(target.name(), RejoinWorkflow.SCENARIO))
         .build();
     RejoinWorkflow rejoin = Workflow.newChildWorkflowStub(RejoinWorkflow.class, options);
     Async.function(rejoin::rejoin, new RejoinRequest(target, null, requestedBy, null, null, replicas));

@@ -112,7 +112,8 @@ public class RejoinWorkflowImpl extends RecoveryWorkflow implements RejoinWorkfl
             pods + (stale.size() == 1 ? " is" : " are") + " held stopped (StatefulSet " + target.statefulSet() + " annotation "
                 + KubernetesLabels.HELD_PODS + "): take " + (stale.size() == 1 ? "it" : "them") + " out of it to let the server start as it was")
         .reads(FIND_DIVERGENCE, PlannedStep.POSTGRES + " + volume", "find where each one's history parted from " + primary.pod()
-            + "'s (pg_rewind --dry-run, pg_waldump): what it wrote after the fork is counted")
+            + "'s (pg_rewind --dry-run, pg_waldump): what it wrote after the fork is counted; a server that crashed first finishes its"
+            + " crash recovery, as it would on starting")
         .changes(REJOIN, PlannedStep.POSTGRES + " + volume", "make each a standby of " + primary.pod() + ": pg_rewind where it applies,"
             + " else a fresh pg_basebackup with the old data directory kept beside it; standby.signal and primary_conninfo"
             + " (application_name = the pod); what it wrote after the fork is discarded", null)

@@ -38,6 +38,11 @@ record ControlData(Map<String, String> fields) {
     return fields.getOrDefault("Database cluster state", "unknown");
   }
 
+  /** Shut down cleanly ("shut down", "shut down in recovery"): what pg_rewind's dry run asks of its target. */
+  boolean shutDownCleanly() {
+    return state().startsWith("shut down");
+  }
+
   private int number(String field) {
     try {
       return Integer.parseInt(fields.getOrDefault(field, "0"));

@@ -38,6 +38,10 @@ final class DivergenceInspection {
   Divergence inspect() throws ChildProgram.TimedOut {
     data.requireCluster();
     data.requireStopped();
+    if (!data.controlData().shutDownCleanly()) {
+      // a crashed old primary: recovered to a clean shutdown first, or the dry run would send it to a fresh copy
+      data.finishCrashRecovery(CAP);
+    }
     RewindReport report;
     try (NewPrimary source = new NewPrimary(primary, credentials)) {
       source.checkpointSincePromotion();

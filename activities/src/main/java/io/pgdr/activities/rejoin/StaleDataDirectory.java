@@ -88,6 +88,30 @@ final class StaleDataDirectory {
         + status.output().strip(), FailureTypes.DATA_VOLUME_UNUSABLE);
   }
 
+  /**
+   * Finishes the crash recovery of a server that stopped without shutting down (a crashed primary,
+   * a pod killed after its grace period), as pg_rewind itself would before a real rewind: in
+   * single-user mode, as the owner. Its dry run does not, and refuses such a directory. A
+   * directory set to start in recovery (standby.signal, recovery.signal) is left: single-user
+   * mode cannot recover it, and a fresh copy follows.
+   *
+   * @return whether it ran and the directory is now cleanly shut down
+   */
+  boolean finishCrashRecovery(Duration cap) throws ChildProgram.TimedOut {
+    if (Files.exists(directory.resolve("standby.signal")) || Files.exists(directory.resolve("recovery.signal"))) {
+      return false;
+    }
+    ProcessBuilder single = owner.runAsOwner(programs.offline("postgres", List.of("--single", "-F", "-D", directory.toString(), "template1")))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ChildProgram.Finished recovered = child.run(single, "crash recovery of " + stale.pod() + " (single-user mode)", cap, null);
+    if (recovered.exit() != 0) {
+      log.warn("crash recovery of {} in single-user mode failed (exit code {}): {}", stale.pod(), recovered.exit(), recovered.output().strip());
+      return false;
+    }
+    log.info("crash recovery of {} finished in single-user mode: it is shut down cleanly", stale.pod());
+    return true;
+  }
+
   ControlData controlData() throws ChildProgram.TimedOut {
     ChildProgram.Finished control = child.run(owner.runAsOwner(programs.offline("pg_controldata", List.of("-D", directory.toString()))),
         "pg_controldata of " + stale.pod(), QUICK, null);

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rejoin of a stale server on a real pair, one story in order: the standby is promoted, the old
- * primary writes on (three diverged transactions, and pgdr's read-only fence), stops, and comes back
+ * primary writes on (three diverged transactions, and pgdr's read-only fence), crashes, and comes back
  * rewound as a standby of the promoted one; then an attempt lost while pg_rewind ran makes the next one
  * copy it afresh, the old directory kept. Each time the server starts on its own port and streams.
  */
@@ -115,7 +115,8 @@ class RejoinOnRealServersTest {
       // pgdr's fence of an old primary, in its postgresql.auto.conf
       statement.execute("ALTER SYSTEM SET default_transaction_read_only = on");
     }
-    old.stopFast();
+    // it crashes, as a failed-over primary does: no shutdown checkpoint, which pg_rewind's dry run refuses until crash recovery ran
+    old.stopImmediate();
 
     Divergence divergence = record(rejoin.inspectDivergence(volume(old), server(old), server(promoted)));
 
