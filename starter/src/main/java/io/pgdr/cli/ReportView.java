@@ -28,8 +28,8 @@ public final class ReportView {
       }
     }
     if (r.rto() != null && !RecoveryReport.PLANNED.equals(r.outcome())) {
-      out.printf("  RTO            %s measured, objective %ds%s%n",
-          r.rto().measuredSeconds() == null ? "not recovered," : String.format("%.2fs", r.rto().measuredSeconds()),
+      out.printf("  RTO            %s, objective %ds%s%n",
+          r.rto().measuredSeconds() == null ? "not recovered" : String.format("%.2fs measured", r.rto().measuredSeconds()),
           r.rto().objectiveSeconds(), r.rto().breached() ? colours.alarm(" (BREACHED)") : "");
     }
     if (r.rpo() != null) {

@@ -290,6 +290,7 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     });
     switchPrimary(SWITCH_OVER, RESTART_APPS, VERIFY_SWITCH, server, standby);
     step(REJOIN_OLD, () -> new StandbyReturn(target, standby, timeline).bringBack(server, "the old primary, fenced by the switch"));
+    ledger.handBack(REJOIN_OLD, null);
     ledger.handBack(SWITCH_OVER, standby.pod() + " is the primary (it was " + server.pod() + ", which streams from it now)");
     step(MARKERS_AGAIN, () -> Ports.postgres("write " + MARKERS_PER_SWITCH + " more markers on " + standby.pod())
         .writeMarkers(standby, scratch, runId(), MARKERS_PER_SWITCH + 1, 2 * MARKERS_PER_SWITCH));
@@ -297,6 +298,7 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     ledger.handedBack(SWITCH_OVER);
     step(REJOIN_BACK, () -> new StandbyReturn(target, server, timeline).bringBack(standby, "the primary of the first switch, fenced by the"
         + " switch back"));
+    ledger.handBack(REJOIN_BACK, null);
     ledger.handedBack(SWITCH_BACK);
     markersFound = step(COUNT_MARKERS, () -> Ports.postgres("count the markers on " + server.pod()).countMarkers(server, scratch, runId()));
     dropMarkers();
@@ -312,7 +314,8 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     Instant began = now();
     SwitchMeasure measured = step(switchStep, () -> new PrimarySwitch(target, timeline).run(from, to));
     current = to;
-    restartApps(restartStep);
+    // each direction restarts the applications, once even on retry
+    restartApps(restartStep, runId() + "/" + switchStep);
     VerificationResult verification = step(verifyStep, () -> Ports.postgres("verify " + to.pod()).verifyPrimary(to,
         target.verification().integrityTables(), runId()));
     recovered(verification);

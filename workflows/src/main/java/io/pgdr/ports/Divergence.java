@@ -34,6 +34,11 @@ public record Divergence(String way, String forkLsn, int forkTimeline, String st
     if (forkLsn == null || divergedBytes <= 0) {
       return "nothing written after the fork" + (forkLsn == null ? "" : " at " + forkLsn) + " is discarded";
     }
+    if (divergedCommits == 0) {
+      // WAL without a commit: checkpoints (a crash recovery's own), a segment switch
+      return "no transaction committed after the fork at " + forkLsn + " on timeline " + forkTimeline + " is discarded (" + divergedBytes
+          + " bytes of WAL without a commit)";
+    }
     String commits = divergedCommits < 0 ? "an uncounted number of transactions"
         : divergedCommits + (divergedCommits == 1 ? " transaction" : " transactions")
             + (firstDivergedCommit == null ? "" : " committed " + firstDivergedCommit

@@ -279,8 +279,16 @@ public abstract class RecoveryWorkflow implements RecoveryRun {
 
   /** Runbook B.5: rolls the target's Deployments, so their pods reconnect to where the Service and ConfigMap point now. */
   protected void restartApps(String stepName) {
+    restartApps(stepName, runId());
+  }
+
+  /**
+   * The same, for a run that restarts the applications more than once (a switchover and its switch
+   * back): each restart is done once, even on retry, under its own key.
+   */
+  protected void restartApps(String stepName, String restartKey) {
     step(stepName, () -> {
-      List<String> restarted = Ports.kubernetes("rollout restart " + deployments()).restartDeployments(target, runId());
+      List<String> restarted = Ports.kubernetes("rollout restart " + deployments()).restartDeployments(target, restartKey);
       timeline.note("restarted " + (restarted.isEmpty() ? "nothing new" : String.join(", ", restarted)));
     });
   }

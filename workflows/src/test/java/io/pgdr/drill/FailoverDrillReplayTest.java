@@ -17,6 +17,11 @@ class FailoverDrillReplayTest {
   }
 
   @Test
+  void aSwitchoverReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(RecordedHistory.load("drill-switchover-passed.json"), FailoverDrillWorkflowImpl.class);
+  }
+
+  @Test
   void aFleetReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecution(RecordedHistory.load("drill-fleet-one-database.json"), DrillFleetWorkflowImpl.class);
   }

@@ -132,6 +132,11 @@ class SwitchoverDrillWorkflowTest {
     assertEquals(200L, outcome.markersFound());
     assertEquals(true, outcome.passed());
     assertEquals(PLANNED, report.steps().stream().map(s -> s.name()).filter(PLANNED::contains).toList(), "the steps that ran are the plan");
+    // both directions restart the applications, each under its own key (once even on retry)
+    org.mockito.ArgumentCaptor<String> keys = org.mockito.ArgumentCaptor.forClass(String.class);
+    verify(adapters.kubernetes, org.mockito.Mockito.times(2)).restartDeployments(any(), keys.capture());
+    assertEquals(2, new java.util.HashSet<>(keys.getAllValues()).size(), keys.getAllValues().toString());
+    assertTrue(!report.message().contains("held or fenced"), "each old primary came back: nothing is left for a person: " + report.message());
   }
 
   @Test

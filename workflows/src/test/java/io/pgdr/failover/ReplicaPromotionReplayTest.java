@@ -15,7 +15,9 @@ class ReplicaPromotionReplayTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "replica-promotion-drill-succeeded.json",
-      "replica-promotion-approved-after-worker-kill.json"})
+      "replica-promotion-approved-after-worker-kill.json",
+      // since the version that offers the rejoin of the pods it fenced (a run of its own)
+      "failover-offering-rejoin.json"})
   void recordedRunReplaysWithoutNondeterminism(String file) throws Exception {
     WorkflowReplayer.replayWorkflowExecution(RecordedHistory.load(file), ReplicaPromotionWorkflowImpl.class);
   }
