@@ -297,6 +297,32 @@ class DrillEndToEndIT {
     for (JsonNode direction : drill.path("switches")) {
       assertTrue(direction.path("seconds").asDouble() > 0, "each direction's RTO measured: " + direction);
     }
+    theSwitchedPairIsAsItWas();
+    nothingLeft();
+  }
+
+  /** A switchover drill that misses its RTO fails with the reason first, and still leaves the pair as it was. */
+  @Test
+  @Order(9)
+  void aSwitchoverSlowerThanItsObjectiveFailsAndStillLeavesThePairAsItWas() throws Exception {
+    Path strict = logs.resolve("strict-rto-target.yaml");
+    Files.writeString(strict, Files.readString(processes.status.targetFile()).replaceAll("rto: \\S+", "rto: PT0.1S"));
+
+    CliRun run = here("drill", "run", "--target", strict.toString(), "--mode", "switchover", "--yes", "--follow", "--output", "json");
+
+    assertEquals(1, run.exitCode(), run.toString());
+    JsonNode report = Json.MAPPER.readTree(run.out());
+    assertEquals("failed", report.path("outcome").asText());
+    String message = report.path("message").asText();
+    assertTrue(message.startsWith("drill failed: RTO postgresql-0 -> postgresql-1: verified"), message);
+    assertTrue(message.contains("ABOVE the objective of PT0.1S"), message);
+    assertEquals(200, report.path("result").path("markersFound").asInt(), "nothing lost, only slow: " + report.path("result"));
+    theSwitchedPairIsAsItWas();
+    nothingLeft();
+  }
+
+  /** After a switchover drill: postgresql-0 the primary behind the Service, postgresql-1 streaming from it, nothing fenced or held. */
+  private static void theSwitchedPairIsAsItWas() throws Exception {
     try (KubernetesClient kubernetes = processes.lab.kubernetesClient()) {
       assertEquals("postgresql-0", StandingChaos.selectedPod(kubernetes), "the Service is back on postgresql-0");
       var annotations = kubernetes.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.STATEFUL_SET)
@@ -312,6 +338,5 @@ class DrillEndToEndIT {
       assertEquals(false, rs.getBoolean(1), "postgresql-0 is the primary again");
       assertEquals("streaming", rs.getString(2), "postgresql-1 streams from it");
     }
-    nothingLeft();
   }
 }
