@@ -42,6 +42,25 @@ record RejoinPaths(Path dataDirectory, String runTag) {
     return sibling(".pgdr-before-rejoin-" + runTag);
   }
 
+  /**
+   * Other runs' rejoins of this directory that began changing it and never finished: a rewind or a
+   * copy cut short (the run failed, was cancelled or timed out). Such a directory is never trusted.
+   */
+  java.util.List<Path> unfinishedElsewhere() throws java.io.IOException {
+    String prefix = dataDirectory.getFileName() + ".pgdr-rejoin-";
+    try (var siblings = java.nio.file.Files.list(dataDirectory.getParent())) {
+      java.util.List<Path> found = new java.util.ArrayList<>();
+      for (Path file : siblings.filter(f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(".json")
+          && !f.equals(stateFile())).sorted().toList()) {
+        var state = RejoinState.read(file);
+        if (state.isPresent() && (RejoinState.REWINDING.equals(state.get().phase()) || RejoinState.COPYING.equals(state.get().phase()))) {
+          found.add(file);
+        }
+      }
+      return found;
+    }
+  }
+
   private Path sibling(String suffix) {
     return dataDirectory.resolveSibling(dataDirectory.getFileName() + suffix);
   }

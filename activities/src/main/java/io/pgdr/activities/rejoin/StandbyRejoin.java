@@ -79,9 +79,13 @@ final class StandbyRejoin {
       }
       saved = SavedConfiguration.of(dir);
       saved.saveTo(paths.savedConfiguration(), owner);
-      String note = Divergence.FRESH_COPY.equals(divergence.way())
-          ? "pg_rewind cannot be used (" + divergence.rewindRefusal() + "): copied afresh" : null;
-      state = new RejoinState(RejoinState.SAVED, divergence.way(), primary.address(), null, null, note).write(paths.stateFile());
+      List<Path> cutShort = paths.unfinishedElsewhere();
+      String way = cutShort.isEmpty() ? divergence.way() : Divergence.FRESH_COPY;
+      String note = !cutShort.isEmpty() ? "an earlier run's rejoin of this directory was cut short (" + cutShort.get(0).getFileName()
+          + "): a half-rewound directory is not trusted, so it was copied afresh"
+          : Divergence.FRESH_COPY.equals(divergence.way()) ? "pg_rewind cannot be used (" + divergence.rewindRefusal() + "): copied afresh"
+          : null;
+      state = new RejoinState(RejoinState.SAVED, way, primary.address(), null, null, note).write(paths.stateFile());
     } else {
       state = recorded.get();
       Optional<SavedConfiguration> copies = SavedConfiguration.readFrom(paths.savedConfiguration());

@@ -95,4 +95,17 @@ class StandbySettingsTest {
     assertNotEquals(long1, long2, "a cut id keeps a hash of the whole");
     assertTrue(RejoinPaths.runTag("../../etc").matches("[A-Za-z0-9_-][A-Za-z0-9._-]*"), "no path of its own");
   }
+
+  @Test
+  void anotherRunsRewindCutShortIsFoundBesideTheDirectoryItsOwnAndFinishedOnesAreNot() throws Exception {
+    Path data = Files.createDirectory(dir.resolve("pgdata"));
+    RejoinPaths other = RejoinPaths.of(data, "run-cut-short");
+    RejoinPaths finished = RejoinPaths.of(data, "run-finished");
+    RejoinPaths mine = RejoinPaths.of(data, "run-now");
+    new RejoinState(RejoinState.REWINDING, "pg_rewind", "10.0.0.8:5433", null, null, null).write(other.stateFile());
+    new RejoinState(RejoinState.DONE, "pg_rewind", "10.0.0.8:5433", null, "its own earlier settings", null).write(finished.stateFile());
+    new RejoinState(RejoinState.COPYING, "pg_basebackup", "10.0.0.8:5433", null, null, null).write(mine.stateFile());
+
+    assertEquals(java.util.List.of(other.stateFile()), mine.unfinishedElsewhere());
+  }
 }
