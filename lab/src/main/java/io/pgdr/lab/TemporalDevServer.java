@@ -146,6 +146,30 @@ public final class TemporalDevServer implements AutoCloseable {
   }
 
   public static TemporalDevServer start(Path binary, Path database, Path log) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(binary, database, log);
+      } catch (ExitedEarly e) {
+        // its ports are picked free moments before it binds them (some by the server itself): on a busy
+        // machine another process can take one meanwhile, and the server exits at once. Fresh ports, again.
+        if (attempt >= START_ATTEMPTS) {
+          throw new LabException(e.getMessage(), e);
+        }
+        org.slf4j.LoggerFactory.getLogger(TemporalDevServer.class).warn("{}; starting it again on other ports", e.getMessage());
+      }
+    }
+  }
+
+  private static final int START_ATTEMPTS = 3;
+
+  /** The server exited before it answered: its log says why (most often a port taken meanwhile). */
+  static final class ExitedEarly extends RuntimeException {
+    ExitedEarly(String message) {
+      super(message);
+    }
+  }
+
+  private static TemporalDevServer startOnce(Path binary, Path database, Path log) {
     Path db = database.toAbsolutePath();
     stopLeftover(db);
     int port = PostgresPair.freePort();
@@ -191,7 +215,7 @@ public final class TemporalDevServer implements AutoCloseable {
     try {
       while (true) {
         if (!process.isAlive()) {
-          throw new LabException("the Temporal server exited with " + process.exitValue() + " before answering; see " + log);
+          throw new ExitedEarly("the Temporal server exited with " + process.exitValue() + " before answering; see " + log);
         }
         try {
           stubs.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(NAMESPACE).build());

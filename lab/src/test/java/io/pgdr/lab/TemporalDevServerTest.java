@@ -57,6 +57,24 @@ class TemporalDevServerTest {
     assertFalse(Files.exists(Path.of(db + ".pid")), "removed when the server stops");
   }
 
+  /** A server that exits at once (a port taken between its choice and its bind) is started again, on other ports. */
+  @Test
+  void aServerThatExitsBeforeAnsweringIsStartedAgainOnOtherPorts() throws Exception {
+    RequiredComponent.require("the Temporal CLI " + TemporalDevServer.CLI_VERSION, TemporalDevServer.present(),
+        TemporalDevServer.installHint());
+    Path marker = dir.resolve("exited-once");
+    Path wrapper = dir.resolve("temporal-that-exits-once");
+    Files.writeString(wrapper, "#!/bin/sh\nif [ ! -e '" + marker + "' ]; then touch '" + marker + "'; echo 'listen tcp: bind: address already in use'"
+        + " >&2; exit 1; fi\nexec '" + TemporalDevServer.binary().orElseThrow() + "' \"$@\"\n");
+    assertTrue(wrapper.toFile().setExecutable(true));
+
+    try (TemporalDevServer server = TemporalDevServer.start(wrapper, dir.resolve("temporal.db"), dir.resolve("server.log"))) {
+      assertTrue(Files.exists(marker), "the first start exited");
+      assertTrue(Files.readString(dir.resolve("server.log")).contains("address already in use"), "its log kept the first start's words");
+      assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false), "the second start runs");
+    }
+  }
+
   private static String script(String... args) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("scripts/temporal-cli").toString());
     builder.command().addAll(List.of(args));
