@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgdr.activities.kubernetes.ApiUnreachable;
+import io.pgdr.ports.FailureTypes;
+import io.pgdr.ports.PostgresServer;
 import io.pgdr.target.SecretRef;
+import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -54,6 +57,19 @@ public final class CredentialResolver {
    * @param namespace where a referenced Secret lives (the target's namespace)
    * @throws CredentialsUnavailableException when the Secret, one of its keys or the variable is missing
    */
+  /**
+   * The credentials of one server, inside an activity: what it cannot resolve fails the activity for
+   * good ({@code CredentialsUnavailable}), naming the pod and where it looked.
+   */
+  public Credentials forServer(PostgresServer server) {
+    try {
+      return resolve(server.credentials(), server.namespace());
+    } catch (CredentialsUnavailableException e) {
+      throw ApplicationFailure.newNonRetryableFailure("credentials for " + server.pod() + ": " + e.getMessage(),
+          FailureTypes.CREDENTIALS_UNAVAILABLE);
+    }
+  }
+
   public Credentials resolve(SecretRef ref, String namespace) {
     Objects.requireNonNull(ref, "credentials reference");
     if (ref.secret() != null && !ref.secret().isBlank()) {

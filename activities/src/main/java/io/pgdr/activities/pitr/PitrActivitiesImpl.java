@@ -3,7 +3,6 @@ package io.pgdr.activities.pitr;
 import io.pgdr.activities.backup.PhysicalArchiveReader;
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.credentials.Credentials;
-import io.pgdr.activities.credentials.CredentialsUnavailableException;
 import io.pgdr.activities.postgres.PostgresConnector;
 import io.pgdr.activities.store.S3Clients;
 import io.pgdr.activities.store.StoreFailures;
@@ -171,7 +170,7 @@ public final class PitrActivitiesImpl implements PitrActivities {
       VolumeOwner owner = VolumeOwner.of(dataDir);
       WalSpool spool = new WalSpool(dataDir, owner);
       RecoveryReached reached;
-      try (ServerProbe probe = new ServerProbe(server, resolveCredentials(server))) {
+      try (ServerProbe probe = new ServerProbe(server, credentials.forServer(server))) {
         if (!Files.exists(spool.dir())) {
           // an earlier attempt saw the promotion and cleaned up: read where the server ended
           reached = probe.finished();
@@ -206,15 +205,6 @@ public final class PitrActivitiesImpl implements PitrActivities {
           FailureTypes.DATA_VOLUME_UNUSABLE);
     }
     return jobs;
-  }
-
-  private Credentials resolveCredentials(PostgresServer server) {
-    try {
-      return credentials.resolve(server.credentials(), server.namespace());
-    } catch (CredentialsUnavailableException e) {
-      throw ApplicationFailure.newNonRetryableFailure("credentials for " + server.pod() + ": " + e.getMessage(),
-          FailureTypes.CREDENTIALS_UNAVAILABLE);
-    }
   }
 
   /** One connection to the recovering server, opened again whenever it was lost. */

@@ -2,8 +2,6 @@ package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.credentials.Credentials;
-import io.pgdr.activities.credentials.CredentialsUnavailableException;
-import io.pgdr.ports.FailureTypes;
 import io.pgdr.ports.PostgresServer;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -33,12 +31,7 @@ public final class PartSessions {
 
   /** Resolves the server's credentials now: a missing Secret or variable fails before any work. */
   public static PartSessions of(CredentialResolver resolver, PostgresServer server) {
-    try {
-      return new PartSessions(server, resolver.resolve(server.credentials(), server.namespace()));
-    } catch (CredentialsUnavailableException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "credentials for " + server.pod() + ": " + e.getMessage(), FailureTypes.CREDENTIALS_UNAVAILABLE);
-    }
+    return new PartSessions(server, resolver.forServer(server));
   }
 
   public PostgresServer server() {

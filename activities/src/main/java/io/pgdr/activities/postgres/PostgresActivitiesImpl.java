@@ -2,7 +2,6 @@ package io.pgdr.activities.postgres;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.credentials.Credentials;
-import io.pgdr.activities.credentials.CredentialsUnavailableException;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.activities.temporal.HeartbeatWhileBlocked;
 import io.pgdr.ports.FailureTypes;
@@ -203,13 +202,6 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
   }
 
   private Connection connect(PostgresServer server, PostgresConnector connector) throws SQLException {
-    Credentials resolved;
-    try {
-      resolved = credentials.resolve(server.credentials(), server.namespace());
-    } catch (CredentialsUnavailableException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "credentials for " + server.pod() + ": " + e.getMessage(), FailureTypes.CREDENTIALS_UNAVAILABLE);
-    }
-    return connector.open(server, resolved);
+    return connector.open(server, credentials.forServer(server));
   }
 }

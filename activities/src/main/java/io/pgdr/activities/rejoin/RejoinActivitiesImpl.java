@@ -2,7 +2,6 @@ package io.pgdr.activities.rejoin;
 
 import io.pgdr.activities.credentials.CredentialResolver;
 import io.pgdr.activities.credentials.Credentials;
-import io.pgdr.activities.credentials.CredentialsUnavailableException;
 import io.pgdr.activities.postgres.ClientPrograms;
 import io.pgdr.activities.temporal.ActivityHeartbeat;
 import io.pgdr.ports.DataVolume;
@@ -52,7 +51,7 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
   @Override
   public Divergence inspectDivergence(DataVolume volume, PostgresServer stale, PostgresServer primary) {
     Path dir = StaleDataDirectory.on(volume, stale, false);
-    Credentials resolved = resolve(primary);
+    Credentials resolved = credentials.forServer(primary);
     ChildProgram child = new ChildProgram(heartbeat, List.of(resolved.password()));
     try {
       StaleDataDirectory data = new StaleDataDirectory(dir, DataDirectoryOwner.of(dir), stale, programs, child);
@@ -77,7 +76,7 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
       }
       // between a fresh copy's two renames the directory is briefly gone, its kept predecessor beside it
       StaleDataDirectory.on(volume, stale, Files.isDirectory(paths.keptDirectory()));
-      Credentials resolved = resolve(primary);
+      Credentials resolved = credentials.forServer(primary);
       ChildProgram child = new ChildProgram(heartbeat, List.of(resolved.password()));
       return new StandbyRejoin(paths, stale, primary, source, programs, child, resolved).rejoin(divergence);
     } catch (ChildProgram.TimedOut e) {
@@ -89,7 +88,7 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
 
   @Override
   public StandbyStreaming awaitStreaming(PostgresServer primary, String pod) {
-    return new StreamingWait(primary, resolve(primary), heartbeat, streamingPatience).await(pod);
+    return new StreamingWait(primary, credentials.forServer(primary), heartbeat, streamingPatience).await(pod);
   }
 
   /** A program past its cap: retried (a rewind it cut short is never trusted: the retry copies afresh), never a bad volume. */
@@ -97,12 +96,4 @@ public final class RejoinActivitiesImpl implements RejoinActivities {
     return ApplicationFailure.newFailure(e.getMessage(), FailureTypes.INTERRUPTED);
   }
 
-  private Credentials resolve(PostgresServer server) {
-    try {
-      return credentials.resolve(server.credentials(), server.namespace());
-    } catch (CredentialsUnavailableException e) {
-      throw ApplicationFailure.newNonRetryableFailure("credentials for " + server.pod() + ": " + e.getMessage(),
-          FailureTypes.CREDENTIALS_UNAVAILABLE);
-    }
-  }
 }
