@@ -381,6 +381,16 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public io.pgdr.ports.PostgresServer createScratchInstance(DatabaseTarget target, String name, String runId) {
+      throw new UnsupportedOperationException("not a drill");
+    }
+
+    @Override
+    public boolean deleteScratchInstance(DatabaseTarget target, String name, String runId) {
+      throw new UnsupportedOperationException("not a drill");
+    }
+
+    @Override
     public void unfencePod(DatabaseTarget target, String pod) {
       throw new UnsupportedOperationException("not a rejoin");
     }

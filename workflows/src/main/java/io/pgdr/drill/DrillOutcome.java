@@ -21,10 +21,13 @@ import java.util.List;
  * @param switches a switchover's two directions, each measured; empty for a rehearsal
  * @param markersWritten a switchover's marker rows written before the switches; null for a rehearsal
  * @param markersFound those found on the primary after both switches; null before they were counted
+ * @param scratchStatefulSet the scratch StatefulSet a rehearsal restored in ({@code pod} is its pod), deleted with its
+ *     claim at the end; null when it restored into a scratch database on the primary
  */
 public record DrillOutcome(String mode, String pod, String backupKey, Instant backupDataAsOf, String scratchDatabase, RestoreCheck check,
     Double verifiedAfterSeconds, Double backupAgeSeconds, List<String> verdicts, Boolean passed, boolean scratchDropped,
-    ReadinessReport readiness, List<SwitchMeasure> switches, Integer markersWritten, Long markersFound)
+    ReadinessReport readiness, List<SwitchMeasure> switches, Integer markersWritten, Long markersFound,
+    String scratchStatefulSet)
     implements ScenarioOutcome {
 
   public DrillOutcome {
@@ -39,7 +42,10 @@ public record DrillOutcome(String mode, String pod, String backupKey, Instant ba
     if (backupKey != null) {
       facts.add(new Fact("backup", backupKey + " (data as of " + backupDataAsOf + ")"));
     }
-    if (scratchDatabase != null) {
+    if (scratchStatefulSet != null) {
+      facts.add(new Fact("scratch", scratchDatabase + " in StatefulSet " + scratchStatefulSet + " (pod " + pod + ")"
+          + (scratchDropped ? ", deleted with its claim" : ", NOT deleted")));
+    } else if (scratchDatabase != null) {
       facts.add(new Fact("scratch", scratchDatabase + " on " + pod + (scratchDropped ? ", dropped" : ", NOT dropped")));
     }
     if (check != null) {

@@ -1,10 +1,12 @@
 package io.pgdr.drill;
 
 import io.pgdr.ports.BackupEntry;
+import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.ReadinessReport;
 import io.pgdr.ports.RestoreActivities;
 import io.pgdr.ports.RestoreCheck;
+import io.pgdr.ports.ScratchInstanceName;
 import io.pgdr.ports.ServerState;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.rejoin.StandbyReturn;
@@ -28,11 +30,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The restore rehearsal: the latest valid backup restored into a scratch database on the primary,
- * beside the live database, which it never touches; checked against the backup's manifest and the
- * target's integrity tables; the scratch database dropped, also when a step fails or the drill is
- * cancelled (a compensation, run in a scope the cancellation cannot reach). The drill passes when
- * the copy was verified within the RTO and the backup was within the RPO.
+ * The restore rehearsal: the latest valid backup restored into a scratch database, in a scratch
+ * StatefulSet of its own beside the target's (the target's {@code drill.scratch}, by default) or on
+ * the primary beside the live database, which it never touches; checked against the backup's
+ * manifest and the target's integrity tables; the scratch StatefulSet and its claim deleted, or the
+ * scratch database dropped, also when a step fails or the drill is cancelled (a compensation, run
+ * in a scope the cancellation cannot reach). The drill passes when the copy was verified within
+ * the RTO and the backup was within the RPO.
  */
 public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements FailoverDrillWorkflow {
 
@@ -40,6 +44,9 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   static final String READINESS = "readiness";
   /** Since version 1 a drill runs the readiness check first and keeps it in its report. */
   static final String READINESS_CHANGE = "drill-readiness";
+  /** Since version 1 a rehearsal restores into a scratch StatefulSet of its own when the target's {@code drill.scratch} says so. */
+  static final String SCRATCH_INSTANCE_CHANGE = "drill-scratch-instance";
+  static final String SCRATCH_INSTANCE = "scratch-instance";
   static final String RESTORE = "restore";
   static final String CHECK_RESTORE = "check-restore";
   static final String VERIFY = "verify";
@@ -63,6 +70,10 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   private PostgresServer server;
   private BackupEntry backup;
   private String scratch;
+  /** The scratch StatefulSet a rehearsal restores into; null when it restores into a scratch database on the primary. */
+  private String instance;
+  /** Where the rehearsal's copy lives: the scratch StatefulSet's server, or the primary. */
+  private PostgresServer copyServer;
   private RestoreCheck check;
   private Double verifiedAfter;
   private List<String> verdicts = List.of();
@@ -83,6 +94,11 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
   @Override
   public RecoveryReport drill(FailoverDrillRequest request) {
     mode = request.modeOrDefault();
+    boolean instanceWanted = !switchover() && request.target() != null && request.target().drill().scratchInstance();
+    if (instanceWanted && Workflow.getVersion(SCRATCH_INSTANCE_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      instance = request.target().statefulSet() == null ? null
+          : ScratchInstanceName.of(request.target().statefulSet(), DatabaseNames.runTag(Workflow.getInfo().getRunId()));
+    }
     return recover(request.target(), request.incidentStart(), request.preApproval(), request.planOnly());
   }
 
@@ -99,6 +115,11 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     }
     if (!switchover() && target.backups() == null) {
       problems.add("backups: missing (a restore rehearsal restores the database's latest backup)");
+    }
+    if (instance != null && target.postgres() != null && target.postgres().credentials() != null
+        && (target.postgres().credentials().secret() == null || target.postgres().credentials().secret().isBlank())) {
+      problems.add("drill.scratch: a scratch StatefulSet takes its credentials from postgres.credentials.secret, and this target names"
+          + " environment variables; set drill.scratch: database to rehearse in a scratch database on the primary");
     }
     if (switchover() && target.patroni() != null) {
       problems.add("patroni: Patroni switches over its own cluster (pgdr failover patroni --switchover)");
@@ -145,6 +166,9 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     }
     backup = step("choose-backup", () -> BackupChoice.choose(target, null, timeline));
     scratch = DatabaseNames.drillScratch(target.postgres().database(), runId());
+    if (instance != null) {
+      return instancePlan();
+    }
     return plan()
         .changes(RESTORE, PlannedStep.POSTGRES + " + " + PlannedStep.OBJECT_STORE, "restore " + backup.key() + " into the scratch database "
             + scratch + " on " + server.pod() + ", beside " + target.postgres().database() + ", which is not touched",
@@ -153,6 +177,25 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
         .reads(VERIFY, PlannedStep.POSTGRES, "verify " + scratch + ": write probe (a WAL message: nothing is created), integrity tables "
             + target.verification().integrityTables())
         .changes(CLEAN_UP, PlannedStep.POSTGRES, "drop the scratch database " + scratch + " (only a drill's scratch database can be dropped)", null)
+        .note("a rehearsal changes nothing the application uses: it runs without an approval")
+        .build();
+  }
+
+  private Plan instancePlan() {
+    String ns = target.namespace();
+    return plan()
+        .changes(SCRATCH_INSTANCE, PlannedStep.KUBERNETES, "create StatefulSet " + instance + " in " + ns + ": one pod on a new claim"
+            + " from " + target.statefulSet() + "'s volumeClaimTemplate, with the image of its PostgreSQL container and the credentials"
+            + " Secret " + target.postgres().credentials().secret() + "; none of its labels, so no Service of the application selects it",
+            "The drill's scratch StatefulSet " + instance + " and its claim are left in " + ns + ": kubectl -n " + ns
+            + " delete statefulset " + instance + "; kubectl -n " + ns + " delete pvc -l app.kubernetes.io/instance=" + instance)
+        .changes(RESTORE, PlannedStep.POSTGRES + " + " + PlannedStep.OBJECT_STORE, "restore " + backup.key() + " into " + scratch
+            + " on the scratch server " + ScratchInstanceName.pod(instance) + "; the application's servers are not touched", null)
+        .reads(CHECK_RESTORE, PlannedStep.POSTGRES, "check " + scratch + "'s row counts against the backup's manifest")
+        .reads(VERIFY, PlannedStep.POSTGRES, "verify " + scratch + ": write probe (a WAL message: nothing is created), integrity tables "
+            + target.verification().integrityTables())
+        .changes(CLEAN_UP, PlannedStep.KUBERNETES, "delete StatefulSet " + instance + ", its pod and its claim (only a drill's own"
+            + " scratch StatefulSet can be deleted)", null)
         .note("a rehearsal changes nothing the application uses: it runs without an approval")
         .build();
   }
@@ -180,28 +223,46 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
       return switchOverAndBack();
     }
     phase("restoring");
+    copyServer = server;
+    if (instance != null) {
+      copyServer = step(SCRATCH_INSTANCE, () -> {
+        // registered first: a StatefulSet made by an attempt the worker lost is deleted all the same
+        ledger.compensateWith(SCRATCH_INSTANCE, this::deleteInstance);
+        // a cancelled drill deletes only once the call stopped: one still running could be creating it
+        PostgresServer made = KubernetesActivities.CALLS.stubWaitingForCancellation("create the scratch StatefulSet " + instance)
+            .createScratchInstance(target, instance, runId());
+        timeline.note("scratch server " + made.pod() + " ready at " + made.address());
+        return made;
+      });
+    }
     step(RESTORE, () -> {
-      // registered before the restore starts: a restore stopped midway leaves a partial copy to drop
-      ledger.compensateWith(RESTORE, this::dropScratch);
+      if (instance == null) {
+        // registered before the restore starts: a restore stopped midway leaves a partial copy to drop
+        ledger.compensateWith(RESTORE, this::dropScratch);
+      }
       // a cancelled drill waits for the restore to stop before dropping: a restore still running could create the scratch again
       var restored = RestoreActivities.CALLS.stubWaitingForCancellation("restore " + backup.key() + " into " + scratch)
-          .restoreBackup(server, target.backups(), backup, scratch);
+          .restoreBackup(copyServer, target.backups(), backup, scratch);
       timeline.note(restored.partsRestored() + " parts restored, " + restored.bytes() + " bytes read");
     });
     check = step(CHECK_RESTORE, () -> Ports.restore("check " + scratch + " against " + backup.key())
-        .checkRestore(server, target.backups(), backup, scratch));
+        .checkRestore(copyServer, target.backups(), backup, scratch));
     if (!check.passed()) {
       throw new StopRun("drill failed: the restored copy does not match the backup " + backup.key() + ": " + String.join("; ", check.problems()));
     }
     phase("verifying");
-    VerificationResult verification = step(VERIFY, () -> Ports.postgres("verify " + scratch + " on " + server.pod())
-        .verifyPrimary(withDatabase(scratch), target.verification().integrityTables(), runId()));
+    VerificationResult verification = step(VERIFY, () -> Ports.postgres("verify " + scratch + " on " + copyServer.pod())
+        .verifyPrimary(withDatabase(copyServer, scratch), target.verification().integrityTables(), runId()));
     recovered(verification);
     if (!verification.passed()) {
       throw new StopRun("drill failed: the restored copy did not pass verification: " + String.join("; ", verification.problems()));
     }
     verifiedAfter = Duration.between(incidentStart(), now()).toMillis() / 1000.0;
-    dropScratch();
+    if (instance != null) {
+      deleteInstance();
+    } else {
+      dropScratch();
+    }
     judge();
     if (!passed) {
       throw new StopRun("drill failed: " + String.join("; ", verdicts.stream().filter(v -> v.contains("ABOVE")).toList()));
@@ -218,6 +279,21 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     });
     // the scratch copy is gone: neither its making nor its dropping leaves anything for a person
     ledger.handedBack(RESTORE);
+    ledger.handedBack(CLEAN_UP);
+  }
+
+  /** Deletes the scratch StatefulSet and its claim: the last step, or the undo of a drill that stopped after making it. */
+  private void deleteInstance() {
+    step(CLEAN_UP, () -> {
+      boolean deleted = Ports.kubernetes("delete the scratch StatefulSet " + instance).deleteScratchInstance(target, instance, runId());
+      scratchDropped = true;
+      timeline.note(deleted ? "deleted StatefulSet " + instance + " and its claim" : instance + " was not there (never created, or deleted before)");
+    });
+    // the copy went with its server
+    if (ledger.changes().stream().anyMatch(c -> c.step().equals(RESTORE))) {
+      ledger.handedBack(RESTORE);
+    }
+    ledger.handedBack(SCRATCH_INSTANCE);
     ledger.handedBack(CLEAN_UP);
   }
 
@@ -356,8 +432,8 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     passed = held && noLoss;
   }
 
-  private PostgresServer withDatabase(String database) {
-    return new PostgresServer(server.pod(), server.host(), server.port(), database, server.namespace(), server.credentials());
+  private static PostgresServer withDatabase(PostgresServer on, String database) {
+    return new PostgresServer(on.pod(), on.host(), on.port(), database, on.namespace(), on.credentials());
   }
 
   /** Never asked: the plan needs no approval. Shown by {@code --plan} and the UI as what the drill does. */
@@ -395,9 +471,10 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
       return null;
     }
     // a drill that stopped before its backup keeps the readiness check that may say why
-    return new DrillOutcome(mode, server == null ? null : server.pod(), backup == null ? null : backup.key(),
+    String pod = copyServer != null ? copyServer.pod() : server == null ? null : server.pod();
+    return new DrillOutcome(mode, pod, backup == null ? null : backup.key(),
         backup == null ? null : backup.dataAsOf(), scratch, check, verifiedAfter,
         switchover() || rpo() == null ? null : rpo().lostSeconds(), verdicts, passed, scratchDropped, readiness, switches,
-        switchover() ? 2 * MARKERS_PER_SWITCH : null, markersFound);
+        switchover() ? 2 * MARKERS_PER_SWITCH : null, markersFound, instance);
   }
 }

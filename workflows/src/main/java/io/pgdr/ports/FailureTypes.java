@@ -36,6 +36,8 @@ public final class FailureTypes {
   public static final String VOLUME_NOT_KEPT = "VolumeNotKept";
   /** The writers restarted after a recovery did not become ready in time. */
   public static final String WRITERS_NOT_READY = "WritersNotReady";
+  /** A drill's scratch StatefulSet cannot be made or deleted as asked (not a scratch name, not this run's, no Secret to give it). */
+  public static final String SCRATCH_INSTANCE_REFUSED = "ScratchInstanceRefused";
 
   // Backup store (S3)
 

@@ -37,7 +37,8 @@ public interface KubernetesActivities {
       .calls(CRITICAL_PATH, "describeCluster", "configMapValue", "fencePod", "recordPromotionIntent", "repointService", "repointConfigMap")
       .calls(API_CALL, "podLogs", "podUsage", "restartPod", "setConfigMapValue", "restartDeployments", "stopWriters", "restartWriters", "keepVolumes", "recreatePod", "startDatabase")
       .calls(RELEASE, "releasePod", "unfencePod")
-      .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume", "holdPod")
+      .calls(WAIT, "awaitWritersReady", "awaitPodReady", "stopDatabase", "freshVolume", "holdPod", "createScratchInstance",
+          "deleteScratchInstance")
       .build();
 
   /** StatefulSet, pods with their endpoints, claims, Service selector and warning events. Read-only. */
@@ -219,4 +220,28 @@ public interface KubernetesActivities {
    */
   @ActivityMethod
   void unfencePod(DatabaseTarget target, String pod);
+
+  /**
+   * A drill's scratch server: creates StatefulSet {@code name} ({@link ScratchInstanceName}) of one
+   * pod beside the target's, on a new claim from the target's volumeClaimTemplate, running the
+   * image of the target's PostgreSQL container with the target's credentials Secret (its first
+   * start initialises an empty server), labelled {@link KubernetesLabels#SCRATCH_OF} and nothing
+   * of the target's, so no Service, PodDisruptionBudget or NetworkPolicy of production selects it;
+   * then waits, heartbeating, until its pod is ready. Idempotent: a StatefulSet of that name this
+   * run made is waited on, not made again; one another run made is refused.
+   *
+   * @return where the scratch server answers, with the target's credentials
+   */
+  @ActivityMethod
+  PostgresServer createScratchInstance(DatabaseTarget target, String name, String runId);
+
+  /**
+   * Deletes a drill's scratch StatefulSet {@code name} and its pod's claim, then waits until both
+   * are gone. Refuses (non-retryable, {@link FailureTypes#SCRATCH_INSTANCE_REFUSED}) a name that is
+   * not a scratch name, or a StatefulSet or claim another run made or pgdr did not label. Idempotent.
+   *
+   * @return true when this call deleted something, false when it was all gone already
+   */
+  @ActivityMethod
+  boolean deleteScratchInstance(DatabaseTarget target, String name, String runId);
 }

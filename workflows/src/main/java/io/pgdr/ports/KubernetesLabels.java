@@ -36,5 +36,15 @@ public final class KubernetesLabels {
   /** The annotation {@code kubectl rollout restart} sets. */
   public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
+  /**
+   * On a drill's scratch StatefulSet, its pod template and claim template: the StatefulSet it
+   * rehearses a restore of. pgdr deletes only StatefulSets and claims that carry it.
+   */
+  public static final String SCRATCH_OF = "pgdr.io/scratch-of";
+  /** On a drill's scratch StatefulSet: the run that made it, the only one that deletes it. */
+  public static final String SCRATCH_RUN = "pgdr.io/scratch-run";
+  /** {@code app.kubernetes.io/managed-by}, set to {@code pgdr} on what pgdr creates. */
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+
   private KubernetesLabels() {}
 }

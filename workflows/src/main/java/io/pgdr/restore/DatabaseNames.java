@@ -27,6 +27,11 @@ public record DatabaseNames(String live, String restored, String previous) {
     return fromRandomPart ? hex.substring(hex.length() - length) : hex.substring(0, length);
   }
 
+  /** Eight hex digits of the run ID's random part: what names a run's scratch resources. */
+  public static String runTag(String runId) {
+    return tag(runId, true);
+  }
+
   /** What a drill's scratch database is called: its name says it is a drill's, and nothing else is ever dropped by one. */
   private static final java.util.regex.Pattern DRILL_SCRATCH = java.util.regex.Pattern.compile("[a-z0-9_]*_pgdr_drill_[0-9a-f]{8}");
 

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param poolSize the ConfigMap key the applications read their pool size from; null when not given
  * @param owner who answers for this file (a team, a person); recorded beside a policy that approves
  *     for them ({@code approval.policies}); null when not given
+ * @param drill where a restore rehearsal restores ({@link DrillSettings}); a temporary StatefulSet when not given
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DatabaseTarget(
@@ -44,7 +45,8 @@ public record DatabaseTarget(
     BackupLocation backups,
     PatroniAccess patroni,
     PoolSizeRef poolSize,
-    String owner) {
+    String owner,
+    DrillSettings drill) {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -54,6 +56,21 @@ public record DatabaseTarget(
     approval = approval == null ? ApprovalPolicy.DEFAULT : approval;
     verification = verification == null ? Verification.NONE : verification;
     notifications = notifications == null ? Notify.NONE : notifications;
+    drill = drill == null ? DrillSettings.DEFAULT : drill;
+  }
+
+  /** A target with the default drill settings. */
+  public DatabaseTarget(String name, String namespace, String statefulSet, String service, List<String> deployments,
+      ConfigMapRef configMap, PostgresAccess postgres, Objectives objectives, ApprovalPolicy approval, Verification verification,
+      Notify notifications, BackupLocation backups, PatroniAccess patroni, PoolSizeRef poolSize, String owner) {
+    this(name, namespace, statefulSet, service, deployments, configMap, postgres, objectives, approval, verification, notifications,
+        backups, patroni, poolSize, owner, null);
+  }
+
+  /** This target with other drill settings. */
+  public DatabaseTarget withDrill(DrillSettings settings) {
+    return new DatabaseTarget(name, namespace, statefulSet, service, deployments, configMap, postgres, objectives, approval, verification,
+        notifications, backups, patroni, poolSize, owner, settings);
   }
 
   /** Every problem with this target, worded for the person who wrote the file; empty when usable. */
@@ -87,6 +104,7 @@ public record DatabaseTarget(
     if (backups != null) {
       problems.addAll(backups.problems());
     }
+    problems.addAll(drill.problems());
     return problems;
   }
 

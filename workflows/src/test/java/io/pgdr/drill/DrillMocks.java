@@ -22,7 +22,10 @@ import io.pgdr.ports.RunActivities;
 import io.pgdr.ports.VerificationResult;
 import io.pgdr.restore.RestoreFromBackupWorkflowTest;
 import io.pgdr.target.BackupLocation;
+import io.pgdr.ports.PostgresServer;
 import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.DrillSettings;
+import io.pgdr.target.SecretRef;
 import io.pgdr.target.Objectives;
 import java.time.Duration;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -43,15 +46,25 @@ final class DrillMocks {
     RestoreFromBackupWorkflowTest.stubHealthyCluster(kubernetes, postgres, now);
   }
 
-  /** RTO 1 h, RPO 1 h. */
+  /** RTO 1 h, RPO 1 h; a rehearsal restores into a scratch database on the primary. */
   static DatabaseTarget target() {
+    return RestoreFromBackupWorkflowTest.target(Duration.ofHours(1), LOCATION).withDrill(DrillSettings.SCRATCH_DATABASE);
+  }
+
+  /** The same database, with the default drill settings: a rehearsal restores into a scratch StatefulSet. */
+  static DatabaseTarget clusterTarget() {
     return RestoreFromBackupWorkflowTest.target(Duration.ofHours(1), LOCATION);
   }
 
   static DatabaseTarget target(Objectives objectives) {
     DatabaseTarget t = target();
     return new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(), t.configMap(), t.postgres(),
-        objectives, t.approval(), t.verification(), t.notifications(), t.backups(), t.patroni(), t.poolSize(), t.owner());
+        objectives, t.approval(), t.verification(), t.notifications(), t.backups(), t.patroni(), t.poolSize(), t.owner(), t.drill());
+  }
+
+  /** The server a scratch StatefulSet's pod answers at. */
+  static PostgresServer scratchServer(String name) {
+    return new PostgresServer(name + "-0", "10.0.0.77", 5432, "postgres", "fabrica-agentes", SecretRef.kubernetesSecret("postgresql-credentials"));
   }
 
   /**
@@ -77,6 +90,8 @@ final class DrillMocks {
       when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
           new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 42L), List.of()));
       when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
+      when(kubernetes.createScratchInstance(any(), anyString(), anyString())).thenAnswer(call -> scratchServer(call.getArgument(1)));
+      when(kubernetes.deleteScratchInstance(any(), anyString(), anyString())).thenReturn(true);
       when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
           new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
       when(readiness.checkReadiness(any())).thenAnswer(call -> new ReadinessReport("fabrica-db", now, List.of(

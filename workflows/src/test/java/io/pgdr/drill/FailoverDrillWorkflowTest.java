@@ -152,6 +152,82 @@ class FailoverDrillWorkflowTest {
   }
 
   @Test
+  void onAClusterTheRehearsalRestoresIntoAScratchStatefulSetOfItsOwnAndDeletesItWithItsClaim() {
+    start(DrillMocks.clusterTarget(), null, null);
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    assertEquals(List.of(FailoverDrillWorkflowImpl.CHECK_NO_RECOVERY, FailoverDrillWorkflowImpl.READINESS, "diagnose", "choose-backup",
+        "approval", "scratch-instance", "restore", "check-restore", "verify", "clean-up"), report.steps().stream().map(s -> s.name()).toList());
+    assertEquals(List.of("scratch-instance", "restore", "check-restore", "verify", "clean-up"),
+        report.plan().stream().map(PlannedStep::name).toList(), "the plan is what ran");
+    DrillOutcome drill = (DrillOutcome) report.result();
+    String instance = drill.scratchStatefulSet();
+    assertTrue(io.pgdr.ports.ScratchInstanceName.isScratch(instance) && instance.startsWith("pgdr-drill-postgresql-"), instance);
+    assertEquals(instance + "-0", drill.pod(), "the copy lives in the scratch StatefulSet's pod");
+    assertTrue(report.plan().get(0).change().contains("create StatefulSet " + instance), report.plan().get(0).change());
+    verify(kubernetes).createScratchInstance(argThat(t -> t.statefulSet().equals("postgresql")), eq(instance), anyString());
+    // restored, checked and verified on the scratch server; the primary is never written to
+    verify(restore).restoreBackup(argThat(s -> s.pod().equals(instance + "-0")), eq(DrillMocks.LOCATION),
+        argThat(b -> b.key().equals(DrillMocks.NEWEST)), eq(drill.scratchDatabase()));
+    verify(restore).checkRestore(argThat(s -> s.pod().equals(instance + "-0")), any(), any(), eq(drill.scratchDatabase()));
+    verify(postgres).verifyPrimary(argThat(s -> s.pod().equals(instance + "-0") && s.database().equals(drill.scratchDatabase())),
+        eq(List.of("stories")), anyString());
+    verify(restore, never()).restoreBackup(argThat(s -> s.pod().equals("postgresql-0")), any(), any(), anyString());
+    verify(kubernetes).deleteScratchInstance(any(), eq(instance), anyString());
+    verify(restore, never()).dropScratchDatabase(any(), anyString());
+    assertTrue(drill.passed() && drill.scratchDropped(), drill.toString());
+    assertTrue(drill.facts().stream().anyMatch(f -> f.value().endsWith("in StatefulSet " + instance + " (pod " + instance
+        + "-0), deleted with its claim")), drill.facts().toString());
+    assertTrue(report.changes().stream().allMatch(c -> ChangeRecord.HANDED_BACK.equals(c.state())), report.changes().toString());
+  }
+
+  @Test
+  void aScratchStatefulSetIsDeletedWhenTheRehearsalFailsOrIsCancelled() throws Exception {
+    when(restore.checkRestore(any(), any(), any(), anyString())).thenAnswer(call ->
+        new RestoreCheck(call.getArgument(3), Map.of("public.stories", 42L), Map.of("public.stories", 40L), List.of("public.stories: 40 rows")));
+    start(DrillMocks.clusterTarget(), null, null);
+    RecoveryReport failed = failedReport();
+    String instance = ((DrillOutcome) failed.result()).scratchStatefulSet();
+    verify(kubernetes).deleteScratchInstance(any(), eq(instance), anyString());
+    assertEquals(ChangeRecord.COMPENSATED, failed.changes().get(0).state(), failed.changes().toString());
+    assertEquals("scratch-instance", failed.changes().get(0).step());
+    assertTrue(failed.changes().stream().noneMatch(ChangeRecord::standing), "nothing of the drill is left: " + failed.changes());
+  }
+
+  @Test
+  void aCancelledRehearsalDeletesItsScratchStatefulSetOnceTheRestoreStopped() throws Exception {
+    CountDownLatch restoring = new CountDownLatch(1);
+    when(restore.restoreBackup(any(), any(), any(), anyString())).thenAnswer(call -> restoresUntilCancelled(restoring));
+    start(DrillMocks.clusterTarget(), null, null);
+    assertTrue(restoring.await(20, TimeUnit.SECONDS));
+    client.newUntypedWorkflowStub(DRILL).cancel();
+
+    verify(kubernetes, timeout(20_000)).deleteScratchInstance(any(), argThat(io.pgdr.ports.ScratchInstanceName::isScratch), anyString());
+    WorkflowFailedException cancelled = assertThrows(WorkflowFailedException.class, this::result);
+    assertInstanceOf(CanceledFailure.class, cancelled.getCause());
+    RunStatus status = client.newWorkflowStub(FailoverDrillWorkflow.class, DRILL).status();
+    assertEquals(RecoveryReport.CANCELLED, status.report().outcome());
+    assertTrue(((DrillOutcome) status.report().result()).scratchDropped());
+    assertTrue(status.report().changes().stream().noneMatch(ChangeRecord::standing), status.report().changes().toString());
+  }
+
+  @Test
+  void aScratchStatefulSetNeedsTheTargetsCredentialsSecret() {
+    DatabaseTarget t = DrillMocks.clusterTarget();
+    DatabaseTarget fromEnvironment = new DatabaseTarget(t.name(), t.namespace(), t.statefulSet(), t.service(), t.deployments(),
+        t.configMap(), new io.pgdr.target.PostgresAccess("fabrica_db", 5432, io.pgdr.target.SecretRef.environment("postgres", "PG_PASSWORD"),
+        null), t.objectives(), t.approval(), t.verification(), t.notifications(), t.backups(), t.patroni(), t.poolSize(), t.owner());
+    start(fromEnvironment, null, null);
+    RecoveryReport report = failedReport();
+
+    assertEquals(Boolean.TRUE, report.badInput());
+    assertTrue(report.message().contains("drill.scratch: a scratch StatefulSet takes its credentials from postgres.credentials.secret"),
+        report.message());
+    verify(kubernetes, never()).createScratchInstance(any(), anyString(), anyString());
+  }
+
+  @Test
   void aDrillSlowerThanTheRtoOrWithABackupOlderThanTheRpoFailsWithTheReasonOnTopAndStillCleansUp() {
     DatabaseTarget strict = DrillMocks.target(new Objectives(Duration.ofMinutes(30), Duration.ofMinutes(5)));
     when(backups.listBackups(any())).thenReturn(new BackupCatalog(DrillMocks.LOCATION.url(), List.of(

@@ -16,6 +16,7 @@ import io.pgdr.ports.KeptVolume;
 import io.pgdr.ports.KubernetesActivities;
 import io.pgdr.ports.KubernetesLabels;
 import io.pgdr.ports.PodState;
+import io.pgdr.ports.PostgresServer;
 import io.pgdr.ports.PromotionIntent;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
@@ -61,6 +62,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
   private final PodRebuild rebuild;
   private final FreshVolume freshVolume;
   private final PodHold hold;
+  private final ScratchInstance scratch;
   private final Duration writersReadyWithin;
   private final Consumer<Object> heartbeat;
 
@@ -79,6 +81,7 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
     this.rebuild = new PodRebuild(client, clock, heartbeat);
     this.freshVolume = new FreshVolume(client, heartbeat);
     this.hold = new PodHold(client, clock, heartbeat);
+    this.scratch = new ScratchInstance(client, heartbeat);
     this.writersReadyWithin = writersReadyWithin;
     this.heartbeat = heartbeat;
   }
@@ -455,6 +458,16 @@ public final class KubernetesActivitiesImpl implements KubernetesActivities {
           "metadata", Map.of("annotations", annotations), "spec", Map.of("replicas", replicas))));
       log.info("StatefulSet {}/{}: scaled to {}", target.namespace(), target.statefulSet(), replicas);
     });
+  }
+
+  @Override
+  public PostgresServer createScratchInstance(DatabaseTarget target, String name, String runId) {
+    return answered("create the drill's scratch StatefulSet " + name, () -> scratch.create(target, name, runId));
+  }
+
+  @Override
+  public boolean deleteScratchInstance(DatabaseTarget target, String name, String runId) {
+    return answered("delete the drill's scratch StatefulSet " + name, () -> scratch.delete(target, name, runId));
   }
 
   private StatefulSet statefulSetOf(DatabaseTarget target) {
