@@ -91,6 +91,26 @@ class RbacRoleTest {
     CALLS.put("holdPod", k -> k.holdPod(target, "postgresql-0", "run-2"));
     CALLS.put("releasePod", k -> k.releasePod(target, "postgresql-0"));
     CALLS.put("unfencePod", k -> k.unfencePod(target, "postgresql-0"));
+    // a restore rehearsal in a scratch StatefulSet: the controller and the kubelet bring its pod, ready
+    String scratch = io.pgdr.ports.ScratchInstanceName.of("postgresql", "0a1b2c3d");
+    CALLS.put("createScratchInstance", k -> {
+      standIn.apps().statefulSets().inNamespace(target.namespace()).withName("postgresql").edit(sts -> {
+        sts.getSpec().getTemplate().getSpec().getContainers().get(0).setVolumeMounts(List.of(
+            new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("data").withMountPath("/var/lib/postgresql/data").build()));
+        return sts;
+      });
+      Thread kubelet = new Thread(() -> {
+        while (standIn.apps().statefulSets().inNamespace(target.namespace()).withName(scratch).get() == null) {
+          Thread.onSpinWait();
+        }
+        var pod = FabricaCluster.pod(scratch + "-0", "10.42.0.77", true, 0);
+        pod.getMetadata().setLabels(Map.of(io.pgdr.ports.KubernetesLabels.SCRATCH_OF, "postgresql", "app.kubernetes.io/instance", scratch));
+        standIn.pods().inNamespace(target.namespace()).resource(pod).create();
+      });
+      kubelet.start();
+      k.createScratchInstance(target, scratch, "run-3");
+    });
+    CALLS.put("deleteScratchInstance", k -> k.deleteScratchInstance(target, scratch, "run-3"));
   }
 
   /** Binds the claim, once it is made again, to a new hostPath volume, as a provisioner does. */
@@ -204,7 +224,8 @@ class RbacRoleTest {
     }
     // KubernetesClients builds the client and calls nothing
     assertEquals(Set.of("AccessReview.java", "ClusterReader.java", "CredentialResolver.java", "FreshVolume.java", "KubernetesActivitiesImpl.java",
-        "KubernetesClients.java", "PodHold.java", "PodListAnnotation.java", "PodLog.java", "PodRebuild.java", "PodUsage.java", "VolumeJobs.java"),
+        "KubernetesClients.java", "PodHold.java", "PodListAnnotation.java", "PodLog.java", "PodRebuild.java", "PodUsage.java", "ScratchInstance.java",
+        "VolumeJobs.java"),
         users,
         "a new class calling the API server: run its calls in theRoleGrantsExactlyWhatTheWorkerCalls");
   }
