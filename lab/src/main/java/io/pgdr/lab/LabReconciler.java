@@ -65,10 +65,14 @@ public final class LabReconciler implements AutoCloseable {
   /** Claims deleted while their pod runs, already logged: a cluster keeps them Terminating. */
   private final Set<String> claimsHeldByPods = new HashSet<>();
 
+  /** A drill's scratch StatefulSets, each with a server of its own. */
+  private final LabScratchInstances scratch;
+
   private LabReconciler(KubernetesClient client, PostgresPair pair) {
     this.client = client;
     this.pair = pair;
     this.volumes = new LabVolumes(client, pair);
+    this.scratch = new LabScratchInstances(client, pair.dir().resolve("scratch-volumes"));
   }
 
   public static LabReconciler start(KubernetesClient client, PostgresPair pair) {
@@ -80,9 +84,11 @@ public final class LabReconciler implements AutoCloseable {
   @Override
   public void close() {
     loop.close();
+    scratch.close();
   }
 
   void reconcile() {
+    scratch.reconcile();
     StatefulSet statefulSet = client.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE)
         .withName(KubernetesFixture.STATEFUL_SET).get();
     if (statefulSet == null) {
@@ -266,18 +272,22 @@ public final class LabReconciler implements AutoCloseable {
       return ready;
     }
     log.info("pod {} is now {} ({})", node.name(), ready ? "ready" : "not ready", phase);
+    patchPodStatus(client, node.name(), phase, ready, node.host(), KubernetesFixture.CONTAINER);
+    return ready;
+  }
+
+  /** Sets a pod's phase, address, Ready condition and container readiness, as a kubelet reports them. */
+  static void patchPodStatus(KubernetesClient client, String pod, String phase, boolean ready, String host, String containerName) {
     PodCondition condition = new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build();
-    ContainerStatus container = new ContainerStatusBuilder().withName(KubernetesFixture.CONTAINER).withReady(ready)
-        .withRestartCount(0).build();
+    ContainerStatus container = new ContainerStatusBuilder().withName(containerName).withReady(ready).withRestartCount(0).build();
     // JSON patch "add" replaces each field whole; the mock's merge patch would append to the lists
     List<Map<String, Object>> operations = List.of(
         Map.of("op", "add", "path", "/status/phase", "value", phase),
-        Map.of("op", "add", "path", "/status/podIP", "value", node.host()),
+        Map.of("op", "add", "path", "/status/podIP", "value", host),
         Map.of("op", "add", "path", "/status/conditions", "value", List.of(condition)),
         Map.of("op", "add", "path", "/status/containerStatuses", "value", List.of(container)));
-    client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(node.name())
+    client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(pod)
         .subresource("status").patch(JSON_PATCH, client.getKubernetesSerialization().asJson(operations));
-    return ready;
   }
 
   private static Duration startDelay(String seconds) {

@@ -3,6 +3,7 @@ package io.pgdr.lab;
 import io.pgdr.target.BackupLocation;
 import io.pgdr.target.ConfigMapRef;
 import io.pgdr.target.DatabaseTarget;
+import io.pgdr.target.DrillSettings;
 import io.pgdr.target.Objectives;
 import io.pgdr.target.PatroniAccess;
 import io.pgdr.target.PostgresAccess;
@@ -57,11 +58,14 @@ final class LabTarget {
         List.of(KubernetesFixture.API_DEPLOYMENT, KubernetesFixture.WORKERS_DEPLOYMENT),
         new ConfigMapRef(KubernetesFixture.CONFIG_MAP, KubernetesFixture.CONFIG_MAP_KEY,
             "{pod}." + KubernetesFixture.SERVICE),
-        new PostgresAccess(PostgresPair.DATABASE, 5432, SecretRef.kubernetesSecret(KubernetesFixture.SECRET), endpoints),
+        // the port of a pod without an endpoint of its own (a drill's scratch server): one free on loopback when the lab started
+        new PostgresAccess(PostgresPair.DATABASE, PostgresPair.freePort(), SecretRef.kubernetesSecret(KubernetesFixture.SECRET), endpoints),
         new Objectives(Duration.ofHours(1), Duration.ofHours(1)),
         null,
         new Verification(List.of("stories")),
         null,
-        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null, null), patroni, null, null);
+        new BackupLocation(BACKUP_BUCKET, BACKUP_PREFIX, s3Endpoint, null, null, null, null), patroni, null, null,
+        // quick, and what bench/drill's 200 drills need; drill.scratch: statefulset rehearses in a scratch StatefulSet the lab runs
+        DrillSettings.SCRATCH_DATABASE);
   }
 }

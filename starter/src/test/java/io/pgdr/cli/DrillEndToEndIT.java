@@ -321,6 +321,59 @@ class DrillEndToEndIT {
     nothingLeft();
   }
 
+  /**
+   * The rehearsal as it runs on a cluster: the backup restored in a scratch StatefulSet of its own
+   * (the lab plays its controller and kubelet: a new server on a new volume), never on the primary;
+   * passed, and afterwards no StatefulSet, pod, claim or volume of it is left. A second one,
+   * cancelled once its scratch pod exists, leaves nothing either.
+   */
+  @Test
+  @Order(10)
+  void aRehearsalInAScratchStatefulSetPassesAndLeavesNothingOfItBehindEvenWhenCancelled() throws Exception {
+    Path cluster = logs.resolve("scratch-statefulset-target.yaml");
+    String lab = Files.readString(processes.status.targetFile());
+    Files.writeString(cluster, lab.replaceAll("scratch: \"?database\"?", "scratch: statefulset"));
+    assertTrue(Files.readString(cluster).contains("scratch: statefulset"), Files.readString(cluster));
+
+    CliRun run = here("drill", "run", "--target", cluster.toString(), "--follow", "--output", "json");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode drill = Json.MAPPER.readTree(run.out()).path("result");
+    String instance = drill.path("scratchStatefulSet").asText();
+    assertTrue(instance.startsWith("pgdr-drill-postgresql-"), drill.toString());
+    assertEquals(instance + "-0", drill.path("pod").asText(), "restored in the scratch StatefulSet's pod, not on the primary");
+    assertTrue(drill.path("passed").asBoolean() && drill.path("scratchDropped").asBoolean(), drill.toString());
+    assertEquals(7, drill.path("check").path("actual").size(), "every table of the backup restored and counted: " + drill);
+    noScratchStatefulSetLeft(instance);
+
+    CliRun started = here("drill", "run", "--target", cluster.toString());
+    assertEquals(0, started.exitCode(), started.toString());
+    try (KubernetesClient kubernetes = processes.lab.kubernetesClient()) {
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> !kubernetes.pods()
+          .inNamespace(KubernetesFixture.NAMESPACE).withLabel("pgdr.io/scratch-of").list().getItems().isEmpty());
+    }
+    new TemporalConnection(processes.status.temporalAddress(), "default").client().newUntypedWorkflowStub(DRILL).cancel();
+    JsonNode cancelled = Json.MAPPER.readTree(here("status", DRILL, "--follow", "--output", "json").out());
+    assertEquals("cancelled", cancelled.path("outcome").asText(), cancelled.toString());
+    assertTrue(cancelled.path("result").path("scratchDropped").asBoolean(), cancelled.toString());
+    noScratchStatefulSetLeft(cancelled.path("result").path("scratchStatefulSet").asText());
+  }
+
+  /** No scratch StatefulSet, pod or claim in the API, its server stopped, its volume gone, the primary untouched. */
+  private static void noScratchStatefulSetLeft(String instance) throws Exception {
+    try (KubernetesClient kubernetes = processes.lab.kubernetesClient()) {
+      assertEquals(List.of(), kubernetes.apps().statefulSets().inNamespace(KubernetesFixture.NAMESPACE).withLabel("pgdr.io/scratch-of")
+          .list().getItems().stream().map(s -> s.getMetadata().getName()).toList());
+      assertEquals(List.of(), kubernetes.pods().inNamespace(KubernetesFixture.NAMESPACE).withLabel("pgdr.io/scratch-of")
+          .list().getItems().stream().map(p -> p.getMetadata().getName()).toList());
+      assertEquals(List.of(), kubernetes.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).withLabel("pgdr.io/scratch-of")
+          .list().getItems().stream().map(c -> c.getMetadata().getName()).toList());
+    }
+    Path volume = processes.lab.pair().dir().resolve("scratch-volumes").resolve(instance);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(volume));
+    nothingLeft();
+  }
+
   /** After a switchover drill: postgresql-0 the primary behind the Service, postgresql-1 streaming from it, nothing fenced or held. */
   private static void theSwitchedPairIsAsItWas() throws Exception {
     try (KubernetesClient kubernetes = processes.lab.kubernetesClient()) {
