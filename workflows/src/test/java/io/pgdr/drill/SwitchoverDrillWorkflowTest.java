@@ -153,6 +153,38 @@ class SwitchoverDrillWorkflowTest {
     verify(adapters.restore).dropScratchDatabase(pod("postgresql-0"), anyString());
   }
 
+  /**
+   * A switchover cancelled between its switches (a recovery of the database starting, the UI's
+   * Cancel): its markers are dropped on the primary of that moment, and the report says where it
+   * stopped: the standby promoted, the old primary fenced, for a person or pgdr rejoin.
+   */
+  @Test
+  void aSwitchoverCancelledBetweenItsSwitchesDropsItsMarkersOnTheNewPrimaryAndSaysWhereItStopped(TestWorkflowEnvironment env,
+      Worker worker) throws Exception {
+    java.util.concurrent.CountDownLatch rejoining = new java.util.concurrent.CountDownLatch(1);
+    when(adapters.rejoin.rejoinAsStandby(any(), any(), any(), anyString(), any(), anyString())).thenAnswer(call -> {
+      rejoining.countDown();
+      while (true) {
+        io.temporal.activity.Activity.getExecutionContext().heartbeat("rewinding");
+        Thread.sleep(100);
+      }
+    });
+    adapters.start(env, worker);
+    start(DrillMocks.target(), new ApprovalDecision("alice", "--yes", false));
+    assertTrue(rejoining.await(20, java.util.concurrent.TimeUnit.SECONDS));
+    client.newUntypedWorkflowStub(DRILL).cancel();
+
+    verify(adapters.restore, org.mockito.Mockito.timeout(20_000)).dropScratchDatabase(pod("postgresql-1"),
+        argThat(io.pgdr.restore.DatabaseNames::isDrillScratch));
+    assertThrows(WorkflowFailedException.class, this::result);
+    RecoveryReport report = client.newWorkflowStub(FailoverDrillWorkflow.class, DRILL).status().report();
+    assertEquals(RecoveryReport.CANCELLED, report.outcome());
+    assertTrue(report.message().contains("postgresql-1 is the primary and postgresql-0 is fenced: bring postgresql-0 back with pgdr rejoin"),
+        report.message());
+    verify(adapters.postgres, never()).fenceServer(pod("postgresql-1"));
+    verify(adapters.kubernetes, never()).unfencePod(any(), anyString());
+  }
+
   @Test
   void withoutAStreamingStandbyNothingIsFencedAndTheDrillSaysWhy(TestWorkflowEnvironment env, Worker worker) {
     when(adapters.postgres.inspectServer(argThat(s -> s != null && s.pod().equals("postgresql-1")))).thenReturn(

@@ -152,6 +152,26 @@ class ReplicaPromotionWorkflowTest {
   }
 
   @Test
+  void aRejoinAlreadyRunningIsFollowedNotStartedTwiceAndTheFailoverStillSucceeds() throws Exception {
+    // a rejoin of this database waits for its approval (started by a person, or by an earlier recovery)
+    io.temporal.client.WorkflowStub earlier = client.newUntypedWorkflowStub("Rejoin",
+        io.temporal.client.WorkflowOptions.newBuilder().setWorkflowId("rejoin-fabrica-agentes.postgresql").setTaskQueue(taskQueue).build());
+    var running = earlier.start(new io.pgdr.rejoin.RejoinRequest(target(), null, "bob", null, null, null));
+
+    ReplicaPromotionWorkflow run = start(target(), null, new ApprovalDecision("alice", "primary node lost", false));
+    RecoveryReport report = result();
+
+    assertEquals(RecoveryReport.SUCCEEDED, report.outcome(), report.message());
+    var offer = report.steps().get(report.steps().size() - 1);
+    assertEquals("offer-rejoin", offer.name());
+    assertEquals("succeeded", offer.outcome(), "a rejoin that already runs fails nothing: " + offer);
+    assertTrue(offer.detail().contains("a rejoin already runs as rejoin-fabrica-agentes.postgresql: follow it"), offer.toString());
+    assertEquals(running.getRunId(), client.newUntypedWorkflowStub("rejoin-fabrica-agentes.postgresql").describe().getExecution().getRunId(),
+        "the rejoin that ran is the one that runs: none was started beside it");
+    earlier.terminate("test over");
+  }
+
+  @Test
   void rejectionAbortsBeforeAnyChange() throws Exception {
     ReplicaPromotionWorkflow run = start(target(), null, null);
     awaitApproval(run);
