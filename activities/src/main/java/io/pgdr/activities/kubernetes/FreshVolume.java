@@ -106,6 +106,12 @@ final class FreshVolume {
     if (sts == null) {
       throw MissingResource.failure("StatefulSet", ns, target.statefulSet());
     }
+    return claimTemplate(sts, target);
+  }
+
+  /** The one volumeClaimTemplate of the target's StatefulSet {@code sts}: its pods' data volume. */
+  static PersistentVolumeClaim claimTemplate(StatefulSet sts, DatabaseTarget target) {
+    String ns = target.namespace();
     var templates = sts.getSpec().getVolumeClaimTemplates();
     if (templates == null || templates.size() != 1) {
       throw unusable("StatefulSet " + ns + "/" + target.statefulSet() + " has " + (templates == null ? 0 : templates.size())

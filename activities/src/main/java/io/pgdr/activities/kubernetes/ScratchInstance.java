@@ -123,12 +123,7 @@ final class ScratchInstance {
 
   /** The StatefulSet a drill of {@code target} creates under {@code name}; pure, so tests read what a cluster is sent. */
   static StatefulSet build(DatabaseTarget target, StatefulSet production, String name, String runId) {
-    var templates = production.getSpec().getVolumeClaimTemplates();
-    if (templates == null || templates.size() != 1) {
-      throw refused("StatefulSet " + target.namespace() + "/" + target.statefulSet() + " has " + (templates == null ? 0 : templates.size())
-          + " volumeClaimTemplates: a scratch copy of it needs its one data volume's template");
-    }
-    PersistentVolumeClaim template = templates.get(0);
+    PersistentVolumeClaim template = FreshVolume.claimTemplate(production, target);
     String claimTemplate = template.getMetadata().getName();
     Container source = postgresContainer(production, target.postgres().port());
     String mountPath = source.getVolumeMounts() == null ? null : source.getVolumeMounts().stream()
