@@ -83,6 +83,7 @@ final class LabScratchInstances implements AutoCloseable {
     if (client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).withName(claimName).get() == null) {
       client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE).resource(new PersistentVolumeClaimBuilder()
           .withNewMetadata().withName(claimName).withNamespace(KubernetesFixture.NAMESPACE).withLabels(template.getMetadata().getLabels())
+            .withAnnotations(template.getMetadata().getAnnotations())
           .endMetadata()
           .withSpec(template.getSpec())
           .withNewStatus().withPhase("Bound").endStatus()
@@ -94,7 +95,8 @@ final class LabScratchInstances implements AutoCloseable {
     if (pod == null) {
       Container container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
       int port = container.getPorts().get(0).getContainerPort();
-      boolean portTaken = servers.values().stream().anyMatch(s -> s.port() == port);
+      // its own server (a pod deleted under a StatefulSet that stays) does not keep it from coming back
+      boolean portTaken = servers.entrySet().stream().anyMatch(e -> !e.getKey().equals(name) && e.getValue().port() == port);
       client.pods().inNamespace(KubernetesFixture.NAMESPACE).resource(new PodBuilder()
           .withNewMetadata().withName(podName).withNamespace(KubernetesFixture.NAMESPACE)
             .withLabels(withPodName(sts.getSpec().getTemplate().getMetadata().getLabels(), podName)).endMetadata()
@@ -105,8 +107,10 @@ final class LabScratchInstances implements AutoCloseable {
         log.info("scratch pod {} Pending: another scratch server holds port {} on this one-host lab", podName, port);
         return;
       }
-      server = start(name, container, port);
-      servers.put(name, server);
+      if (server == null) {
+        server = start(name, container, port);
+        servers.put(name, server);
+      }
     } else if (server == null) {
       // a pod created while the port was taken, or one the lab found after a restart: start it now if it can
       Container container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);

@@ -59,6 +59,11 @@ class DrillEndToEndIT {
     for (int t = 1; t <= 6; t++) {
       data.sql(String.format("CREATE TABLE load_%02d AS SELECT g AS id, md5(g::text) || repeat('y', 60) AS body FROM generate_series(1, 20000) g", t));
     }
+    // a table the application's own role owns, and a grant to it: a scratch server must know the role to restore them
+    data.sql("CREATE ROLE fabrica_app NOLOGIN");
+    data.sql("CREATE TABLE app_sessions AS SELECT g AS id FROM generate_series(1, 50) g");
+    data.sql("ALTER TABLE app_sessions OWNER TO fabrica_app");
+    data.sql("GRANT SELECT ON stories TO fabrica_app");
     data.backupRun();
     live = data.fingerprint();
     clusterTarget = logs.resolve("scratch-statefulset-target.yaml");
@@ -117,7 +122,8 @@ class DrillEndToEndIT {
     JsonNode drill = report.path("result");
     assertEquals("failover-drill", drill.path("kind").asText());
     assertTrue(drill.path("passed").asBoolean() && drill.path("scratchDropped").asBoolean(), drill.toString());
-    assertEquals(7, drill.path("check").path("actual").size(), "every table of the backup restored and counted: " + drill);
+    assertEquals(8, drill.path("check").path("actual").size(), "every table of the backup restored and counted: " + drill);
+    assertTrue(report.toString().contains("made roles fabrica_app (NOLOGIN, no password)"), "the owner's role made first: " + report);
     assertTrue(drill.path("verifiedAfterSeconds").asDouble() > 0, drill.toString());
     assertEquals(0, drill.path("readiness").path("items").findValues("status").stream().filter(v -> v.asText().equals("fail")).count(),
         "the drill checked readiness first: " + drill.path("readiness"));

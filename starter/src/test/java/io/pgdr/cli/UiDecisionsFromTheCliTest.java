@@ -391,6 +391,11 @@ class UiDecisionsFromTheCliTest {
     }
 
     @Override
+    public List<String> copyRoleNames(io.pgdr.ports.PostgresServer from, io.pgdr.ports.PostgresServer to) {
+      throw new UnsupportedOperationException("not a drill");
+    }
+
+    @Override
     public void unfencePod(DatabaseTarget target, String pod) {
       throw new UnsupportedOperationException("not a rejoin");
     }

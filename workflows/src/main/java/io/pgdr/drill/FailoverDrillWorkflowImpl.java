@@ -186,7 +186,8 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
     return plan()
         .changes(SCRATCH_INSTANCE, PlannedStep.KUBERNETES, "create StatefulSet " + instance + " in " + ns + ": one pod on a new claim"
             + " from " + target.statefulSet() + "'s volumeClaimTemplate, with the image of its PostgreSQL container and the credentials"
-            + " Secret " + target.postgres().credentials().secret() + "; none of its labels, so no Service of the application selects it",
+            + " Secret " + target.postgres().credentials().secret() + "; none of its labels, so no Service of the application selects it;"
+            + " " + server.pod() + "'s role names made on it (NOLOGIN, no password), which the backup's owners and grants name",
             "The drill's scratch StatefulSet " + instance + " and its claim are left in " + ns + ": kubectl -n " + ns
             + " delete statefulset " + instance + "; kubectl -n " + ns + " delete pvc -l app.kubernetes.io/instance=" + instance)
         .changes(RESTORE, PlannedStep.POSTGRES + " + " + PlannedStep.OBJECT_STORE, "restore " + backup.key() + " into " + scratch
@@ -232,6 +233,9 @@ public class FailoverDrillWorkflowImpl extends RecoveryWorkflow implements Failo
         PostgresServer made = KubernetesActivities.CALLS.stubWaitingForCancellation("create the scratch StatefulSet " + instance)
             .createScratchInstance(target, instance, runId());
         timeline.note("scratch server " + made.pod() + " ready at " + made.address());
+        // the backup keeps its objects' owners and grants: the roles they name must exist there
+        List<String> roles = Ports.postgres("make " + server.pod() + "'s roles on " + made.pod()).copyRoleNames(server, made);
+        timeline.note(roles.isEmpty() ? "no role to make" : "made roles " + String.join(", ", roles) + " (NOLOGIN, no password)");
         return made;
       });
     }

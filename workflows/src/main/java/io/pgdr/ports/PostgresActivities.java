@@ -23,7 +23,7 @@ public interface PostgresActivities {
    */
   CallOptions PROMOTION = CallOptions.local(Duration.ofMinutes(2), null, 3, Duration.ofSeconds(1));
   /** Verification: a write probe and {@code count(*)} of the integrity tables, minutes for big ones; it heartbeats meanwhile. */
-  /** A switchover drill's markers: a hundred short transactions, or one count. */
+  /** A drill's short statements: a switchover's hundred markers or their count, a scratch server's role names. */
   CallOptions DRILL_MARKERS = CallOptions.activity(Duration.ofMinutes(2), 3, Duration.ofSeconds(1));
   /** A streaming standby replays a fenced primary's last WAL in moments; the call gives up after two minutes. */
   CallOptions REPLAY = CallOptions.heartbeating(Duration.ofMinutes(3), 2, Duration.ofSeconds(1));
@@ -33,7 +33,7 @@ public interface PostgresActivities {
       .calls(CRITICAL_PATH, "inspectServer", "fenceServer", "describeConnections", "terminateIdleSessions")
       .calls(PROMOTION, "promoteServer")
       .calls(VERIFICATION, "verifyPrimary")
-      .calls(DRILL_MARKERS, "writeMarkers", "countMarkers")
+      .calls(DRILL_MARKERS, "writeMarkers", "countMarkers", "copyRoleNames")
       .calls(REPLAY, "awaitReplayed")
       .build();
 
@@ -91,6 +91,17 @@ public interface PostgresActivities {
    */
   @ActivityMethod
   String writeMarkers(PostgresServer server, String scratchDatabase, String runId, int from, int to);
+
+  /**
+   * Creates on {@code to} (a drill's new scratch server) each role {@code from} has that {@code to}
+   * lacks, by name only: NOLOGIN, no password, no attribute, no membership. A restore keeps its
+   * objects' owners and grants, which name those roles. PostgreSQL's own roles ({@code pg_*}) are
+   * left out. Idempotent: a role already there is left as it is.
+   *
+   * @return the roles this call created
+   */
+  @ActivityMethod
+  List<String> copyRoleNames(PostgresServer from, PostgresServer to);
 
   /** The run's markers on {@code server}; 0 when its scratch database is not there. Read-only. */
   @ActivityMethod

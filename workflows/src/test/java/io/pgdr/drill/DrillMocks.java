@@ -92,6 +92,7 @@ final class DrillMocks {
       when(restore.dropScratchDatabase(any(), anyString())).thenReturn(true);
       when(kubernetes.createScratchInstance(any(), anyString(), anyString())).thenAnswer(call -> scratchServer(call.getArgument(1)));
       when(kubernetes.deleteScratchInstance(any(), anyString(), anyString())).thenReturn(true);
+      when(postgres.copyRoleNames(any(), any())).thenReturn(List.of("fabrica_app"));
       when(postgres.verifyPrimary(any(), any(), anyString())).thenReturn(
           new VerificationResult("postgresql-0", true, true, Map.of("stories", 42L), List.of(), List.of()));
       when(readiness.checkReadiness(any())).thenAnswer(call -> new ReadinessReport("fabrica-db", now, List.of(

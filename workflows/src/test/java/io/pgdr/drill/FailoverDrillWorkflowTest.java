@@ -167,6 +167,8 @@ class FailoverDrillWorkflowTest {
     assertEquals(instance + "-0", drill.pod(), "the copy lives in the scratch StatefulSet's pod");
     assertTrue(report.plan().get(0).change().contains("create StatefulSet " + instance), report.plan().get(0).change());
     verify(kubernetes).createScratchInstance(argThat(t -> t.statefulSet().equals("postgresql")), eq(instance), anyString());
+    verify(postgres).copyRoleNames(argThat(s -> s.pod().equals("postgresql-0")), argThat(s -> s.pod().equals(instance + "-0")));
+    assertTrue(report.steps().get(5).detail().contains("made roles fabrica_app (NOLOGIN, no password)"), report.steps().get(5).toString());
     // restored, checked and verified on the scratch server; the primary is never written to
     verify(restore).restoreBackup(argThat(s -> s.pod().equals(instance + "-0")), eq(DrillMocks.LOCATION),
         argThat(b -> b.key().equals(DrillMocks.NEWEST)), eq(drill.scratchDatabase()));

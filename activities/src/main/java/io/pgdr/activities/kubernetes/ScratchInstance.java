@@ -3,11 +3,14 @@ package io.pgdr.activities.kubernetes;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpecBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -45,6 +48,10 @@ final class ScratchInstance {
   /** The database a fresh server always has: where the restore creates the scratch database from. */
   static final String MAINTENANCE_DATABASE = "postgres";
   private static final String CONTAINER = "postgres";
+  /** What a pod that will not start by itself shows: it is given a few minutes (a node scaling up), then the drill fails. */
+  private static final java.util.regex.Pattern CANNOT_START = java.util.regex.Pattern.compile(
+      "Unschedulable|ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerConfigError|CrashLoopBackOff");
+  static final java.time.Duration GIVE_UP_AFTER = java.time.Duration.ofMinutes(5);
 
   private final KubernetesClient client;
   private final Consumer<Object> heartbeat;
@@ -79,41 +86,42 @@ final class ScratchInstance {
   boolean delete(DatabaseTarget target, String name, String runId) {
     requireScratchName(name);
     String ns = target.namespace();
+    String podName = ScratchInstanceName.pod(name);
     boolean deleted = false;
-    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
-    if (sts != null) {
-      requireThisRun(sts, "StatefulSet", name, runId);
-      if (sts.getMetadata().getDeletionTimestamp() == null) {
-        client.apps().statefulSets().inNamespace(ns).withName(name).delete();
-        log.info("StatefulSet {}/{} of drill run {} deleted", ns, name, runId);
-        deleted = true;
-      }
-    }
-    // the pod and its claim too: a cluster's garbage collector deletes the pod, its retention policy
-    // the claim, but neither is waited for by the delete above, and a claim outlives a policy-less cluster
-    Pod pod = client.pods().inNamespace(ns).withName(ScratchInstanceName.pod(name)).get();
-    if (pod != null && pod.getMetadata().getDeletionTimestamp() == null) {
-      requireScratchLabels(pod, "pod", name);
-      client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).delete();
-      deleted = true;
-    }
-    for (PersistentVolumeClaim claim : claims(ns, name)) {
-      requireScratchLabels(claim, "PersistentVolumeClaim", name);
-      if (claim.getMetadata().getDeletionTimestamp() == null) {
-        client.persistentVolumeClaims().inNamespace(ns).withName(claim.getMetadata().getName()).delete();
-        log.info("PersistentVolumeClaim {}/{} of drill run {} deleted", ns, claim.getMetadata().getName(), runId);
-        deleted = true;
-      }
-    }
     while (true) {
       List<String> left = new ArrayList<>();
-      if (client.apps().statefulSets().inNamespace(ns).withName(name).get() != null) {
+      StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
+      if (sts != null) {
+        requireThisRun(sts, "StatefulSet", name, runId);
+        if (sts.getMetadata().getDeletionTimestamp() == null) {
+          // foreground: the StatefulSet goes after its pod, so its controller never brings the pod back
+          client.apps().statefulSets().inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+          log.info("StatefulSet {}/{} of drill run {} deleted", ns, name, runId);
+          deleted = true;
+        }
         left.add("StatefulSet " + name);
+      } else {
+        // its pod and claim once it is gone (a garbage collector and the claim retention policy do it
+        // on a cluster; not every cluster has the policy): asked again each round until they are gone
+        Pod pod = client.pods().inNamespace(ns).withName(podName).get();
+        if (pod != null) {
+          requireScratchLabels(pod, "pod", name);
+          if (pod.getMetadata().getDeletionTimestamp() == null) {
+            client.pods().inNamespace(ns).withName(podName).delete();
+            deleted = true;
+          }
+          left.add("pod " + podName);
+        }
+        for (PersistentVolumeClaim claim : claims(ns, name)) {
+          requireThisRun(claim, "PersistentVolumeClaim", name, runId);
+          if (claim.getMetadata().getDeletionTimestamp() == null) {
+            client.persistentVolumeClaims().inNamespace(ns).withName(claim.getMetadata().getName()).delete();
+            log.info("PersistentVolumeClaim {}/{} of drill run {} deleted", ns, claim.getMetadata().getName(), runId);
+            deleted = true;
+          }
+          left.add("claim " + claim.getMetadata().getName());
+        }
       }
-      if (client.pods().inNamespace(ns).withName(ScratchInstanceName.pod(name)).get() != null) {
-        left.add("pod " + ScratchInstanceName.pod(name));
-      }
-      claims(ns, name).forEach(c -> left.add("claim " + c.getMetadata().getName()));
       if (left.isEmpty()) {
         return deleted;
       }
@@ -175,13 +183,33 @@ final class ScratchInstance {
             .endSpec()
           .endTemplate()
           .withVolumeClaimTemplates(new PersistentVolumeClaimBuilder()
-              .withNewMetadata().withName(claimTemplate).withLabels(labels).endMetadata()
-              .withSpec(new PersistentVolumeClaimBuilder().withSpec(template.getSpec()).build().getSpec())
-              .withStatus(null)
+              .withNewMetadata().withName(claimTemplate).withLabels(labels).withAnnotations(Map.of(KubernetesLabels.SCRATCH_RUN, runId))
+              .endMetadata()
+              .withSpec(newVolume(target, template))
               .build())
           .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Delete").withWhenScaled("Delete")
           .endPersistentVolumeClaimRetentionPolicy()
         .endSpec()
+        .build();
+  }
+
+  /**
+   * What the scratch claim asks of the cluster: a new, dynamically provisioned volume of the size,
+   * access modes, volume mode and StorageClass of the target's. Nothing that could bind it to an
+   * existing volume (a volumeName, a selector, static binding) or fill it from one (a data source,
+   * a snapshot of production's): deleting the claim afterwards must only ever delete a new volume.
+   */
+  private static PersistentVolumeClaimSpec newVolume(DatabaseTarget target, PersistentVolumeClaim template) {
+    PersistentVolumeClaimSpec spec = template.getSpec();
+    if ("".equals(spec.getStorageClassName())) {
+      throw refused("the volumeClaimTemplate of StatefulSet " + target.namespace() + "/" + target.statefulSet() + " binds statically"
+          + " (storageClassName: \"\"): a scratch claim could take a volume meant for production. Set drill.scratch: database");
+    }
+    return new PersistentVolumeClaimSpecBuilder()
+        .withAccessModes(spec.getAccessModes())
+        .withVolumeMode(spec.getVolumeMode())
+        .withStorageClassName(spec.getStorageClassName())
+        .withResources(spec.getResources())
         .build();
   }
 
@@ -208,6 +236,7 @@ final class ScratchInstance {
   private PostgresServer awaitReady(DatabaseTarget target, String name) {
     String ns = target.namespace();
     String podName = ScratchInstanceName.pod(name);
+    long stuckSince = 0;
     while (true) {
       Pod pod = client.pods().inNamespace(ns).withName(podName).get();
       String seen = "not created yet";
@@ -217,21 +246,35 @@ final class ScratchInstance {
           log.info("scratch pod {}/{} is ready at {}:{}", ns, podName, state.host(), state.port());
           return new PostgresServer(podName, state.host(), state.port(), MAINTENANCE_DATABASE, ns, target.postgres().credentials());
         }
-        seen = state.phase() + ", not ready" + waitingReasons(pod);
+        String reasons = waitingReasons(pod);
+        seen = state.phase() + ", not ready" + (reasons.isEmpty() ? "" : " (" + reasons + ")");
+        if (reasons.isEmpty() || !CANNOT_START.matcher(reasons).find()) {
+          stuckSince = 0;
+        } else if (stuckSince == 0) {
+          stuckSince = System.nanoTime();
+        } else if (System.nanoTime() - stuckSince > GIVE_UP_AFTER.toNanos()) {
+          // a retry would wait as long for the same answer
+          throw refused("scratch pod " + ns + "/" + podName + " cannot start: " + reasons + " for " + GIVE_UP_AFTER.toMinutes()
+              + " minutes (kubectl -n " + ns + " describe pod " + podName + ")");
+        }
       }
       WaitRound.pause(heartbeat, "waiting for scratch pod " + podName + ": " + seen);
     }
   }
 
-  /** Why a container waits (ImagePullBackOff, CrashLoopBackOff): shown on the run while it waits. */
+  /** Why a container waits (ImagePullBackOff, CrashLoopBackOff) or the pod is not scheduled: shown on the run while it waits. */
   private static String waitingReasons(Pod pod) {
-    List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
-    if (statuses == null) {
-      return "";
+    List<String> reasons = new ArrayList<>();
+    if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+      pod.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+          && c.getReason() != null).forEach(c -> reasons.add(c.getReason()));
     }
-    List<String> reasons = statuses.stream().filter(s -> s.getState() != null && s.getState().getWaiting() != null)
-        .map(s -> s.getState().getWaiting().getReason()).filter(r -> r != null).toList();
-    return reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")";
+    List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+    if (statuses != null) {
+      statuses.stream().filter(s -> s.getState() != null && s.getState().getWaiting() != null)
+          .map(s -> s.getState().getWaiting().getReason()).filter(r -> r != null).forEach(reasons::add);
+    }
+    return String.join(", ", reasons);
   }
 
   private List<PersistentVolumeClaim> claims(String ns, String name) {

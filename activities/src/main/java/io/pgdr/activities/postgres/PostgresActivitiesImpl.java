@@ -169,6 +169,21 @@ public final class PostgresActivitiesImpl implements PostgresActivities {
     }
   }
 
+  @Override
+  public List<String> copyRoleNames(PostgresServer from, PostgresServer to) {
+    List<String> names;
+    try (Connection source = connect(from, shortCalls)) {
+      names = ScratchRoles.names(source);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(from, "read the role names of", e);
+    }
+    try (Connection scratch = connect(to, shortCalls)) {
+      return ScratchRoles.createMissing(scratch, names);
+    } catch (SQLException e) {
+      throw PostgresFailures.toFailure(to, "create roles on", e);
+    }
+  }
+
   /** Read-only. */
   @Override
   public long countMarkers(PostgresServer server, String scratchDatabase, String runId) {

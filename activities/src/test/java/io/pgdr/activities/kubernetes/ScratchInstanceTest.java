@@ -97,6 +97,10 @@ class ScratchInstanceTest {
     assertEquals("fast-ssd", claim.getSpec().getStorageClassName());
     assertEquals(new Quantity("10Gi"), claim.getSpec().getResources().getRequests().get("storage"));
     assertEquals(NAME, claim.getMetadata().getLabels().get(ScratchInstance.INSTANCE));
+    assertEquals("run-1", claim.getMetadata().getAnnotations().get(KubernetesLabels.SCRATCH_RUN), "its claim names the run too");
+    assertNull(claim.getSpec().getVolumeName(), "a new volume, never production's");
+    assertNull(claim.getSpec().getSelector());
+    assertNull(claim.getSpec().getDataSource(), "never a copy of production's volume");
     assertEquals("Delete", scratch.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
   }
 
@@ -151,6 +155,16 @@ class ScratchInstanceTest {
     assertTrue(noSecret.getOriginalMessage().contains("set drill.scratch: database"), noSecret.getOriginalMessage());
   }
 
+  @Test
+  void aClaimTemplateThatBindsStaticallyIsRefused() {
+    StatefulSet statically = production();
+    statically.getSpec().getVolumeClaimTemplates().get(0).getSpec().setStorageClassName("");
+
+    ApplicationFailure refused = assertThrows(ApplicationFailure.class, () -> ScratchInstance.build(target, statically, NAME, "run-1"));
+    assertEquals(FailureTypes.SCRATCH_INSTANCE_REFUSED, refused.getType());
+    assertTrue(refused.getOriginalMessage().contains("binds statically"), refused.getOriginalMessage());
+  }
+
   private void makeScratch(String runId) {
     StatefulSet scratch = ScratchInstance.build(target, production(), NAME, runId);
     client.apps().statefulSets().inNamespace(FabricaCluster.NAMESPACE).resource(scratch).create();
@@ -196,6 +210,9 @@ class ScratchInstanceTest {
           .endTemplate()
           .addNewVolumeClaimTemplate().withNewMetadata().withName("data").withLabels(FabricaCluster.APP_LABELS).endMetadata()
             .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName("fast-ssd")
+              // what binds a claim to an existing volume or fills it from one: never copied
+              .withVolumeName("pv-production-0").withNewSelector().addToMatchLabels("tier", "prod").endSelector()
+              .withNewDataSource().withKind("VolumeSnapshot").withName("prod-snap").withApiGroup("snapshot.storage.k8s.io").endDataSource()
               .withNewResources().addToRequests("storage", new Quantity("10Gi")).endResources()
             .endSpec()
           .endVolumeClaimTemplate()
