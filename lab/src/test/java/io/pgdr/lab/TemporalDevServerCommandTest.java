@@ -20,4 +20,17 @@ class TemporalDevServerCommandTest {
     assertTrue(!command.contains("--ui-ip"), "the UI binds to --ip, loopback");
     assertEquals("TEMPORAL_VERSION_CHECK_DISABLED", TemporalDevServer.NO_VERSION_CHECK_ENV);
   }
+
+  @Test
+  void itsSqliteFileIsWrittenAheadAndSyncedAtCheckpoints() {
+    List<String> command = TemporalDevServer.command(Path.of("/opt/temporal"), Path.of("/lab/temporal/temporal.db"), 7233, 8233);
+
+    List<String> pragmas = new java.util.ArrayList<>();
+    for (int i = 0; i < command.size() - 1; i++) {
+      if (command.get(i).equals("--sqlite-pragma")) {
+        pragmas.add(command.get(i + 1));
+      }
+    }
+    assertEquals(List.of("journal_mode=wal", "synchronous=normal"), pragmas);
+  }
 }

@@ -120,4 +120,10 @@ class ScheduleOnTheRealServerTest {
       schedule.delete();
     }
   }
+
+  /** The real server names its version, so the worker takes a run's tasks on its own sticky queue (StickyQueueTest: the test service does not). */
+  @Test
+  void theWorkerGoesStickyOnTheRealServerWhichReroutesALostWorkersTasks() {
+    assertEquals(io.pgdr.worker.StickyQueue.TIMEOUT, io.pgdr.worker.StickyQueue.timeoutFor(client.getWorkflowServiceStubs()));
+  }
 }

@@ -31,11 +31,11 @@ public final class PgdrWorker implements AutoCloseable {
 
   public static PgdrWorker start(WorkflowClient client, KubernetesClient kubernetes) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
+    Duration sticky = StickyQueue.timeoutFor(client.getWorkflowServiceStubs());
     Worker worker = factory.newWorker(TaskQueues.PGDR, WorkerOptions.newBuilder()
-        // No sticky queue: a worker that dies (SIGKILL, node loss) must not strand a recovery on
-        // its private queue. A real server reroutes after a timeout, Temporal's Java test service
-        // (the embedded mode) never does; recovery histories are short, so full replays cost little.
-        .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
+        // a run's next task on this worker's own queue, replaying nothing, where the server hands a
+        // dead worker's tasks on within a second; none against the Java test service, which never does
+        .setStickyQueueScheduleToStartTimeout(sticky)
         // A restore heartbeats its progress; by default the SDK forwards a heartbeat at most every
         // 80% of the heartbeat timeout (24 s for a restore), so `pgdr status --follow` would show a
         // bar that moves twice a minute. Once a second is cheap and keeps the bar live.
@@ -43,7 +43,8 @@ public final class PgdrWorker implements AutoCloseable {
         .build());
     Registrations.register(worker, client, kubernetes);
     factory.start();
-    log.info("pgdr worker polling task queue '{}' in namespace '{}'", TaskQueues.PGDR, client.getOptions().getNamespace());
+    log.info("pgdr worker polling task queue '{}' in namespace '{}' ({})", TaskQueues.PGDR, client.getOptions().getNamespace(),
+        sticky.isZero() ? "no sticky queue: the server does not say it reroutes a lost worker's tasks" : "sticky queue, rerouted after " + sticky);
     return new PgdrWorker(factory);
   }
 
