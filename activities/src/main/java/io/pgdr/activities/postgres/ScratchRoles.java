@@ -16,6 +16,8 @@ import java.util.List;
 final class ScratchRoles {
 
   private static final String DUPLICATE_OBJECT = "42710";
+  /** Two sessions creating one role at once: the loser sees the catalog's unique index, not 42710. */
+  private static final String UNIQUE_VIOLATION = "23505";
 
   private ScratchRoles() {}
 
@@ -57,7 +59,7 @@ final class ScratchRoles {
         created.add(role);
       } catch (SQLException e) {
         // made meanwhile (an earlier attempt still running): there, which is what was asked
-        if (!DUPLICATE_OBJECT.equals(e.getSQLState())) {
+        if (!DUPLICATE_OBJECT.equals(e.getSQLState()) && !UNIQUE_VIOLATION.equals(e.getSQLState())) {
           throw e;
         }
       }
