@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -91,31 +90,21 @@ final class LabScratchInstances implements AutoCloseable {
       log.info("claim {} made for scratch StatefulSet {} and bound to volume {}", claimName, name, volume(name));
     }
     Pod pod = client.pods().inNamespace(KubernetesFixture.NAMESPACE).withName(podName).get();
-    PostgresNode server = servers.get(name);
     if (pod == null) {
-      Container container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
-      int port = container.getPorts().get(0).getContainerPort();
-      // its own server (a pod deleted under a StatefulSet that stays) does not keep it from coming back
-      boolean portTaken = servers.entrySet().stream().anyMatch(e -> !e.getKey().equals(name) && e.getValue().port() == port);
+      // the kubelet's pod, Pending until its server answers (a pod deleted under a StatefulSet that stays comes back on its server)
       client.pods().inNamespace(KubernetesFixture.NAMESPACE).resource(new PodBuilder()
           .withNewMetadata().withName(podName).withNamespace(KubernetesFixture.NAMESPACE)
             .withLabels(withPodName(sts.getSpec().getTemplate().getMetadata().getLabels(), podName)).endMetadata()
           .withSpec(sts.getSpec().getTemplate().getSpec())
           .withNewStatus().withPhase("Pending").endStatus()
           .build()).create();
-      if (portTaken) {
-        log.info("scratch pod {} Pending: another scratch server holds port {} on this one-host lab", podName, port);
-        return;
-      }
-      if (server == null) {
-        server = start(name, container, port);
-        servers.put(name, server);
-      }
-    } else if (server == null) {
-      // a pod created while the port was taken, or one the lab found after a restart: start it now if it can
-      Container container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+    Container container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+    PostgresNode server = servers.get(name);
+    if (server == null) {
       int port = container.getPorts().get(0).getContainerPort();
       if (servers.values().stream().anyMatch(s -> s.port() == port)) {
+        log.info("scratch pod {} Pending: another scratch server holds port {} on this one-host lab", podName, port);
         return;
       }
       server = start(name, container, port);
@@ -123,8 +112,7 @@ final class LabScratchInstances implements AutoCloseable {
     }
     boolean ready = server.acceptsConnections();
     if (pod == null || ready != LabReconciler.isReady(pod)) {
-      LabReconciler.patchPodStatus(client, podName, server.isRunning() ? "Running" : "Failed", ready, server.host(),
-          sts.getSpec().getTemplate().getSpec().getContainers().get(0).getName());
+      LabReconciler.patchPodStatus(client, podName, server.isRunning() ? "Running" : "Failed", ready, server.host(), container.getName());
       log.info("scratch pod {} is now {}", podName, ready ? "ready at " + server.host() + ":" + server.port() : "not ready");
     }
   }
@@ -149,8 +137,7 @@ final class LabScratchInstances implements AutoCloseable {
         Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
         PostgresOsUser.own(pwfile);
         try {
-          PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", node.dataDir().toString(), "-U", user, "--pwfile=" + pwfile,
-              "-A", "scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"), Map.of(), Duration.ofMinutes(2));
+          PostgresPair.initdb(binaries, node.dataDir(), user, pwfile);
         } finally {
           Files.deleteIfExists(pwfile);
         }

@@ -202,8 +202,13 @@ public final class PostgresPair implements AutoCloseable {
   }
 
   private void initdb(PostgresBinaries binaries, PostgresNode node) {
-    PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", node.dataDir().toString(),
-        "-U", SUPERUSER, "--pwfile=" + dir.resolve(PASSWORD_FILE), "-A", "scram-sha-256", "-E", "UTF8",
+    initdb(binaries, node.dataDir(), SUPERUSER, dir.resolve(PASSWORD_FILE));
+  }
+
+  /** A new, empty cluster in {@code dataDir}: superuser {@code user}, whose password is in {@code passwordFile}, password logins only. */
+  static void initdb(PostgresBinaries binaries, Path dataDir, String user, Path passwordFile) {
+    PostgresOsUser.run(List.of(binaries.bin("initdb").toString(), "-D", dataDir.toString(),
+        "-U", user, "--pwfile=" + passwordFile, "-A", "scram-sha-256", "-E", "UTF8",
         "--locale=C", "--no-sync"), Map.of(), Duration.ofMinutes(2));
   }
 
