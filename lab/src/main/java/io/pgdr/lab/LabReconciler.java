@@ -103,6 +103,7 @@ public final class LabReconciler implements AutoCloseable {
     Map<String, PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(KubernetesFixture.NAMESPACE)
         .list().getItems().stream().collect(Collectors.toMap(claim -> claim.getMetadata().getName(), claim -> claim));
     int ready = 0;
+    Map<String, Boolean> probed = new HashMap<>();
     for (int ordinal = 0; ordinal < pair.nodes().size(); ordinal++) {
       PostgresNode node = pair.nodes().get(ordinal);
       Pod pod = pods.get(ordinal);
@@ -135,25 +136,30 @@ public final class LabReconciler implements AutoCloseable {
           log.info("claim {} deleted while pod {} uses it: it stays until the pod goes, the server is left alone",
               LabVolumes.claimName(node), node.name());
         }
-        if (mirrorReadiness(pod, node, podsListed(statefulSet, KubernetesLabels.HELD_PODS).contains(node.name()))) {
+        boolean nodeReady = mirrorReadiness(pod, node, podsListed(statefulSet, KubernetesLabels.HELD_PODS).contains(node.name()));
+        probed.put(node.name(), nodeReady);
+        if (nodeReady) {
           ready++;
         }
       }
     }
     recordReadyReplicas(statefulSet, replicas, ready);
-    mirrorApplications();
+    mirrorApplications(probed);
   }
 
   /**
    * Plays the application Deployments' pods: their readiness probes pass when the database the
    * Service sends them to accepts connections, so a Deployment is ready at its replica count then,
    * and at none otherwise. Only the status is patched, and only when it changes.
+   *
+   * @param probed the servers this round already probed, by pod name
    */
-  private void mirrorApplications() {
+  private void mirrorApplications(Map<String, Boolean> probed) {
     var service = client.services().inNamespace(KubernetesFixture.NAMESPACE).withName(KubernetesFixture.SERVICE).get();
     String selected = service == null || service.getSpec().getSelector() == null ? null
         : service.getSpec().getSelector().get(KubernetesLabels.POD_NAME);
-    boolean databaseUp = pair.nodes().stream().anyMatch(n -> n.name().equals(selected) && n.acceptsConnections());
+    boolean databaseUp = pair.nodes().stream().anyMatch(n -> n.name().equals(selected)
+        && probed.computeIfAbsent(n.name(), name -> n.acceptsConnections()));
     for (Deployment deployment : client.apps().deployments().inNamespace(KubernetesFixture.NAMESPACE).list().getItems()) {
       int wanted = Objects.requireNonNullElse(deployment.getSpec().getReplicas(), 1);
       int ready = databaseUp ? wanted : 0;

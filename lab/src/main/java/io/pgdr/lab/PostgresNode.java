@@ -139,14 +139,9 @@ public final class PostgresNode {
     }
   }
 
-  /** A quick {@code SELECT 1} (at most about a second): what a readiness probe sees. */
+  /** What a readiness probe ({@code pg_isready}) sees, within about a second: {@link ReadinessProbe}. */
   public boolean acceptsConnections() {
-    try (Connection connection = connect("postgres", 1, 1); Statement statement = connection.createStatement()) {
-      statement.execute("SELECT 1");
-      return true;
-    } catch (SQLException e) {
-      return false;
-    }
+    return ReadinessProbe.accepts(HOST, port, superuser, Duration.ofSeconds(1));
   }
 
   /**
@@ -190,16 +185,11 @@ public final class PostgresNode {
 
   /** A superuser connection to a database of this server. */
   public Connection connect(String database) throws SQLException {
-    return connect(database, 5, 0);
-  }
-
-  private Connection connect(String database, int timeoutSeconds, int socketTimeoutSeconds) throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("user", superuser);
     properties.setProperty("password", password);
-    properties.setProperty("connectTimeout", String.valueOf(timeoutSeconds));
-    properties.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
-    properties.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
+    properties.setProperty("connectTimeout", "5");
+    properties.setProperty("loginTimeout", "5");
     properties.setProperty("ApplicationName", "pgdr-lab");
     return DriverManager.getConnection(jdbcUrl(database), properties);
   }

@@ -2,14 +2,21 @@ package io.pgdr.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
 import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The worker SIGKILLed at chosen moments of one run, a new worker started at once after each kill
@@ -25,6 +32,8 @@ final class KillPoints {
   private final String workflowId;
   private final Instant started = Instant.now();
   private final List<Kill> kills = new ArrayList<>();
+  /** The run's history as the server adds to it, from the first kill on; null before. */
+  private volatile Follower follower;
 
   KillPoints(LabProcesses processes, WorkflowClient temporal, String workflowId) {
     this.processes = processes;
@@ -37,12 +46,16 @@ final class KillPoints {
    * A run that ends before the moment comes fails the test at once, with how it ended.
    */
   KillPoints killWhen(String aimedAt, Callable<Boolean> moment) throws Exception {
+    if (follower == null) {
+      follower = new Follower();
+      follower.start();
+    }
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10)).until(() -> moment.call() || ended());
     if (!moment.call()) {
       throw new AssertionError("the run ended before the kill aimed at " + aimedAt + ": " + lastEvent(history()));
     }
     processes.killWorker();
-    List<HistoryEvent> history = history();
+    List<HistoryEvent> history = fetch();
     HistoryEvent last = history.isEmpty() ? null : history.get(history.size() - 1);
     kills.add(new Kill(aimedAt, last == null ? "-" : last.getEventType().name().replace("EVENT_TYPE_", ""), history.size(),
         Duration.between(started, Instant.now()).toMillis() / 1000.0));
@@ -78,11 +91,73 @@ final class KillPoints {
         && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(activityType));
   }
 
+  /**
+   * The run's history: as followed, once a kill is armed (the moments are checked every 10 ms, and
+   * reading the whole history that often loaded the Temporal server and the test's JVM); else read now.
+   */
   List<HistoryEvent> history() {
+    Follower following = follower;
+    return following != null ? following.events : fetch();
+  }
+
+  private List<HistoryEvent> fetch() {
     try {
       return temporal.fetchHistory(workflowId).getEvents();
     } catch (RuntimeException notYet) {
       return List.of();
+    }
+  }
+
+  /**
+   * Follows the run's history with long polls (the server answers when an event is added, as a
+   * worker's own waits do), until the run ends or the server goes; waits for a run not started yet.
+   */
+  private final class Follower extends Thread {
+
+    private volatile List<HistoryEvent> events = List.of();
+
+    Follower() {
+      super("history of " + workflowId);
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      List<HistoryEvent> seen = new ArrayList<>();
+      ByteString page = ByteString.EMPTY;
+      while (true) {
+        GetWorkflowExecutionHistoryResponse answer;
+        try {
+          answer = temporal.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(30, TimeUnit.SECONDS)
+              .getWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest.newBuilder()
+                  .setNamespace(temporal.getOptions().getNamespace())
+                  .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                  .setWaitNewEvent(true)
+                  .setNextPageToken(page)
+                  .build());
+        } catch (StatusRuntimeException e) {
+          Status.Code code = e.getStatus().getCode();
+          if (code == Status.Code.DEADLINE_EXCEEDED || (code == Status.Code.NOT_FOUND && seen.isEmpty())) {
+            pause();
+            continue;
+          }
+          return;
+        }
+        seen.addAll(answer.getHistory().getEventsList());
+        events = List.copyOf(seen);
+        if (answer.getNextPageToken().isEmpty()) {
+          return; // the run ended: its last event is in
+        }
+        page = answer.getNextPageToken();
+      }
+    }
+
+    private void pause() {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
