@@ -252,8 +252,12 @@ public final class Lab {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // the client compiler alone: the daemon starts in about half the CPU, and what it serves (the API
     // stand-in, the reconcilers) never gets hot enough for the server compiler to pay off
-    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=io/pgdr/lab/daemon-logback.xml",
+    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // the class-data archive this JVM maps (the launcher's, made for this jar): the daemon's start too
+    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(option -> option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-Xlog:cds"))
+        .forEach(command::add);
+    command.addAll(List.of("-Dlogback.configurationFile=io/pgdr/lab/daemon-logback.xml",
         "-cp", System.getProperty("java.class.path"),
         LabDaemon.class.getName(), dir.toString()));
     if (patroni) {
