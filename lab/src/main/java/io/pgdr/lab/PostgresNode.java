@@ -139,7 +139,7 @@ public final class PostgresNode {
     }
   }
 
-  /** What a readiness probe ({@code pg_isready}) sees, within about a second: {@link ReadinessProbe}. */
+  /** What a readiness probe ({@code pg_isready}) sees, within two seconds (connect, answer): {@link ReadinessProbe}. */
   public boolean acceptsConnections() {
     return ReadinessProbe.accepts(HOST, port, superuser, Duration.ofSeconds(1));
   }

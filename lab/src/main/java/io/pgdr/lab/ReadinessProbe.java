@@ -14,7 +14,7 @@ import java.time.Duration;
  * which a server starting, shutting down or not yet consistent sends). No login and no session:
  * the lab's controller asks each server several times a second, and a full login each time (a
  * SCRAM exchange on a thread the JDBC driver starts for its login timeout) cost a quarter of a
- * core per idle lab. The server leaves no trace of a client that goes before it authenticates.
+ * core per idle lab.
  */
 final class ReadinessProbe {
 
@@ -37,15 +37,15 @@ final class ReadinessProbe {
       out.flush();
       DataInputStream in = new DataInputStream(socket.getInputStream());
       int type = in.read();
-      if (type == 'R') {
-        return true;
-      }
-      if (type != 'E') {
+      if (type != 'R' && type != 'E') {
         return false;
       }
-      byte[] fields = new byte[in.readInt() - 4];
-      in.readFully(fields);
-      return !CANNOT_CONNECT_NOW.equals(sqlState(fields));
+      // the whole message read before closing: unread bytes make the close a reset, which the
+      // server, waiting for a password, logs ("could not receive data from client"); an end of
+      // stream there it takes silently, as from pg_isready
+      byte[] body = new byte[in.readInt() - 4];
+      in.readFully(body);
+      return type == 'R' || !CANNOT_CONNECT_NOW.equals(sqlState(body));
     } catch (IOException | RuntimeException e) {
       return false;
     }

@@ -50,6 +50,11 @@ public final class S3Store implements AutoCloseable {
       throw new LabException("S3Mock's executable jar is missing (" + jar + "): build the lab module, which fetches it, or run "
           + "mvn dependency:get -Dartifact=com.adobe.testing:s3mock:" + version() + ":jar:exec");
     }
+    return start(dir, S3MockClassSharing.launch(jar, version()));
+  }
+
+  /** @param launch the JVM options and the {@code -jar} that start S3Mock ({@link S3MockClassSharing}) */
+  static S3Store start(Path dir, List<String> launch) {
     Path root = dir.toAbsolutePath();
     Path beans = root.resolve(BEANS_FILE);
     try {
@@ -61,10 +66,10 @@ public final class S3Store implements AutoCloseable {
     } catch (IOException e) {
       throw new LabException("cannot prepare " + root + " for S3Mock: " + e.getMessage(), e);
     }
-    List<String> command = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", jar.toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(launch);
+    command.addAll(List.of(
         "--server.address=127.0.0.1",
         "--server.port=0",
         // the main connector, the one pgdr uses, speaks plain HTTP (loopback only, no secrets in a lab)
@@ -74,7 +79,7 @@ public final class S3Store implements AutoCloseable {
         // buckets outlive the process: a lab daemon restarted over the same directory keeps its backups
         "--com.adobe.testing.s3mock.store.retainFilesOnExit=true",
         "--spring.main.sources=file:" + beans,
-        "--pgdr.port-file=" + root.resolve(PORT_FILE));
+        "--pgdr.port-file=" + root.resolve(PORT_FILE)));
     Process process;
     try {
       process = new ProcessBuilder(command)

@@ -112,13 +112,17 @@ public final class TemporalDevServer implements AutoCloseable {
     return "no Temporal CLI in " + BINARY_ENV + ", " + cachedBinary() + " or PATH (scripts/temporal-cli builds it; see the README)";
   }
 
-  /** {@code ${PGDR_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/pgdr}/temporal-cli-<version>/temporal}, as scripts/temporal-cli builds it. */
+  /** {@code <cacheDir>/temporal-cli-<version>/temporal}, as scripts/temporal-cli builds it. */
   public static Path cachedBinary() {
+    return cacheDir().resolve("temporal-cli-" + CLI_VERSION).resolve("temporal");
+  }
+
+  /** pgdr's cache of what it builds or prepares once per machine: {@code ${PGDR_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/pgdr}}. */
+  static Path cacheDir() {
     String pgdrCache = System.getenv("PGDR_CACHE_DIR");
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path cache = pgdrCache != null && !pgdrCache.isBlank() ? Path.of(pgdrCache)
+    return pgdrCache != null && !pgdrCache.isBlank() ? Path.of(pgdrCache)
         : (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("pgdr");
-    return cache.resolve("temporal-cli-" + CLI_VERSION).resolve("temporal");
   }
 
   /**

@@ -58,6 +58,8 @@ class ReadinessProbeTest {
           in.readFully(body);
           client.getOutputStream().write(reply);
           client.getOutputStream().flush();
+          // the probe reads the whole answer and closes: an end of stream here, not a reset
+          assertEquals(-1, in.read(), "the probe closed the connection cleanly");
           return body;
         } catch (Exception e) {
           throw new IllegalStateException(e);

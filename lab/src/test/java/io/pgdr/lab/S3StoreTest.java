@@ -34,6 +34,9 @@ class S3StoreTest {
     try (S3Store store = S3Store.start(dir)) {
       pid = store.pid();
       assertTrue(store.endpoint().startsWith("http://127.0.0.1:"), store.endpoint());
+      // started from the jar extracted in pgdr's cache, mapping the classes archived there (S3MockClassSharing)
+      List<String> arguments = List.of(ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow());
+      assertTrue(arguments.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile=") && a.endsWith("/s3mock.jsa")), arguments.toString());
 
       store.createBucket("fabrica-agentes-backups");
       store.createBucket("fabrica-agentes-backups"); // idempotent

@@ -32,7 +32,7 @@ final class KillPoints {
   private final String workflowId;
   private final Instant started = Instant.now();
   private final List<Kill> kills = new ArrayList<>();
-  /** The run's history as the server adds to it, from the first kill on; null before. */
+  /** The run's history as the server adds to it, from the first {@link #killWhen} on; null before. */
   private volatile Follower follower;
 
   KillPoints(LabProcesses processes, WorkflowClient temporal, String workflowId) {
@@ -97,7 +97,8 @@ final class KillPoints {
    */
   List<HistoryEvent> history() {
     Follower following = follower;
-    return following != null ? following.events : fetch();
+    // a follower that stopped before the run ended (the server refused it) is read past
+    return following != null && (following.isAlive() || following.followedToTheEnd) ? following.events : fetch();
   }
 
   private List<HistoryEvent> fetch() {
@@ -115,6 +116,7 @@ final class KillPoints {
   private final class Follower extends Thread {
 
     private volatile List<HistoryEvent> events = List.of();
+    private volatile boolean followedToTheEnd;
 
     Follower() {
       super("history of " + workflowId);
@@ -146,7 +148,8 @@ final class KillPoints {
         seen.addAll(answer.getHistory().getEventsList());
         events = List.copyOf(seen);
         if (answer.getNextPageToken().isEmpty()) {
-          return; // the run ended: its last event is in
+          followedToTheEnd = true; // the run ended: its last event is in
+          return;
         }
         page = answer.getNextPageToken();
       }
