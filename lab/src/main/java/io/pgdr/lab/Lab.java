@@ -249,7 +249,7 @@ public final class Lab {
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       command.add("/usr/bin/setsid");
     }
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(OwnProcesses.java());
     // the client compiler alone: the daemon starts in about half the CPU, and what it serves (the API
     // stand-in, the reconcilers) never gets hot enough for the server compiler to pay off
     command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -301,13 +301,14 @@ public final class Lab {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  /** Deletes a directory and all under it; nothing to do when it is not there. */
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
+        Files.deleteIfExists(path);
       }
     }
   }

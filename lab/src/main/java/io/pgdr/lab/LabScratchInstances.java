@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -181,7 +180,7 @@ final class LabScratchInstances implements AutoCloseable {
         String name = volume.getFileName().toString();
         if (!claimed.contains(name) && !servers.containsKey(name)) {
           log.info("claim of scratch StatefulSet {} deleted: deleting its volume {}", name, volume);
-          deleteTree(volume);
+          Lab.deleteTree(volume);
         }
       }
     } catch (IOException e) {
@@ -197,14 +196,6 @@ final class LabScratchInstances implements AutoCloseable {
     Map<String, String> all = new HashMap<>(labels == null ? Map.of() : labels);
     all.put(KubernetesLabels.POD_NAME, pod);
     return all;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 
   /** The lab stops: its scratch servers stop with it (their volumes stay, as their claims do). */

@@ -20,6 +20,11 @@ final class OwnProcesses {
 
   private OwnProcesses() {}
 
+  /** The java this JVM runs on: the one the lab's own processes (daemon, S3Mock) start with. */
+  static String java() {
+    return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
   /** SIGTERM, then SIGKILL when it has not exited within {@code grace}; returns once it is gone. */
   static void stop(ProcessHandle process, Duration grace) {
     process.destroy();

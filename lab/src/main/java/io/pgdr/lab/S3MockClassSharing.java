@@ -52,22 +52,21 @@ final class S3MockClassSharing {
           }
         }
       }
-      if (Files.isRegularFile(archive)) {
-        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", extracted.toString());
-      }
-      return List.of("-jar", (Files.isRegularFile(extracted) ? extracted : execJar).toString());
     } catch (IOException | RuntimeException e) {
-      log.warn("S3Mock starts from its jar, without class sharing: {}", e.toString());
-      return List.of("-jar", (Files.isRegularFile(extracted) ? extracted : execJar).toString());
+      log.warn("S3Mock starts without class sharing: {}", e.toString());
     }
+    if (Files.isRegularFile(archive)) {
+      return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", extracted.toString());
+    }
+    return List.of("-jar", (Files.isRegularFile(extracted) ? extracted : execJar).toString());
   }
 
   /** Spring Boot's own extraction ({@code -Djarmode=tools extract}), into a directory renamed into place whole. */
   private static void extract(Path execJar, Path home) throws IOException {
     Path partial = home.resolveSibling(home.getFileName() + ".partial");
-    deleteTree(partial);
-    run(List.of(java(), "-Djarmode=tools", "-jar", execJar.toString(), "extract", "--destination", partial.toString()), partial);
-    deleteTree(home);
+    Lab.deleteTree(partial);
+    run(List.of(OwnProcesses.java(), "-Djarmode=tools", "-jar", execJar.toString(), "extract", "--destination", partial.toString()), partial);
+    Lab.deleteTree(home);
     Files.move(partial, home, StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -87,7 +86,7 @@ final class S3MockClassSharing {
       Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
       log.info("S3Mock's classes archived in {}: later starts map them", archive);
     } finally {
-      deleteTree(store);
+      Lab.deleteTree(store);
     }
   }
 
@@ -101,21 +100,6 @@ final class S3MockClassSharing {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
-    }
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -67,7 +67,7 @@ public final class S3Store implements AutoCloseable {
       throw new LabException("cannot prepare " + root + " for S3Mock: " + e.getMessage(), e);
     }
     List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        OwnProcesses.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     command.addAll(launch);
     command.addAll(List.of(
         "--server.address=127.0.0.1",
